@@ -1,0 +1,47 @@
+using Orleans.Concurrency;
+
+namespace HueGrains;
+
+/// <summary>Dossier states of Vietnam's one-stop-shop systems; the deadline pauses while a supplement is requested.</summary>
+public enum CaseStatus { Received, SupplementRequested, Processing, ReadyToReturn, Returned, Refused, Cancelled }
+
+public enum Timeliness { Early, OnTime, Late }
+
+[GenerateSerializer, Immutable, Alias("hue.CaseFiling")]
+public sealed record CaseFiling(
+    [property: Id(0)] string Procedure,
+    [property: Id(1)] string CitizenId,
+    [property: Id(2)] string? Commune,
+    [property: Id(3)] IReadOnlyDictionary<string, string>? Form);
+
+[GenerateSerializer, Immutable, Alias("hue.CaseView")]
+public sealed record CaseView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Procedure,
+    [property: Id(2)] string ProcedureName,
+    [property: Id(3)] string CitizenId,
+    [property: Id(4)] string Commune,
+    [property: Id(5)] CaseStatus Status,
+    [property: Id(6)] IReadOnlyDictionary<string, string> Form,
+    [property: Id(7)] DateTimeOffset FiledAt,
+    [property: Id(8)] DateTimeOffset DueAt,
+    [property: Id(9)] DateTimeOffset? CompletedAt,
+    [property: Id(10)] Timeliness? Timeliness,
+    [property: Id(11)] IReadOnlyList<HistoryEntry> History);
+
+[Alias("hue.ICaseGrain")]
+public interface ICaseGrain : IGrainWithStringKey
+{
+    /// <summary>Files the dossier; the form is pre-filled from the applicant's profile.</summary>
+    [Alias("File")]
+    Task<CaseView> File(CaseFiling filing, Actor actor, CancellationToken ct = default);
+
+    [Alias("Get")]
+    Task<CaseView?> Get(CancellationToken ct = default);
+
+    [Alias("ChangeStatus")]
+    Task<CaseView> ChangeStatus(CaseStatus status, string? note, Actor actor, CancellationToken ct = default);
+
+    [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
+    Task<CaseSnapshot?> GetSnapshot(CancellationToken ct = default);
+}

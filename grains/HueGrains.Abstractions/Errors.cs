@@ -1,0 +1,45 @@
+namespace HueGrains;
+
+/// <summary>Input that breaks a rule; <see cref="Errors"/> names each field (JSON path style) and what is wrong.</summary>
+[GenerateSerializer, Alias("hue.HueValidationException")]
+public sealed class HueValidationException : Exception
+{
+    public HueValidationException() { }
+
+    public HueValidationException(string field, string error)
+        : this(new Dictionary<string, string[]> { [field] = [error] }) { }
+
+    public HueValidationException(Dictionary<string, string[]> errors)
+        : base(string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(", ", e.Value)}"))) => Errors = errors;
+
+    public HueValidationException(string message, Exception inner) : base(message, inner) { }
+
+    [Id(0)] public Dictionary<string, string[]> Errors { get; private set; } = [];
+}
+
+/// <summary>The request conflicts with the entity's current state (an impossible transition, a second registration).</summary>
+[GenerateSerializer, Alias("hue.HueConflictException")]
+public sealed class HueConflictException : Exception
+{
+    public HueConflictException() { }
+    public HueConflictException(string message) : base(message) { }
+    public HueConflictException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>The entity the request names does not exist.</summary>
+[GenerateSerializer, Alias("hue.HueNotFoundException")]
+public sealed class HueNotFoundException : Exception
+{
+    public HueNotFoundException() { }
+    public HueNotFoundException(string message) : base(message) { }
+    public HueNotFoundException(string message, Exception inner) : base(message, inner) { }
+}
+
+/// <summary>The caller is known but may not do this (a wrong device key, another citizen's case).</summary>
+[GenerateSerializer, Alias("hue.HueForbiddenException")]
+public sealed class HueForbiddenException : Exception
+{
+    public HueForbiddenException() { }
+    public HueForbiddenException(string message) : base(message) { }
+    public HueForbiddenException(string message, Exception inner) : base(message, inner) { }
+}

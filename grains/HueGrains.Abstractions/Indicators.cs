@@ -1,0 +1,106 @@
+namespace HueGrains;
+
+/// <summary>
+/// The live indicators of a commune or of the whole city. Rates are shares in [0, 1], null when there is nothing to
+/// rate yet; the counts behind them are kept so that the city can weigh communes correctly.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("hue.Indicators")]
+public sealed record Indicators(
+    [property: Id(0)] int FloodAlertLevel,
+    [property: Id(1)] AqiBand? AqiBand,
+    [property: Id(2)] int SensorsReporting,
+    [property: Id(3)] int Sensors,
+    [property: Id(4)] int OpenFeedback,
+    [property: Id(5)] int OverdueFeedback,
+    [property: Id(6)] int ResolvedFeedback,
+    [property: Id(7)] int RatedFeedback,
+    [property: Id(8)] int SatisfiedFeedback,
+    [property: Id(9)] double? SatisfactionRate,
+    [property: Id(10)] int OpenCases,
+    [property: Id(11)] int OverdueCases,
+    [property: Id(12)] int ResolvedCases,
+    [property: Id(13)] int CompletedOnTime,
+    [property: Id(14)] double? OnTimeRate,
+    [property: Id(15)] int ActiveAlerts)
+{
+    public static readonly Indicators Empty = new(0, null, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, null, 0);
+}
+
+/// <summary>Per kind of sensor: how many report, the mean and maximum of their latest values, the highest alert.</summary>
+[GenerateSerializer, Immutable, Alias("hue.KindIndicators")]
+public sealed record KindIndicators(
+    [property: Id(0)] SensorKind Kind,
+    [property: Id(1)] string Unit,
+    [property: Id(2)] int Sensors,
+    [property: Id(3)] int SensorsReporting,
+    [property: Id(4)] double? Mean,
+    [property: Id(5)] double? Max,
+    [property: Id(6)] int AlertLevel);
+
+[GenerateSerializer, Immutable, Alias("hue.ActiveAlert")]
+public sealed record ActiveAlert(
+    [property: Id(0)] string SensorId,
+    [property: Id(1)] string Commune,
+    [property: Id(2)] SensorKind Kind,
+    [property: Id(3)] int Level,
+    [property: Id(4)] double Value,
+    [property: Id(5)] DateTimeOffset At);
+
+[GenerateSerializer, Immutable, Alias("hue.CommuneView")]
+public sealed record CommuneView(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Name,
+    [property: Id(2)] CommuneType Type,
+    [property: Id(3)] string FullNameVi,
+    [property: Id(4)] Indicators Indicators,
+    [property: Id(5)] IReadOnlyList<KindIndicators> Sensors,
+    [property: Id(6)] IReadOnlyList<ActiveAlert> ActiveAlerts,
+    [property: Id(7)] DateTimeOffset? UpdatedAt);
+
+[GenerateSerializer, Immutable, Alias("hue.CommuneSummary")]
+public sealed record CommuneSummary(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Name,
+    [property: Id(2)] CommuneType Type,
+    [property: Id(3)] Indicators Indicators,
+    [property: Id(4)] DateTimeOffset? UpdatedAt);
+
+[GenerateSerializer, Immutable, Alias("hue.CityView")]
+public sealed record CityView(
+    [property: Id(0)] string Key,
+    [property: Id(1)] string Name,
+    [property: Id(2)] Indicators Indicators,
+    [property: Id(3)] IReadOnlyList<KindIndicators> Sensors,
+    [property: Id(4)] IReadOnlyList<CommuneSummary> Communes,
+    [property: Id(5)] IReadOnlyList<ActiveAlert> ActiveAlerts,
+    [property: Id(6)] DateTimeOffset? UpdatedAt);
+
+[Alias("hue.ICommuneGrain")]
+public interface ICommuneGrain : IGrainWithStringKey
+{
+    [Alias("Get")]
+    Task<CommuneView> Get(CancellationToken ct = default);
+
+    [Alias("GetSnapshot")]
+    Task<CommuneSnapshot> GetSnapshot(CancellationToken ct = default);
+
+    /// <summary>Registers an entity that reports to this commune, so reconcile can find it again.</summary>
+    [Alias("Enroll")]
+    Task Enroll(EntityRef entity, CancellationToken ct = default);
+
+    /// <summary>Rebuilds the indicators from the entities themselves, replacing whatever the streams delivered.</summary>
+    [Alias("Reconcile")]
+    Task<CommuneView> Reconcile(CancellationToken ct = default);
+}
+
+public enum EntityKind { Sensor, Feedback, Case }
+
+[GenerateSerializer, Immutable, Alias("hue.EntityRef")]
+public sealed record EntityRef([property: Id(0)] EntityKind Kind, [property: Id(1)] string Id);
+
+[Alias("hue.ICityGrain")]
+public interface ICityGrain : IGrainWithStringKey
+{
+    [Alias("Get")]
+    Task<CityView> Get(CancellationToken ct = default);
+}

@@ -1,0 +1,36 @@
+using System.Text.RegularExpressions;
+
+namespace HueGrains;
+
+/// <summary>
+/// The one place that turns outside identifiers into grain keys. Every key is validated here so that
+/// keys that Orleans would treat specially (leading zeros, '+', hex-looking strings) never reach a grain.
+/// </summary>
+public static partial class Keys
+{
+    public const string City = "hue";
+
+    /// <summary>Commune keys are the 5-digit national unit codes of the seeded map; nothing else is accepted.</summary>
+    public static bool IsCommune(string? code) => code is not null && CityMap.Find(code) is not null;
+
+    public static bool IsSensorId(string? id) => id is not null && SensorIdPattern().IsMatch(id);
+
+    /// <summary>Opaque entity ids (citizen, case, feedback) are generated here: a prefix and 32 hex digits.</summary>
+    public static bool IsEntityId(string? id, string prefix) =>
+        id is not null && id.StartsWith(prefix, StringComparison.Ordinal) && EntityIdPattern().IsMatch(id[prefix.Length..]);
+
+    public static string NewCitizenId() => CitizenPrefix + Guid.NewGuid().ToString("N");
+    public static string NewCaseId() => CasePrefix + Guid.NewGuid().ToString("N");
+    public static string NewFeedbackId() => FeedbackPrefix + Guid.NewGuid().ToString("N");
+
+    public const string CitizenPrefix = "c-";
+    public const string CasePrefix = "hs-";
+    public const string FeedbackPrefix = "pa-";
+
+    // Device ids: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64.
+    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    private static partial Regex SensorIdPattern();
+
+    [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    private static partial Regex EntityIdPattern();
+}

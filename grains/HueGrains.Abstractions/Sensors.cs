@@ -1,0 +1,61 @@
+using Orleans.Concurrency;
+
+namespace HueGrains;
+
+/// <summary>What an operator provisions: a sensor's kind, unit, place and optional alert thresholds.</summary>
+[GenerateSerializer, Immutable, Alias("hue.SensorSpec")]
+public sealed record SensorSpec(
+    [property: Id(0)] SensorKind Kind,
+    [property: Id(1)] string Unit,
+    [property: Id(2)] string Commune,
+    [property: Id(3)] double Latitude,
+    [property: Id(4)] double Longitude,
+    [property: Id(5)] double[]? Thresholds = null,
+    [property: Id(6)] string? Label = null);
+
+[GenerateSerializer, Immutable, Alias("hue.SensorView")]
+public sealed record SensorView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] SensorKind Kind,
+    [property: Id(2)] string Unit,
+    [property: Id(3)] string Commune,
+    [property: Id(4)] double Latitude,
+    [property: Id(5)] double Longitude,
+    [property: Id(6)] string? Label,
+    [property: Id(7)] double[] Thresholds,
+    [property: Id(8)] Reading? Latest,
+    [property: Id(9)] SensorStatistics Statistics,
+    [property: Id(10)] int AlertLevel,
+    [property: Id(11)] int? Aqi,
+    [property: Id(12)] AqiBand? AqiBand,
+    [property: Id(13)] DateTimeOffset? LastSeen,
+    [property: Id(14)] DateTimeOffset ProvisionedAt);
+
+/// <summary>The result of provisioning; <see cref="DeviceKey"/> is set only when the sensor was created, and shown once.</summary>
+[GenerateSerializer, Immutable, Alias("hue.ProvisionResult")]
+public sealed record ProvisionResult(
+    [property: Id(0)] SensorView Sensor,
+    [property: Id(1)] bool Created,
+    [property: Id(2)] string? DeviceKey);
+
+[Alias("hue.ISensorGrain")]
+public interface ISensorGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the sensor or updates its metadata; its kind and commune are fixed once created.</summary>
+    [Alias("Provision")]
+    Task<ProvisionResult> Provision(SensorSpec spec, CancellationToken ct = default);
+
+    /// <summary>
+    /// Ingests readings. <paramref name="deviceKeyHash"/> is the SHA-256 of the device key the caller presented;
+    /// null means the edge has already authorised the caller as an operator.
+    /// </summary>
+    [Alias("Ingest")]
+    Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct = default);
+
+    [Alias("Get")]
+    Task<SensorView?> Get(CancellationToken ct = default);
+
+    /// <summary>The sensor's contribution to its commune's indicators, for reconcile.</summary>
+    [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
+    Task<SensorSnapshot?> GetSnapshot(CancellationToken ct = default);
+}

@@ -1,0 +1,13 @@
+namespace HueGrains;
+
+/// <summary>The one stream provider and its namespaces (DESIGN §4). Keys are commune codes unless said.</summary>
+public static class HueStreams
+{
+    public const string Provider = "hue";
+    public const string SensorEvents = "sensor-events";
+    public const string FeedbackEvents = "feedback-events";
+    public const string CaseEvents = "case-events";
+
+    /// <summary>Keyed by <see cref="Keys.City"/>.</summary>
+    public const string CommuneIndicators = "commune-indicators";
+}

@@ -1,0 +1,169 @@
+using HueGrains.Grains.Domain;
+using Microsoft.Extensions.Logging;
+using Orleans.Streams;
+using Orleans.Streams.Core;
+
+namespace HueGrains.Grains;
+
+[GenerateSerializer, Alias("hue.CommuneState")]
+public sealed class CommuneState
+{
+    [Id(0)] public CommuneLedger Ledger { get; set; } = new();
+    [Id(1)] public long Version { get; set; }
+}
+
+/// <summary>
+/// A ward or commune: applies the snapshots its sensors, reports and dossiers publish, and sends its indicators to the
+/// City on a short timer (staged aggregation). Its state is derived; reconcile rebuilds it from the entities.
+/// </summary>
+[GrainType("commune")]
+[ImplicitStreamSubscription(HueStreams.SensorEvents)]
+[ImplicitStreamSubscription(HueStreams.FeedbackEvents)]
+[ImplicitStreamSubscription(HueStreams.CaseEvents)]
+public sealed partial class CommuneGrain(
+    [PersistentState("commune", "hue")] IPersistentState<CommuneState> state,
+    TimeProvider clock,
+    ILogger<CommuneGrain> log) : Grain, ICommuneGrain, IStreamSubscriptionObserver
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(10);
+
+    private CommuneInfo _info = null!;
+    private IAsyncStream<CommuneSnapshot> _toCity = null!;
+    private CommuneSnapshot? _published;
+    private bool _changed;
+    private bool _unsaved;
+
+    private CommuneLedger Ledger => state.State.Ledger;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var code = this.GetPrimaryKeyString();
+        _info = CityMap.Find(code) ?? throw new HueNotFoundException($"Unknown commune code '{code}'.");
+        _toCity = this.GetStreamProvider(HueStreams.Provider)
+            .GetStream<CommuneSnapshot>(StreamId.Create(HueStreams.CommuneIndicators, Keys.City));
+
+        this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
+        this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
+        // Reconcile soon after activation (not inside it, so activation stays quick) and then periodically.
+        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), ReconcileInterval));
+        _changed = true;
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsaved) await state.WriteStateAsync(cancellationToken);
+    }
+
+    public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.StreamId.GetNamespace() switch
+    {
+        HueStreams.SensorEvents => handleFactory.Create<SensorEventBatch>().ResumeAsync((batch, _) => ApplyAll(batch.Sensors)),
+        HueStreams.FeedbackEvents => handleFactory.Create<FeedbackSnapshot>().ResumeAsync((f, _) => ApplyAll([f])),
+        HueStreams.CaseEvents => handleFactory.Create<CaseSnapshot>().ResumeAsync((c, _) => ApplyAll([c])),
+        _ => Task.CompletedTask,
+    };
+
+    public Task<CommuneView> Get(CancellationToken ct)
+    {
+        var snapshot = Ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
+        return Task.FromResult(new CommuneView(_info.Code, _info.Name, _info.Type, _info.FullNameVi, snapshot.Indicators,
+            snapshot.Sensors, snapshot.ActiveAlerts, _published?.ComputedAt));
+    }
+
+    public Task<CommuneSnapshot> GetSnapshot(CancellationToken ct) => Task.FromResult(_published ?? NextSnapshot());
+
+    public Task Enroll(EntityRef entity, CancellationToken ct)
+    {
+        if (Ledger.Enroll(entity)) _unsaved = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task<CommuneView> Reconcile(CancellationToken ct)
+    {
+        await ReconcileAsync(ct);
+        return await Get(ct);
+    }
+
+    private Task ApplyAll(IEnumerable<IEntitySnapshot> snapshots)
+    {
+        foreach (var snapshot in snapshots)
+        {
+            if (Ledger.Apply(snapshot)) _changed = _unsaved = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    private async Task ReconcileAsync(CancellationToken ct)
+    {
+        var members = Ledger.Members().ToList();
+        foreach (var chunk in members.Chunk(200))
+        {
+            var snapshots = await Task.WhenAll(chunk.Select(m => Fetch(m, ct)));
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                if (snapshots[i] is { } s) Ledger.Replace(s);
+                else Ledger.Remove(chunk[i]);
+            }
+        }
+        _changed = _unsaved = true;
+        LogReconciled(log, _info.Code, members.Count);
+        await FlushAsync(ct);
+    }
+
+    private async Task<IEntitySnapshot?> Fetch(EntityRef entity, CancellationToken ct) => entity.Kind switch
+    {
+        EntityKind.Sensor => await GrainFactory.GetGrain<ISensorGrain>(entity.Id).GetSnapshot(ct),
+        EntityKind.Feedback => await GrainFactory.GetGrain<IFeedbackGrain>(entity.Id).GetSnapshot(ct),
+        _ => await GrainFactory.GetGrain<ICaseGrain>(entity.Id).GetSnapshot(ct),
+    };
+
+    private async Task FlushAsync(CancellationToken ct)
+    {
+        if (!_changed) return;
+        _changed = false;
+        await PublishAsync(NextSnapshot());
+    }
+
+    /// <summary>Time alone changes some indicators (overdue items, sensors that stopped reporting): recompute now and then.</summary>
+    private async Task RefreshAsync(CancellationToken ct)
+    {
+        var candidate = Ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
+        if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
+        if (_unsaved)
+        {
+            _unsaved = false;
+            await state.WriteStateAsync(ct);
+        }
+    }
+
+    private CommuneSnapshot NextSnapshot()
+    {
+        var now = clock.GetUtcNow();
+        state.State.Version = Versions.Next(state.State.Version, now);
+        return _published = Ledger.Compute(_info.Code, state.State.Version, now);
+    }
+
+    private async Task PublishAsync(CommuneSnapshot snapshot)
+    {
+        try
+        {
+            await _toCity.OnNextAsync(snapshot);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _changed = true; // try again on the next flush
+            LogPublishFailed(log, _info.Code, ex);
+        }
+    }
+
+    private static bool SameIndicators(CommuneSnapshot a, CommuneSnapshot b) =>
+        a.Indicators == b.Indicators && a.Sensors.SequenceEqual(b.Sensors) && a.ActiveAlerts.SequenceEqual(b.ActiveAlerts);
+
+    [LoggerMessage(LogLevel.Debug, "Commune {Commune} reconciled from {Members} entities")]
+    private static partial void LogReconciled(ILogger log, string commune, int members);
+
+    [LoggerMessage(LogLevel.Warning, "Commune {Commune} could not publish its indicators; retrying")]
+    private static partial void LogPublishFailed(ILogger log, string commune, Exception ex);
+}
