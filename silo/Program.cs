@@ -1,6 +1,20 @@
-var builder = WebApplication.CreateBuilder(args);
+using HueGrains.Silo;
+
+// Commands and flags the configuration system does not take as key/value pairs.
+var (command, settings) = CommandLine.Parse(args);
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings, ContentRootPath = AppContext.BaseDirectory });
+
+if (command == "token") return TokenCommand.Run(args, builder.Configuration);
+if (command is not null)
+{
+    Console.Error.WriteLine($"Unknown command '{command}'. Commands: token. Options: --role all|silo|api, --demo.");
+    return 2;
+}
+
+builder.AddHuePlatform();
 var app = builder.Build();
+app.MapHuePlatform();
+await app.RunAsync();
+return 0;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+public partial class Program;

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Orleans.Concurrency;
 
 namespace HueGrains;
@@ -29,14 +30,12 @@ public sealed record SensorView(
     [property: Id(11)] int? Aqi,
     [property: Id(12)] AqiBand? AqiBand,
     [property: Id(13)] DateTimeOffset? LastSeen,
-    [property: Id(14)] DateTimeOffset ProvisionedAt);
+    [property: Id(14)] DateTimeOffset ProvisionedAt,
+    [property: Id(15), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceKey = null);
 
-/// <summary>The result of provisioning; <see cref="DeviceKey"/> is set only when the sensor was created, and shown once.</summary>
+/// <summary>The result of provisioning; the sensor's <c>DeviceKey</c> is set only when it was created, and shown once.</summary>
 [GenerateSerializer, Immutable, Alias("hue.ProvisionResult")]
-public sealed record ProvisionResult(
-    [property: Id(0)] SensorView Sensor,
-    [property: Id(1)] bool Created,
-    [property: Id(2)] string? DeviceKey);
+public sealed record ProvisionResult([property: Id(0)] SensorView Sensor, [property: Id(1)] bool Created);
 
 [Alias("hue.ISensorGrain")]
 public interface ISensorGrain : IGrainWithStringKey

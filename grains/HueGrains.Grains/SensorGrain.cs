@@ -55,7 +55,7 @@ public sealed partial class SensorGrain(
             LogProvisioned(log, this.GetPrimaryKeyString(), spec.Kind, spec.Commune);
         }
         Publish();
-        return new ProvisionResult(View(clock.GetUtcNow()), created, deviceKey);
+        return new ProvisionResult(View(clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
     }
 
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct)

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HueGrains.Api.Auth;
+
+/// <summary>Bound from <c>Hue:Auth</c>. Without a configured key a development key is generated into a local file.</summary>
+public sealed class HueAuthOptions
+{
+    public const string Section = "Hue:Auth";
+
+    [Required] public string Issuer { get; set; } = "hue-grains";
+    [Required] public string Audience { get; set; } = "hue-grains-api";
+
+    /// <summary>HMAC-SHA256 signing key, base64 (at least 32 bytes). From the environment or a secret file, never committed.</summary>
+    public string? SigningKey { get; set; }
+
+    /// <summary>Where the development key is kept when <see cref="SigningKey"/> is not set.</summary>
+    public string SigningKeyFile { get; set; } = Path.Combine(
+        Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+        "HueGrains", "dev-signing-key");
+
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+}

@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+
+namespace HueGrains.Api.Auth;
+
+/// <summary>Every endpoint names one of these, or is explicitly public (<c>AllowAnonymous</c>).</summary>
+public static class Policies
+{
+    public const string Operator = "operator";
+    public const string DeviceOrOperator = "device-or-operator";
+    public const string Citizen = "citizen";
+    public const string Official = "official";
+    public const string CitizenOrOfficial = "citizen-or-official";
+
+    public static void Configure(AuthorizationOptions options)
+    {
+        options.AddPolicy(Operator, p => p.RequireRole(Roles.Operator));
+        options.AddPolicy(Citizen, p => p.RequireRole(Roles.Citizen).RequireClaim(HueClaims.Citizen));
+        options.AddPolicy(Official, p => p.RequireRole(Roles.Official).RequireClaim(HueClaims.Commune));
+        options.AddPolicy(CitizenOrOfficial, p => p.RequireAssertion(c =>
+            c.User.IsInRole(Roles.Citizen) && c.User.HasClaim(x => x.Type == HueClaims.Citizen)
+            || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
+        options.AddPolicy(DeviceOrOperator, p => p
+            .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DeviceKeyAuthentication.Scheme)
+            .RequireRole(Roles.Device, Roles.Operator));
+    }
+}

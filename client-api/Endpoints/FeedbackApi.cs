@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using HueGrains.Api.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace HueGrains.Api.Endpoints;
+
+public sealed record FeedbackRequest(FeedbackCategory? Category, string? Description, string? Commune, double? Latitude, double? Longitude, string? Address);
+
+public sealed record FeedbackStatusRequest(FeedbackStatus? Status, string? Answer);
+
+public sealed record RatingRequest(int? Rating);
+
+/// <summary>Hue-S reports. Anyone may read a report; the reporter's identity is never part of it.</summary>
+public static class FeedbackApi
+{
+    public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/feedback").WithTags("Feedback");
+        group.MapPost("/", SubmitFeedback).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
+        group.MapGet("/{id}", GetFeedback).AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
+        group.MapPost("/{id}/status", ChangeFeedbackStatus).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");
+        group.MapPost("/{id}/rating", RateFeedback).RequireAuthorization(Policies.Citizen).WithSummary("The reporter rates the answer 1–5.");
+        return app;
+    }
+
+    public static async Task<Created<FeedbackView>> SubmitFeedback(FeedbackRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (request.Category is null) errors["category"] = ["Category is required."];
+        if (request.Description is null) errors["description"] = ["Description is required."];
+        if (request.Commune is null) errors["commune"] = ["Commune code is required."];
+        if (errors.Count > 0) throw new HueValidationException(errors);
+
+        var id = Keys.NewFeedbackId();
+        var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune!, request.Latitude, request.Longitude, request.Address);
+        var view = await grains.GetGrain<IFeedbackGrain>(id).Submit(report, user.ToActor().CitizenId!, ct);
+        return TypedResults.Created($"/api/v1/feedback/{id}", view);
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> GetFeedback(string id, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        return await grains.GetGrain<IFeedbackGrain>(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> ChangeFeedbackStatus(
+        string id, FeedbackStatusRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        if (request.Status is null) throw new HueValidationException("status", "The new status is required.");
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).ChangeStatus(request.Status.Value, request.Answer, user.ToActor(), ct));
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(
+        string id, RatingRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        if (request.Rating is null) throw new HueValidationException("rating", "A rating from 1 to 5 is required.");
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).Rate(request.Rating.Value, user.ToActor(), ct));
+    }
+}

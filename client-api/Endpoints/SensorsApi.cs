@@ -1,0 +1,105 @@
+using System.Security.Claims;
+using HueGrains.Api.Auth;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+
+namespace HueGrains.Api.Endpoints;
+
+public sealed record SensorRequest(SensorKind? Kind, string? Unit, string? Commune, double? Latitude, double? Longitude, double[]? Thresholds, string? Label);
+
+public sealed record ReadingRequest(DateTimeOffset? At, double? Value);
+
+/// <summary>One reading (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>).</summary>
+public sealed record ReadingsRequest(DateTimeOffset? At, double? Value, List<ReadingRequest>? Readings);
+
+public static class SensorsApi
+{
+    private static readonly string[] IncompleteReading = ["Each reading needs 'at' and 'value'."];
+
+    public static IEndpointRouteBuilder MapSensorsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/sensors").WithTags("Sensors");
+        group.MapPut("/{id}", ProvisionSensor).RequireAuthorization(Policies.Operator)
+            .WithSummary("Provision or update a sensor; on creation the answer holds its device key, shown once.");
+        group.MapGet("/{id}", GetSensor).AllowAnonymous()
+            .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
+        group.MapPost("/{id}/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator)
+            .WithSummary("Ingest one reading or a batch; authenticated by X-Device-Key or an operator token.");
+        return app;
+    }
+
+    public static async Task<Results<Created<SensorView>, Ok<SensorView>>> ProvisionSensor(
+        string id, SensorRequest request, IGrainFactory grains, CancellationToken ct)
+    {
+        EnsureSensorId(id);
+        var missing = new Dictionary<string, string[]>();
+        if (request.Kind is null) missing["kind"] = ["Kind is required: water-level, pm25, temperature or rainfall."];
+        if (string.IsNullOrWhiteSpace(request.Unit)) missing["unit"] = ["Unit is required."];
+        if (string.IsNullOrWhiteSpace(request.Commune)) missing["commune"] = ["Commune code is required."];
+        if (request.Latitude is null) missing["latitude"] = ["Latitude is required."];
+        if (request.Longitude is null) missing["longitude"] = ["Longitude is required."];
+        if (missing.Count > 0) throw new HueValidationException(missing);
+
+        var spec = new SensorSpec(request.Kind!.Value, request.Unit!, request.Commune!, request.Latitude!.Value, request.Longitude!.Value,
+            request.Thresholds, request.Label);
+        var result = await grains.GetGrain<ISensorGrain>(id).Provision(spec, ct);
+        return result.Created
+            ? TypedResults.Created($"/api/v1/sensors/{id}", result.Sensor)
+            : TypedResults.Ok(result.Sensor);
+    }
+
+    public static async Task<Results<Ok<SensorView>, NotFound>> GetSensor(string id, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsSensorId(id)) return TypedResults.NotFound();
+        return await grains.GetGrain<ISensorGrain>(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+    }
+
+    public static async Task<Accepted<IngestResult>> PostReadings(
+        string id, ReadingsRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        EnsureSensorId(id);
+        var (readings, single) = ToReadings(request);
+        var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
+        var result = await grains.GetGrain<ISensorGrain>(id).Ingest(readings, keyHash, ct);
+        if (result.Accepted + result.Duplicates == 0)
+        {
+            // Nothing usable: answer like any other invalid input, naming each field.
+            throw new HueValidationException(result.Results
+                .Select((r, i) => (Field: single ? r.Field! : $"readings[{i}].{r.Field}", r.Reason))
+                .GroupBy(e => e.Field)
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Reason!).ToArray()));
+        }
+        return TypedResults.Accepted($"/api/v1/sensors/{id}", result);
+    }
+
+    private static (List<Reading> Readings, bool Single) ToReadings(ReadingsRequest request)
+    {
+        if (request.Readings is not null)
+        {
+            if (request.At is not null || request.Value is not null)
+                throw new HueValidationException("readings", "Send either one reading (at, value) or a batch (readings), not both.");
+            if (request.Readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
+            if (request.Readings.Count > IngestLimits.MaxBatch)
+                throw new HueValidationException("readings", $"At most {IngestLimits.MaxBatch} readings per request.");
+            var missing = request.Readings
+                .Select((r, i) => (r, i))
+                .Where(x => x.r is null || x.r.At is null || x.r.Value is null)
+                .ToDictionary(x => $"readings[{x.i}]", _ => IncompleteReading);
+            if (missing.Count > 0) throw new HueValidationException(missing);
+            return ([.. request.Readings.Select(r => new Reading(r.At!.Value, r.Value!.Value))], false);
+        }
+        var errors = new Dictionary<string, string[]>();
+        if (request.At is null) errors["at"] = ["A timestamp (ISO 8601 with offset) is required."];
+        if (request.Value is null) errors["value"] = ["A value is required."];
+        if (errors.Count > 0) throw new HueValidationException(errors);
+        return ([new Reading(request.At!.Value, request.Value!.Value)], true);
+    }
+
+    private static void EnsureSensorId(string id)
+    {
+        if (!Keys.IsSensorId(id))
+            throw new HueValidationException("id", "A sensor id is 1–64 characters: lower-case letters, digits, '.', '_' or '-'.");
+    }
+}

@@ -1,0 +1,70 @@
+using HueGrains.Api.Auth;
+using HueGrains.Api.Endpoints;
+using HueGrains.Api.Problems;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Scalar.AspNetCore;
+
+namespace HueGrains.Api;
+
+public static class HueApiExtensions
+{
+    /// <summary>HTTP API services: JSON, problem details, JWT and device-key authentication, policies, OpenAPI, health.</summary>
+    public static IServiceCollection AddHueApi(this IServiceCollection services)
+    {
+        services.ConfigureHttpJsonOptions(o => HueJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so malformed input reaches the problem mapper
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier);
+        services.AddExceptionHandler<HueExceptionHandler>();
+
+        services.AddOptions<HueAuthOptions>().BindConfiguration(HueAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer()
+            .AddScheme<AuthenticationSchemeOptions, DeviceKeyAuthentication>(DeviceKeyAuthentication.Scheme, null);
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<HueAuthOptions>>((jwt, auth) =>
+            {
+                jwt.MapInboundClaims = false;
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Value.Issuer,
+                    ValidAudience = auth.Value.Audience,
+                    IssuerSigningKey = SigningKeys.Resolve(auth.Value),
+                    NameClaimType = HueClaims.Subject,
+                    RoleClaimType = HueClaims.Role,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                };
+            });
+        services.AddAuthorization(Policies.Configure);
+
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
+        return services;
+    }
+
+    public static WebApplication MapHueApi(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi().AllowAnonymous();
+        app.MapScalarApiReference().AllowAnonymous();
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+
+        app.MapCityApi();
+        app.MapSensorsApi();
+        app.MapCitizensApi();
+        app.MapCasesApi();
+        app.MapFeedbackApi();
+        return app;
+    }
+}

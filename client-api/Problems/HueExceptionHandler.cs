@@ -1,0 +1,53 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HueGrains.Api.Problems;
+
+/// <summary>The one place where domain and input exceptions become RFC 7807 problem details. Anything else stays a 500.</summary>
+public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        ProblemDetails? problem = exception switch
+        {
+            HueValidationException v => new ValidationProblemDetails(v.Errors)
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request has invalid fields.",
+            },
+            HueNotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found.", n.Message),
+            HueConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict with the current state.", c.Message),
+            HueForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
+            BadHttpRequestException b => BadRequest(b),
+            _ => null,
+        };
+        if (problem is null) return false;
+        context.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    /// <summary>Malformed JSON or a value of the wrong type: name the field from the JSON path.</summary>
+    private static ProblemDetails BadRequest(BadHttpRequestException exception)
+    {
+        if (exception.InnerException is JsonException { Path: { } path } json)
+        {
+            var field = path.TrimStart('$').TrimStart('.');
+            return new ValidationProblemDetails(new Dictionary<string, string[]>
+            {
+                [field.Length == 0 ? "body" : field] = [FirstLine(json.Message)],
+            })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "The request body is not valid JSON for this endpoint.",
+            };
+        }
+        return Problem(exception.StatusCode, exception.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? "The request body is too large." : "Bad request.", FirstLine(exception.Message));
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+}

@@ -1,0 +1,34 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HueGrains.Silo;
+
+public enum PlatformRole { All, Silo, Api }
+
+/// <summary>Bound from <c>Hue</c>; every value has a default that serves the embedded mode.</summary>
+public sealed class HueHostOptions
+{
+    public PlatformRole Role { get; set; } = PlatformRole.All;
+
+    /// <summary>Adds the city simulator, so a newcomer sees live numbers.</summary>
+    public bool Demo { get; set; }
+
+    public HttpOptions Http { get; set; } = new();
+    public OrleansOptions Orleans { get; set; } = new();
+
+    public sealed class HttpOptions
+    {
+        [Required] public string Host { get; set; } = "127.0.0.1";
+        [Range(1, 65535)] public int Port { get; set; } = 5080;
+
+        /// <summary>Largest request body accepted (bytes); a full batch of 1,000 readings is about 60 KB.</summary>
+        [Range(1024, 100_000_000)] public long MaxRequestBodyBytes { get; set; } = 1_048_576;
+    }
+
+    public sealed class OrleansOptions
+    {
+        [Required] public string ClusterId { get; set; } = "hue";
+        [Required] public string ServiceId { get; set; } = "hue-grains";
+        [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
+        [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
+    }
+}
