@@ -1,0 +1,87 @@
+using HueGrains.Grains.Domain;
+
+namespace HueGrains.Tests.Domain;
+
+public class CommuneLedgerTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
+
+    private static FeedbackSnapshot Report(string id, long version, FeedbackStatus status, int? rating = null, double dueHours = 48) =>
+        new(id, version, status, Now.AddHours(dueHours), status >= FeedbackStatus.Resolved ? Now : null, rating);
+
+    [Fact]
+    public void Duplicated_and_reordered_snapshots_are_applied_once()
+    {
+        var ledger = new CommuneLedger();
+        var history = new IEntitySnapshot[]
+        {
+            Report("pa-1", 3, FeedbackStatus.Closed, rating: 5),
+            Report("pa-1", 1, FeedbackStatus.Submitted),
+            Report("pa-2", 1, FeedbackStatus.Submitted),
+            Report("pa-1", 2, FeedbackStatus.Resolved),
+            Report("pa-2", 1, FeedbackStatus.Submitted),
+            Report("pa-1", 3, FeedbackStatus.Closed, rating: 5),
+        };
+        var applied = history.Count(ledger.Apply);
+
+        var i = ledger.Compute("19753", 1, Now).Indicators;
+        Assert.Equal(2, applied);
+        Assert.Equal((1, 1, 1, 1.0), (i.OpenFeedback, i.ResolvedFeedback, i.RatedFeedback, i.SatisfactionRate!.Value));
+    }
+
+    [Fact]
+    public void Overdue_counts_open_items_past_their_due_time_and_the_clock_pauses_for_supplements()
+    {
+        var ledger = new CommuneLedger();
+        ledger.Apply(Report("pa-late", 1, FeedbackStatus.Assigned, dueHours: -1));
+        ledger.Apply(Report("pa-fine", 1, FeedbackStatus.Assigned, dueHours: 5));
+        ledger.Apply(new CaseSnapshot("hs-late", 1, CaseStatus.Processing, Now.AddDays(-1), null));
+        ledger.Apply(new CaseSnapshot("hs-paused", 1, CaseStatus.SupplementRequested, Now.AddDays(-1), null));
+        ledger.Apply(new CaseSnapshot("hs-ontime", 4, CaseStatus.Returned, Now.AddDays(1), Now));
+        ledger.Apply(new CaseSnapshot("hs-lateend", 4, CaseStatus.Refused, Now.AddDays(-2), Now));
+
+        var i = ledger.Compute("19753", 1, Now).Indicators;
+        Assert.Equal((2, 1), (i.OpenFeedback, i.OverdueFeedback));
+        Assert.Equal((2, 1, 2, 1, 0.5), (i.OpenCases, i.OverdueCases, i.ResolvedCases, i.CompletedOnTime, i.OnTimeRate!.Value));
+    }
+
+    [Fact]
+    public void Sensor_indicators_per_kind_count_only_sensors_reporting_within_the_hour()
+    {
+        var ledger = new CommuneLedger();
+        ledger.Apply(new SensorSnapshot("w1", 1, SensorKind.WaterLevel, new Reading(Now.AddMinutes(-1), 2.3), 2, null));
+        ledger.Apply(new SensorSnapshot("w2", 1, SensorKind.WaterLevel, new Reading(Now.AddMinutes(-2), 0.7), 0, null));
+        ledger.Apply(new SensorSnapshot("w3", 1, SensorKind.WaterLevel, new Reading(Now.AddHours(-3), 9.0), 3, null));
+        ledger.Apply(new SensorSnapshot("p1", 1, SensorKind.Pm25, new Reading(Now.AddMinutes(-1), 60), 1, AqiBand.Poor));
+
+        var snapshot = ledger.Compute("19774", 7, Now);
+        var water = snapshot.Sensors.Single(k => k.Kind == SensorKind.WaterLevel);
+        Assert.Equal((3, 2, 1.5, 2.3, 3), (water.Sensors, water.SensorsReporting, water.Mean!.Value, water.Max!.Value, water.AlertLevel));
+        Assert.Equal(3, snapshot.Indicators.FloodAlertLevel); // a silent gauge's last alert still stands until it clears
+        Assert.Equal(AqiBand.Poor, snapshot.Indicators.AqiBand);
+        Assert.Equal(3, snapshot.Indicators.SensorsReporting);
+        Assert.Equal(["w3", "w1", "p1"], snapshot.ActiveAlerts.Select(a => a.SensorId));
+    }
+
+    [Fact]
+    public void City_weighs_rates_by_the_counts_behind_them_and_takes_the_worst_levels()
+    {
+        var city = new CityLedger();
+        var a = new CommuneLedger();
+        a.Apply(new CaseSnapshot("hs-1", 1, CaseStatus.Returned, Now.AddDays(1), Now));
+        a.Apply(new SensorSnapshot("w1", 1, SensorKind.WaterLevel, new Reading(Now, 2.3), 2, null));
+        var b = new CommuneLedger();
+        foreach (var n in Enumerable.Range(0, 3)) b.Apply(new CaseSnapshot($"hs-b{n}", 1, CaseStatus.Returned, Now.AddDays(-1), Now));
+
+        Assert.True(city.Apply(a.Compute("19774", 5, Now)));
+        Assert.True(city.Apply(b.Compute("19753", 5, Now)));
+        Assert.False(city.Apply(b.Compute("19753", 4, Now))); // stale
+        var view = city.View();
+
+        Assert.Equal(40, view.Communes.Count);
+        Assert.Equal(0.25, view.Indicators.OnTimeRate);
+        Assert.Equal(2, view.Indicators.FloodAlertLevel);
+        Assert.Equal(2, view.Communes.Single(c => c.Code == "19774").Indicators.FloodAlertLevel);
+        Assert.Single(view.ActiveAlerts);
+    }
+}
