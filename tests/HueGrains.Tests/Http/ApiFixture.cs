@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HueGrains.Api;
+using HueGrains.Api.Auth;
+using HueGrains.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+
+namespace HueGrains.Tests.Http;
+
+/// <summary>The platform composed exactly as <c>dotnet run --project silo</c> does (role all), served by the test server.</summary>
+public sealed class ApiFixture : IAsyncLifetime
+{
+    public HueAuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+
+    public WebApplication App { get; private set; } = null!;
+
+    public HttpClient Anonymous { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hue:Auth:SigningKey"] = Auth.SigningKey,
+            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddHuePlatform();
+        builder.WebHost.UseTestServer();
+        App = builder.Build();
+        App.MapHuePlatform();
+        await App.StartAsync();
+        Anonymous = App.GetTestClient();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    public HttpClient As(string role, string? commune = null, string? citizenId = null) =>
+        WithToken(TokenIssuer.Issue(Auth, role, commune, citizenId));
+
+    public HttpClient WithToken(string token)
+    {
+        var client = App.GetTestClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public HttpClient AsDevice(string key)
+    {
+        var client = App.GetTestClient();
+        client.DefaultRequestHeaders.Add(DeviceKeyAuthentication.Header, key);
+        return client;
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ApiCollection : ICollectionFixture<ApiFixture>
+{
+    public const string Name = "api";
+}
+
+public static class HttpJson
+{
+    public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body, HueJson.Options);
+
+    public static Task<HttpResponseMessage> PutJson(this HttpClient client, string url, object body) =>
+        client.PutAsJsonAsync(url, body, HueJson.Options);
+
+    public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string json) =>
+        client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+    public static async Task<T> Read<T>(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(HueJson.Options))!;
+}
