@@ -1,0 +1,150 @@
+using System.Net;
+using System.Text.Json;
+
+namespace HueGrains.Tests.Http;
+
+[Collection(ApiCollection.Name)]
+public class CitizenServicesApiTests(ApiFixture api)
+{
+    private static string NationalId() =>
+        Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+    private async Task<(string Id, HttpClient Client)> RegisterAsync(string home = "19753")
+    {
+        var id = Keys.NewCitizenId();
+        var client = api.As(Roles.Citizen, citizenId: id);
+        var response = await client.PostJson("/api/v1/citizens",
+            new { fullName = "Trần Thị Bình", dateOfBirth = "1988-03-02", nationalId = NationalId(), phone = "0914 123 456", homeCommune = home });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(id, (await Json(response)).GetProperty("id").GetString());
+        return (id, client);
+    }
+
+    [Fact]
+    public async Task A_citizen_registers_once_and_sees_only_their_own_profile()
+    {
+        var (id, me) = await RegisterAsync();
+        var profile = await Json(await me.GetAsync($"/api/v1/citizens/{id}"));
+        Assert.Equal("0914123456", profile.GetProperty("profile").GetProperty("phone").GetString());
+
+        var again = await me.PostJson("/api/v1/citizens",
+            new { fullName = "Trần Thị Bình", dateOfBirth = "1988-03-02", nationalId = NationalId(), phone = "0914123456", homeCommune = "19753" });
+        await SensorApiTests.AssertProblem(again, HttpStatusCode.Conflict, null);
+
+        var (_, someoneElse) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await someoneElse.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.As(Roles.Official, "19753").GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19774").GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_same_national_ID_cannot_be_registered_twice()
+    {
+        var nationalId = NationalId();
+        var body = new { fullName = "Lê Văn Cường", dateOfBirth = "1975-12-30", nationalId, phone = "+84905111222", homeCommune = "19774" };
+        Assert.Equal(HttpStatusCode.Created, (await api.As(Roles.Official, "19774").PostJson("/api/v1/citizens", body)).StatusCode);
+        var twin = await api.As(Roles.Citizen, citizenId: Keys.NewCitizenId()).PostJson("/api/v1/citizens", body);
+        await SensorApiTests.AssertProblem(twin, HttpStatusCode.Conflict, null);
+    }
+
+    [Theory]
+    [InlineData("""{"fullName":"A","dateOfBirth":"1990-01-01","nationalId":"12345678901","phone":"0905123456","homeCommune":"19753"}""", "nationalId")]
+    [InlineData("""{"fullName":"A","dateOfBirth":"1990-01-01","nationalId":"1234567890AB","phone":"0905123456","homeCommune":"19753"}""", "nationalId")]
+    [InlineData("""{"fullName":"A","dateOfBirth":"1990-01-01","nationalId":"123456789012","phone":"12","homeCommune":"19753"}""", "phone")]
+    [InlineData("""{"fullName":"A","dateOfBirth":"2990-01-01","nationalId":"123456789012","phone":"0905123456","homeCommune":"19753"}""", "dateOfBirth")]
+    [InlineData("""{"fullName":"A","dateOfBirth":"01/01/1990","nationalId":"123456789012","phone":"0905123456","homeCommune":"19753"}""", "dateOfBirth")]
+    [InlineData("""{"fullName":"A","dateOfBirth":"1990-01-01","nationalId":"123456789012","phone":"0905123456","homeCommune":"1"}""", "homeCommune")]
+    [InlineData("""{"fullName":"","dateOfBirth":"1990-01-01","nationalId":"123456789012","phone":"0905123456","homeCommune":"19753"}""", "fullName")]
+    public async Task Bad_profiles_get_400_naming_the_field_and_register_nothing(string json, string field)
+    {
+        var id = Keys.NewCitizenId();
+        var me = api.As(Roles.Citizen, citizenId: id);
+        await SensorApiTests.AssertProblem(await me.PostRaw("/api/v1/citizens", json), HttpStatusCode.BadRequest, field);
+        Assert.Equal(HttpStatusCode.NotFound, (await me.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_case_is_prefilled_from_the_profile_and_handled_only_by_its_commune()
+    {
+        var (citizenId, me) = await RegisterAsync("19753");
+        var filed = await me.PostJson("/api/v1/cases",
+            new { procedure = "temporary-residence", form = new { address = "5 Lê Lợi, Phú Xuân", stayUntil = "2027-06-30" } });
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var dossier = await Json(filed);
+        var id = dossier.GetProperty("id").GetString()!;
+        Assert.Equal("Trần Thị Bình", dossier.GetProperty("form").GetProperty("fullName").GetString());
+        Assert.Equal("received", dossier.GetProperty("status").GetString());
+        Assert.Equal(filed.Headers.Location?.ToString(), $"/api/v1/cases/{id}");
+
+        var official = api.As(Roles.Official, "19753");
+        var stranger = api.As(Roles.Official, "19774");
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.GetAsync($"/api/v1/cases/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await stranger.PostJson($"/api/v1/cases/{id}/status", new { status = "processing" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await me.PostJson($"/api/v1/cases/{id}/status", new { status = "processing" })).StatusCode);
+        var (_, otherCitizen) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await otherCitizen.GetAsync($"/api/v1/cases/{id}")).StatusCode);
+
+        await SensorApiTests.AssertProblem(await official.PostJson($"/api/v1/cases/{id}/status", new { status = "returned" }), HttpStatusCode.Conflict, null);
+        await SensorApiTests.AssertProblem(await official.PostRaw($"/api/v1/cases/{id}/status", """{"status":"teleported"}"""), HttpStatusCode.BadRequest, "status");
+        Assert.Equal("received", (await Json(await me.GetAsync($"/api/v1/cases/{id}"))).GetProperty("status").GetString());
+
+        Assert.Equal(HttpStatusCode.OK, (await official.PostJson($"/api/v1/cases/{id}/status", new { status = "processing", note = "Đang xử lý" })).StatusCode);
+        var done = await Json(await official.PostJson($"/api/v1/cases/{id}/status", new { status = "refused", note = "Thiếu giấy tờ" }));
+        Assert.Equal("refused", done.GetProperty("status").GetString());
+        Assert.Equal(3, done.GetProperty("history").GetArrayLength());
+        Assert.Contains(done.GetProperty("timeliness").GetString(), new[] { "early", "on-time" });
+
+        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/communes/19753")),
+            c => c.GetProperty("indicators").GetProperty("onTimeRate").ValueKind == JsonValueKind.Number);
+        Assert.Contains(citizenId, (await Json(await me.GetAsync($"/api/v1/citizens/{citizenId}"))).GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_case_asks_only_what_the_profile_does_not_hold()
+    {
+        var (_, me) = await RegisterAsync();
+        var missing = await me.PostJson("/api/v1/cases", new { procedure = "birth-registration", form = new { childFullName = "Bé Na" } });
+        await SensorApiTests.AssertProblem(missing, HttpStatusCode.BadRequest, "form.childDateOfBirth");
+        var askedAgain = await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = "Bằng", copies = "2", nationalId = "123456789012" } });
+        await SensorApiTests.AssertProblem(askedAgain, HttpStatusCode.BadRequest, "form.nationalId");
+        await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/cases", new { procedure = "time-travel" }), HttpStatusCode.BadRequest, "procedure");
+        var forSomeoneElse = await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", citizenId = Keys.NewCitizenId(), form = new { documentName = "Bằng", copies = "1" } });
+        Assert.Equal(HttpStatusCode.Forbidden, forSomeoneElse.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_report_is_public_without_its_reporter_and_is_answered_then_rated()
+    {
+        var (citizenId, me) = await RegisterAsync("19774");
+        var created = await me.PostJson("/api/v1/feedback",
+            new { category = "traffic-infrastructure", description = "Ổ gà lớn trước chợ", commune = "19774", latitude = 16.46, longitude = 107.55 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await Json(created)).GetProperty("id").GetString()!;
+
+        var publicView = await api.Anonymous.GetStringAsync($"/api/v1/feedback/{id}");
+        Assert.DoesNotContain(citizenId, publicView, StringComparison.Ordinal);
+        Assert.DoesNotContain("Trần Thị Bình", publicView, StringComparison.Ordinal);
+
+        var official = api.As(Roles.Official, "19774");
+        await SensorApiTests.AssertProblem(await official.PostJson($"/api/v1/feedback/{id}/status", new { status = "resolved" }), HttpStatusCode.BadRequest, "answer");
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19753").PostJson($"/api/v1/feedback/{id}/status", new { status = "assigned" })).StatusCode);
+        await SensorApiTests.AssertProblem(await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 5 }), HttpStatusCode.Conflict, null);
+
+        Assert.Equal(HttpStatusCode.OK, (await official.PostJson($"/api/v1/feedback/{id}/status", new { status = "resolved", answer = "Đã vá đường" })).StatusCode);
+        await SensorApiTests.AssertProblem(await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 9 }), HttpStatusCode.BadRequest, "rating");
+        var (_, other) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 1 })).StatusCode);
+        var closed = await Json(await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 4 }));
+        Assert.Equal("closed", closed.GetProperty("status").GetString());
+
+        var bad = await me.PostJson("/api/v1/feedback", new { category = "gossip", description = "x", commune = "19774" });
+        await SensorApiTests.AssertProblem(bad, HttpStatusCode.BadRequest, "category");
+        await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/feedback", new { category = "other", description = "x", commune = "00001" }), HttpStatusCode.BadRequest, "commune");
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Operator).PostJson("/api/v1/feedback", new { category = "other", description = "x", commune = "19774" })).StatusCode);
+    }
+}
