@@ -18,9 +18,16 @@ public static class HueSiloBuilderExtensions
         return silo;
     }
 
+    /// <summary>
+    /// How often stream pulling agents look for new events. Orleans' default (100 ms) would dominate the freshness of
+    /// indicators: a reading crosses two streams on its way to the city.
+    /// </summary>
+    public static readonly TimeSpan StreamPollInterval = TimeSpan.FromMilliseconds(20);
+
     /// <summary>The embedded default: everything in memory, nothing to install.</summary>
     public static ISiloBuilder AddHueInMemoryProviders(this ISiloBuilder silo) => silo
         .AddMemoryGrainStorage("hue")
         .AddMemoryGrainStorage("PubSubStore")
-        .AddMemoryStreams(HueStreams.Provider);
+        .AddMemoryStreams(HueStreams.Provider, streams => streams.ConfigurePullingAgent(agent =>
+            agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval)));
 }
