@@ -12,6 +12,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
     private readonly Random _random = new(1675);
     private readonly Dictionary<string, double> _waterLevels = [];
+    private readonly Dictionary<string, double> _pm25 = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -41,6 +42,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
             await grains.GetGrain<ISensorGrain>($"sim-{commune.Code}-pm25").Provision(new SensorSpec(SensorKind.Pm25, "µg/m³", commune.Code, lat, lon), ct);
             await grains.GetGrain<ISensorGrain>($"sim-{commune.Code}-temp").Provision(new SensorSpec(SensorKind.Temperature, "°C", commune.Code, lat, lon), ct);
             _waterLevels[commune.Code] = 0.3 + _random.NextDouble() * 1.4;
+            _pm25[commune.Code] = 15 + _random.NextDouble() * 40;
         }
     }
 
@@ -52,7 +54,8 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
         {
             var level = _waterLevels[commune.Code] = Math.Clamp(_waterLevels[commune.Code] + (_random.NextDouble() - 0.5) * 0.2, 0.1, 3.8);
             sends.Add(Send($"sim-{commune.Code}-water", now, Math.Round(level, 2), ct));
-            sends.Add(Send($"sim-{commune.Code}-pm25", now, Math.Round(15 + _random.NextDouble() * 75, 1), ct));
+            var pm25 = _pm25[commune.Code] = Math.Clamp(_pm25[commune.Code] + (_random.NextDouble() - 0.5) * 4, 5, 120);
+            sends.Add(Send($"sim-{commune.Code}-pm25", now, Math.Round(pm25, 1), ct));
             sends.Add(Send($"sim-{commune.Code}-temp", now, Math.Round(24 + _random.NextDouble() * 9, 1), ct));
         }
         await Task.WhenAll(sends);
@@ -79,6 +82,11 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
             await caseGrain.File(new CaseFiling("temporary-residence", citizenId, null,
                 new Dictionary<string, string> { ["address"] = $"{i + 1} Lê Lợi", ["stayUntil"] = "2027-12-31" }), citizen, ct);
             if (i % 3 == 0) await caseGrain.ChangeStatus(CaseStatus.Processing, null, official, ct);
+            if (i % 6 == 0)
+            {
+                await caseGrain.ChangeStatus(CaseStatus.ReadyToReturn, null, official, ct);
+                await caseGrain.ChangeStatus(CaseStatus.Returned, null, official, ct);
+            }
 
             var feedback = grains.GetGrain<IFeedbackGrain>(Keys.NewFeedbackId());
             await feedback.Submit(new FeedbackReport((FeedbackCategory)(i % 6), "Đèn đường bị hỏng / Broken street light", home, null, null, null), citizenId, ct);

@@ -69,6 +69,11 @@ public class SensorApiTests(ApiFixture api)
         Assert.True(city.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32() >= 2);
         Assert.Contains(city.GetProperty("activeAlerts").EnumerateArray(), a => a.GetProperty("sensorId").GetString() == id);
 
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync("/api/v1/communes/19774/reconcile", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).PostAsync("/api/v1/communes/19774/reconcile", null)).StatusCode);
+        var reconciled = await Json(await api.As(Roles.Operator).PostAsync("/api/v1/communes/19774/reconcile", null));
+        Assert.Equal(2, reconciled.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32());
+
         var sensor = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}"));
         Assert.Equal(2.3, sensor.GetProperty("latest").GetProperty("value").GetDouble());
         Assert.Equal(2, sensor.GetProperty("alertLevel").GetInt32());

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+5f4582d679a7657b1826a7dcc280a768c047a0d1")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+138c65a7a419e8773392f9249ef13bc9b5acc8e0")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
