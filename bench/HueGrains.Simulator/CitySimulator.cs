@@ -38,9 +38,9 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
         foreach (var commune in CityMap.Communes)
         {
             var (lat, lon) = (16.46 + _random.NextDouble() * 0.2 - 0.1, 107.59 + _random.NextDouble() * 0.2 - 0.1);
-            await grains.GetGrain<ISensorGrain>($"sim-{commune.Code}-water").Provision(new SensorSpec(SensorKind.WaterLevel, "m", commune.Code, lat, lon), ct);
-            await grains.GetGrain<ISensorGrain>($"sim-{commune.Code}-pm25").Provision(new SensorSpec(SensorKind.Pm25, "µg/m³", commune.Code, lat, lon), ct);
-            await grains.GetGrain<ISensorGrain>($"sim-{commune.Code}-temp").Provision(new SensorSpec(SensorKind.Temperature, "°C", commune.Code, lat, lon), ct);
+            await grains.Sensor($"sim-{commune.Code}-water").Provision(new SensorSpec(SensorKind.WaterLevel, "m", commune.Code, lat, lon), ct);
+            await grains.Sensor($"sim-{commune.Code}-pm25").Provision(new SensorSpec(SensorKind.Pm25, "µg/m³", commune.Code, lat, lon), ct);
+            await grains.Sensor($"sim-{commune.Code}-temp").Provision(new SensorSpec(SensorKind.Temperature, "°C", commune.Code, lat, lon), ct);
             _waterLevels[commune.Code] = 0.3 + _random.NextDouble() * 1.4;
             _pm25[commune.Code] = 15 + _random.NextDouble() * 40;
         }
@@ -62,7 +62,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
     }
 
     private Task<IngestResult> Send(string sensor, DateTimeOffset at, double value, CancellationToken ct) =>
-        grains.GetGrain<ISensorGrain>(sensor).Ingest([new Reading(at, value)], null, ct);
+        grains.Sensor(sensor).Ingest([new Reading(at, value)], null, ct);
 
     private async Task FileCitizenWorkAsync(CancellationToken ct)
     {

@@ -44,7 +44,7 @@ public static class SensorsApi
 
         var spec = new SensorSpec(request.Kind!.Value, request.Unit!, request.Commune!, request.Latitude!.Value, request.Longitude!.Value,
             request.Thresholds, request.Label);
-        var result = await grains.GetGrain<ISensorGrain>(id).Provision(spec, ct);
+        var result = await grains.Sensor(id).Provision(spec, ct);
         return result.Created
             ? TypedResults.Created($"/api/v1/sensors/{id}", result.Sensor)
             : TypedResults.Ok(result.Sensor);
@@ -53,7 +53,7 @@ public static class SensorsApi
     public static async Task<Results<Ok<SensorView>, NotFound>> GetSensor(string id, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsSensorId(id)) return TypedResults.NotFound();
-        return await grains.GetGrain<ISensorGrain>(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+        return await grains.Sensor(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
 
     public static async Task<Accepted<IngestResult>> PostReadings(
@@ -62,7 +62,7 @@ public static class SensorsApi
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
-        var result = await grains.GetGrain<ISensorGrain>(id).Ingest(readings, keyHash, ct);
+        var result = await grains.Sensor(id).Ingest(readings, keyHash, ct);
         if (result.Accepted + result.Duplicates == 0)
         {
             // Nothing usable: answer like any other invalid input, naming each field.

@@ -15,6 +15,17 @@ public static partial class Keys
 
     public static bool IsSensorId(string? id) => id is not null && SensorIdPattern().IsMatch(id);
 
+    /// <summary>
+    /// A device id such as "a1b2c3" or "0a1b2c3" would be read by Orleans as a hexadecimal integer key, and the two
+    /// would share a storage row. Sensor grain keys therefore carry a prefix that is never hexadecimal.
+    /// </summary>
+    public static string SensorKey(string sensorId) =>
+        IsSensorId(sensorId) ? SensorKeyPrefix + sensorId : throw new ArgumentException($"Invalid sensor id '{sensorId}'.", nameof(sensorId));
+
+    public static string SensorIdOf(string sensorKey) => sensorKey[SensorKeyPrefix.Length..];
+
+    private const string SensorKeyPrefix = "sensor/";
+
     /// <summary>Opaque entity ids (citizen, case, feedback) are generated here: a prefix and 32 hex digits.</summary>
     public static bool IsEntityId(string? id, string prefix) =>
         id is not null && id.StartsWith(prefix, StringComparison.Ordinal) && EntityIdPattern().IsMatch(id[prefix.Length..]);

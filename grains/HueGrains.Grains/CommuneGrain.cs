@@ -114,7 +114,7 @@ public sealed partial class CommuneGrain(
 
     private async Task<IEntitySnapshot?> Fetch(EntityRef entity, CancellationToken ct) => entity.Kind switch
     {
-        EntityKind.Sensor => await GrainFactory.GetGrain<ISensorGrain>(entity.Id).GetSnapshot(ct),
+        EntityKind.Sensor => await GrainFactory.Sensor(entity.Id).GetSnapshot(ct),
         EntityKind.Feedback => await GrainFactory.GetGrain<IFeedbackGrain>(entity.Id).GetSnapshot(ct),
         _ => await GrainFactory.GetGrain<ICaseGrain>(entity.Id).GetSnapshot(ct),
     };

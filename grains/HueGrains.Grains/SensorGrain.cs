@@ -18,6 +18,9 @@ public sealed partial class SensorGrain(
 
     private SensorState S => state.State;
 
+    /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>).</summary>
+    private string Id => Keys.SensorIdOf(this.GetPrimaryKeyString());
+
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _recent.UnionWith(S.Recent);
@@ -43,7 +46,7 @@ public sealed partial class SensorGrain(
         }
         else if (S.Spec!.Kind != spec.Kind || S.Spec.Commune != spec.Commune)
         {
-            throw new HueConflictException($"Sensor {this.GetPrimaryKeyString()} is a {S.Spec.Kind} sensor of commune {S.Spec.Commune}; kind and commune cannot change.");
+            throw new HueConflictException($"Sensor {Id} is a {S.Spec.Kind} sensor of commune {S.Spec.Commune}; kind and commune cannot change.");
         }
 
         S.Spec = spec;
@@ -51,8 +54,8 @@ public sealed partial class SensorGrain(
         await WriteAsync(ct);
         if (created)
         {
-            await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, this.GetPrimaryKeyString()), ct);
-            LogProvisioned(log, this.GetPrimaryKeyString(), spec.Kind, spec.Commune);
+            await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, Id), ct);
+            LogProvisioned(log, Id, spec.Kind, spec.Commune);
         }
         Publish();
         return new ProvisionResult(View(clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
@@ -60,7 +63,7 @@ public sealed partial class SensorGrain(
 
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct)
     {
-        var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {this.GetPrimaryKeyString()} is not provisioned.");
+        var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         if (deviceKeyHash is not null && !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash!))
             throw new HueForbiddenException("The device key does not belong to this sensor.");
         if (readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
@@ -124,7 +127,7 @@ public sealed partial class SensorGrain(
         var measure = SensorRules.AlertMeasure(S.Spec!.Kind, S.Latest, S.Stats.Snapshot(now));
         var level = measure is { } m ? SensorRules.AlertLevel(m, S.Spec.Thresholds!) : 0;
         if (level == S.AlertLevel) return false;
-        LogAlertChanged(log, this.GetPrimaryKeyString(), S.AlertLevel, level);
+        LogAlertChanged(log, Id, S.AlertLevel, level);
         S.AlertLevel = level;
         return true;
     }
@@ -142,7 +145,7 @@ public sealed partial class SensorGrain(
     }
 
     private SensorSnapshot Snapshot() =>
-        new(this.GetPrimaryKeyString(), S.Version, S.Spec!.Kind, S.Latest, S.AlertLevel, AqiBandOf(S.Latest));
+        new(Id, S.Version, S.Spec!.Kind, S.Latest, S.AlertLevel, AqiBandOf(S.Latest));
 
     private AqiBand? AqiBandOf(Reading? latest) =>
         S.Spec!.Kind == SensorKind.Pm25 && latest is not null ? VnAqi.Band(VnAqi.FromPm25(latest.Value)) : null;
@@ -151,7 +154,7 @@ public sealed partial class SensorGrain(
     {
         var spec = S.Spec!;
         int? aqi = spec.Kind == SensorKind.Pm25 && S.Latest is not null ? VnAqi.FromPm25(S.Latest.Value) : null;
-        return new SensorView(this.GetPrimaryKeyString(), spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
+        return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
             spec.Label, spec.Thresholds!, S.Latest, S.Stats.Snapshot(now), S.AlertLevel, aqi, AqiBandOf(S.Latest),
             S.LastSeen, S.ProvisionedAt);
     }

@@ -14,12 +14,12 @@ public class AggregationTests(ClusterFixture fixture)
     private async Task<string> ProvisionAsync(string commune, SensorKind kind, string unit)
     {
         var id = $"t-{Guid.NewGuid():N}";
-        await Client.GetGrain<ISensorGrain>(id).Provision(new SensorSpec(kind, unit, commune, 16.46, 107.59));
+        await Client.Sensor(id).Provision(new SensorSpec(kind, unit, commune, 16.46, 107.59));
         return id;
     }
 
     private Task<IngestResult> IngestAsync(string sensor, double value, DateTimeOffset? at = null) =>
-        Client.GetGrain<ISensorGrain>(sensor).Ingest([new Reading(at ?? DateTimeOffset.UtcNow, value)], null);
+        Client.Sensor(sensor).Ingest([new Reading(at ?? DateTimeOffset.UtcNow, value)], null);
 
     private Task<CommuneView> CommuneAsync(string code) => Client.GetGrain<ICommuneGrain>(code).Get();
 
@@ -58,7 +58,7 @@ public class AggregationTests(ClusterFixture fixture)
     {
         var gauge = await ProvisionAsync(Commune(3), SensorKind.WaterLevel, "m");
         var now = DateTimeOffset.UtcNow;
-        var result = await Client.GetGrain<ISensorGrain>(gauge).Ingest(
+        var result = await Client.Sensor(gauge).Ingest(
         [
             new Reading(now.AddSeconds(-20), 1.2),
             new Reading(now.AddSeconds(-10), 3.6),
@@ -74,7 +74,7 @@ public class AggregationTests(ClusterFixture fixture)
         Assert.Equal("at", result.Results[4].Field);
         Assert.Equal("value", result.Results[5].Field);
 
-        var view = (await Client.GetGrain<ISensorGrain>(gauge).Get())!;
+        var view = (await Client.Sensor(gauge).Get())!;
         Assert.Equal(3.6, view.Latest!.Value);
         Assert.Equal(3, view.AlertLevel);
         Assert.Equal((3, 0.9, 3.6), (view.Statistics.LastMinute.Count, view.Statistics.LastMinute.Min!.Value, view.Statistics.LastMinute.Max!.Value));
@@ -97,7 +97,7 @@ public class AggregationTests(ClusterFixture fixture)
 
         var gauge = await ProvisionAsync(code, SensorKind.WaterLevel, "m");
         await IngestAsync(gauge, 2.3);
-        var gaugeNow = (await Client.GetGrain<ISensorGrain>(gauge).GetSnapshot())!;
+        var gaugeNow = (await Client.Sensor(gauge).GetSnapshot())!;
         await Eventually.Holds(() => CommuneAsync(code), c => c.Indicators.ResolvedCases == 1 && c.Indicators.FloodAlertLevel == 2);
 
         // Redeliver: the final state again and again, then older states after it, as a stream may do.
@@ -180,11 +180,11 @@ public class AggregationTests(ClusterFixture fixture)
         var ex = await Assert.ThrowsAsync<HueValidationException>(() =>
             Client.GetGrain<ICitizenGrain>(Keys.NewCitizenId()).Register(profile with { NationalId = "12345" }));
         Assert.Contains("nationalId", ex.Errors.Keys);
-        await Assert.ThrowsAsync<HueNotFoundException>(() => Client.GetGrain<ISensorGrain>($"t-{Guid.NewGuid():N}").Ingest([new Reading(DateTimeOffset.UtcNow, 1)], null));
+        await Assert.ThrowsAsync<HueNotFoundException>(() => Client.Sensor($"t-{Guid.NewGuid():N}").Ingest([new Reading(DateTimeOffset.UtcNow, 1)], null));
         var gauge = await ProvisionAsync(code, SensorKind.WaterLevel, "m");
-        await Assert.ThrowsAsync<HueForbiddenException>(() => Client.GetGrain<ISensorGrain>(gauge).Ingest([new Reading(DateTimeOffset.UtcNow, 1)], DeviceKeys.Hash("wrong-key-wrong-key")));
+        await Assert.ThrowsAsync<HueForbiddenException>(() => Client.Sensor(gauge).Ingest([new Reading(DateTimeOffset.UtcNow, 1)], DeviceKeys.Hash("wrong-key-wrong-key")));
         await Assert.ThrowsAsync<HueConflictException>(() =>
-            Client.GetGrain<ISensorGrain>(gauge).Provision(new SensorSpec(SensorKind.WaterLevel, "m", Commune(8), 16.4, 107.5)));
+            Client.Sensor(gauge).Provision(new SensorSpec(SensorKind.WaterLevel, "m", Commune(8), 16.4, 107.5)));
     }
 
     private async Task<(string CitizenId, Actor Official)> RegisterCitizenAsync(string commune)

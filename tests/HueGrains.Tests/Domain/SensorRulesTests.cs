@@ -87,3 +87,27 @@ public class SensorRulesTests
         Assert.Contains("thresholds", ex.Errors.Keys);
     }
 }
+
+public class KeysTests
+{
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0abc")]
+    [InlineData("19774")]
+    [InlineData("a1b2c3d4e5f60718a1b2c3d4e5f60718")]
+    public void Sensor_grain_keys_are_never_read_as_integer_or_guid_keys(string deviceId)
+    {
+        var grainId = GrainId.Create("sensor", Keys.SensorKey(deviceId));
+        Assert.False(grainId.TryGetIntegerKey(out _, out _));
+        Assert.False(grainId.TryGetGuidKey(out _, out _));
+        Assert.Equal(deviceId, Keys.SensorIdOf(Keys.SensorKey(deviceId)));
+    }
+
+    [Theory]
+    [InlineData("UPPER")]
+    [InlineData("a+b")]
+    [InlineData("")]
+    [InlineData("-lead")]
+    public void Invalid_device_ids_never_become_keys(string deviceId) =>
+        Assert.Throws<ArgumentException>(() => Keys.SensorKey(deviceId));
+}

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+138c65a7a419e8773392f9249ef13bc9b5acc8e0")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+3541611e3aaff7ee3e60f68469051e051b5a0eca")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
