@@ -43,3 +43,17 @@ public sealed class HueForbiddenException : Exception
     public HueForbiddenException(string message) : base(message) { }
     public HueForbiddenException(string message, Exception inner) : base(message, inner) { }
 }
+
+/// <summary>A dependency (PostgreSQL, the reading journal's queue) cannot take the request now; retry after a pause.</summary>
+[GenerateSerializer, Alias("hue.HueUnavailableException")]
+public sealed class HueUnavailableException : Exception
+{
+    public HueUnavailableException() { }
+    public HueUnavailableException(string message) : base(message) { }
+    public HueUnavailableException(string message, Exception inner) : base(message, inner) { }
+
+    public HueUnavailableException(string message, int retryAfterSeconds, Exception? inner = null)
+        : base(message, inner) => RetryAfterSeconds = retryAfterSeconds;
+
+    [Id(0)] public int RetryAfterSeconds { get; private set; } = 1;
+}

@@ -2,7 +2,8 @@ using System.Collections.Frozen;
 
 namespace HueGrains;
 
-public enum SensorKind { WaterLevel, Pm25, Temperature, Rainfall }
+/// <summary>Kinds of sensor. The numbers are stored in the reading history: never renumber, only add.</summary>
+public enum SensorKind { WaterLevel = 0, Pm25 = 1, Temperature = 2, Rainfall = 3 }
 
 /// <summary>What an alert level of a kind is measured against.</summary>
 public enum AlertBasis

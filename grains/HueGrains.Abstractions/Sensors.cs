@@ -45,14 +45,18 @@ public interface ISensorGrain : IGrainWithStringKey
     Task<ProvisionResult> Provision(SensorSpec spec, CancellationToken ct = default);
 
     /// <summary>
-    /// Ingests readings. <paramref name="deviceKeyHash"/> is the SHA-256 of the device key the caller presented;
+    /// Ingests readings and returns once the accepted ones are durable in the reading journal. <paramref name="deviceKeyHash"/> is the SHA-256 of the device key the caller presented;
     /// null means the edge has already authorised the caller as an operator.
     /// </summary>
-    [Alias("Ingest")]
+    [Alias("Ingest"), AlwaysInterleave] // waits for the journal's commit without holding up the sensor's other callers
     Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct = default);
 
-    [Alias("Get")]
+    [Alias("Get"), AlwaysInterleave] // a pure read
     Task<SensorView?> Get(CancellationToken ct = default);
+
+    /// <summary>Readings between <paramref name="from"/> (inclusive) and <paramref name="to"/> (exclusive), raw or bucketed.</summary>
+    [Alias("History"), AlwaysInterleave] // reads the journal only; must not wait behind ingest
+    Task<SensorHistory> History(DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, int limit, CancellationToken ct = default);
 
     /// <summary>The sensor's contribution to its commune's indicators, for reconcile.</summary>
     [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock

@@ -1,36 +1,44 @@
 using HueGrains.Grains.Domain;
+using HueGrains.Grains.History;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HueGrains.Grains;
 
 [GrainType("sensor")]
 public sealed partial class SensorGrain(
     [PersistentState("sensor", "hue")] IPersistentState<SensorState> state,
+    IReadingJournal journal,
     SensorOutbox outbox,
+    IOptions<HistoryOptions> history,
     TimeProvider clock,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
     private const int RecentCapacity = 512;
-    private static readonly TimeSpan WriteEvery = TimeSpan.FromSeconds(30);
+    private const int MaxHistoryPage = 10_000;
+    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
 
     private readonly HashSet<long> _recent = [];
-    private DateTimeOffset _lastWrite;
+    private readonly Queue<long> _recentOrder = new();
+    private readonly RollingStats _stats = new();
+    private Reading? _latest;
+    private DateTimeOffset? _lastSeen;
+    private StateSaver _saver = null!;
 
     private SensorState S => state.State;
 
     /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>).</summary>
     private string Id => Keys.SensorIdOf(this.GetPrimaryKeyString());
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _recent.UnionWith(S.Recent);
-        _lastWrite = clock.GetUtcNow();
-        return Task.CompletedTask;
-    }
-
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (S.Spec is not null) await state.WriteStateAsync(cancellationToken);
+        _saver = new StateSaver(() => state.WriteStateAsync());
+        if (S.Spec is not { } spec) return;
+        // Rebuild live figures from the last day of history: it holds every acknowledged reading.
+        var now = clock.GetUtcNow();
+        var recent = await journal.ReadAsync(Id, spec.Kind, now - Day, now + IngestLimits.MaxFutureSkew, 200_000, cancellationToken);
+        foreach (var reading in recent) Apply(reading, now);
+        _lastSeen = _latest?.At;
     }
 
     public async Task<ProvisionResult> Provision(SensorSpec spec, CancellationToken ct)
@@ -51,16 +59,17 @@ public sealed partial class SensorGrain(
 
         S.Spec = spec;
         RefreshAlert(clock.GetUtcNow());
-        await WriteAsync(ct);
-        if (created)
-        {
-            await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, Id), ct);
-            LogProvisioned(log, Id, spec.Kind, spec.Commune);
-        }
+        if (created) await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, Id), ct);
+        await _saver.SaveAsync();
+        if (created) LogProvisioned(log, Id, spec.Kind, spec.Commune);
         Publish();
         return new ProvisionResult(View(clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
     }
 
+    /// <summary>
+    /// Interleaves with the sensor's other calls: it sorts the readings, waits for the journal to make the new ones
+    /// durable, and only then changes live state. If the journal fails nothing has changed, so a retry is safe.
+    /// </summary>
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct)
     {
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
@@ -71,35 +80,31 @@ public sealed partial class SensorGrain(
             throw new HueValidationException("readings", $"At most {IngestLimits.MaxBatch} readings per request.");
 
         var now = clock.GetUtcNow();
+        var oldest = now - history.Value.Retention(spec.Kind);
         var outcomes = new ReadingOutcome[readings.Count];
-        var accepted = 0;
+        var fresh = new List<Reading>();
+        var inBatch = new HashSet<long>();
         for (var i = 0; i < readings.Count; i++)
         {
             var reading = readings[i];
-            if (SensorRules.Check(spec.Kind, reading, now) is { } problem)
-            {
-                outcomes[i] = new ReadingOutcome(reading.At, ReadingStatus.Rejected, problem.Field, problem.Reason);
-            }
-            else if (!Remember(reading.At))
-            {
-                outcomes[i] = new ReadingOutcome(reading.At, ReadingStatus.Duplicate);
-            }
-            else
-            {
-                S.Stats.Add(reading, now);
-                if (S.Latest is null || reading.At > S.Latest.At) S.Latest = reading;
-                outcomes[i] = new ReadingOutcome(reading.At, ReadingStatus.Accepted);
-                accepted++;
-            }
+            outcomes[i] = SensorRules.Check(spec.Kind, reading, now) is { } problem
+                ? new ReadingOutcome(reading.At, ReadingStatus.Rejected, problem.Field, problem.Reason)
+                : reading.At < oldest
+                    ? new ReadingOutcome(reading.At, ReadingStatus.Rejected, "at", "Older than this kind's history retention.")
+                    : _recent.Contains(reading.At.UtcTicks) || !inBatch.Add(reading.At.UtcTicks)
+                        ? new ReadingOutcome(reading.At, ReadingStatus.Duplicate)
+                        : new ReadingOutcome(reading.At, ReadingStatus.Accepted);
+            if (outcomes[i].Status == ReadingStatus.Accepted) fresh.Add(reading);
         }
+        if (fresh.Count == 0) return IngestResult.From(outcomes);
 
-        if (accepted > 0)
-        {
-            S.LastSeen = now;
-            var alertChanged = RefreshAlert(now);
-            if (alertChanged || now - _lastWrite >= WriteEvery) await WriteAsync(ct);
-            Publish();
-        }
+        await journal.AppendAsync(Id, spec.Kind, fresh, ct);
+
+        now = clock.GetUtcNow();
+        foreach (var reading in fresh) Apply(reading, now);
+        _lastSeen = now;
+        if (RefreshAlert(now)) await _saver.SaveAsync();
+        Publish();
         return IngestResult.From(outcomes);
     }
 
@@ -109,22 +114,37 @@ public sealed partial class SensorGrain(
     public Task<SensorSnapshot?> GetSnapshot(CancellationToken ct) =>
         Task.FromResult(S.Spec is null ? null : Snapshot());
 
-    private bool Remember(DateTimeOffset at)
+    public async Task<SensorHistory> History(DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, int limit, CancellationToken ct)
     {
-        if (!_recent.Add(at.UtcTicks)) return false;
-        S.Recent.Add(at.UtcTicks);
-        if (S.Recent.Count > RecentCapacity)
+        var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
+        if (to <= from) throw new HueValidationException("to", "'to' must be after 'from'.");
+        if (bucket == TimeBucket.Raw)
         {
-            _recent.Remove(S.Recent[0]);
-            S.Recent.RemoveAt(0);
+            limit = Math.Clamp(limit, 1, MaxHistoryPage);
+            var page = await journal.ReadAsync(Id, spec.Kind, from, to, limit + 1, ct);
+            var more = page.Count > limit;
+            return new SensorHistory(Id, bucket, from, to, [.. page.Take(limit)], null, more ? page[limit].At : null);
         }
-        return true;
+        if ((to - from) / bucket.Width() > MaxHistoryPage)
+            throw new HueValidationException("bucket", $"At most {MaxHistoryPage} buckets per request; narrow the range or widen the bucket.");
+        var buckets = await journal.AggregateAsync(Id, spec.Kind, from, to, bucket, ct);
+        return new SensorHistory(Id, bucket, from, to, null, buckets, null);
+    }
+
+    /// <summary>Adds a durable reading to the live figures; a timestamp seen before counts once.</summary>
+    private void Apply(Reading reading, DateTimeOffset now)
+    {
+        if (!_recent.Add(reading.At.UtcTicks)) return;
+        _recentOrder.Enqueue(reading.At.UtcTicks);
+        if (_recentOrder.Count > RecentCapacity) _recent.Remove(_recentOrder.Dequeue());
+        _stats.Add(reading, now);
+        if (_latest is null || reading.At > _latest.At) _latest = reading;
     }
 
     /// <summary>Re-evaluates the alert level; returns whether it changed.</summary>
     private bool RefreshAlert(DateTimeOffset now)
     {
-        var measure = SensorRules.AlertMeasure(S.Spec!.Kind, S.Latest, S.Stats.Snapshot(now));
+        var measure = SensorRules.AlertMeasure(S.Spec!.Kind, _latest, _stats.Snapshot(now));
         var level = measure is { } m ? SensorRules.AlertLevel(m, S.Spec.Thresholds!) : 0;
         if (level == S.AlertLevel) return false;
         LogAlertChanged(log, Id, S.AlertLevel, level);
@@ -138,14 +158,7 @@ public sealed partial class SensorGrain(
         outbox.Post(S.Spec!.Commune, Snapshot());
     }
 
-    private async Task WriteAsync(CancellationToken ct)
-    {
-        await state.WriteStateAsync(ct);
-        _lastWrite = clock.GetUtcNow();
-    }
-
-    private SensorSnapshot Snapshot() =>
-        new(Id, S.Version, S.Spec!.Kind, S.Latest, S.AlertLevel, AqiBandOf(S.Latest));
+    private SensorSnapshot Snapshot() => new(Id, S.Version, S.Spec!.Kind, _latest, S.AlertLevel, AqiBandOf(_latest));
 
     private AqiBand? AqiBandOf(Reading? latest) =>
         S.Spec!.Kind == SensorKind.Pm25 && latest is not null ? VnAqi.Band(VnAqi.FromPm25(latest.Value)) : null;
@@ -153,10 +166,10 @@ public sealed partial class SensorGrain(
     private SensorView View(DateTimeOffset now)
     {
         var spec = S.Spec!;
-        int? aqi = spec.Kind == SensorKind.Pm25 && S.Latest is not null ? VnAqi.FromPm25(S.Latest.Value) : null;
+        int? aqi = spec.Kind == SensorKind.Pm25 && _latest is not null ? VnAqi.FromPm25(_latest.Value) : null;
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
-            spec.Label, spec.Thresholds!, S.Latest, S.Stats.Snapshot(now), S.AlertLevel, aqi, AqiBandOf(S.Latest),
-            S.LastSeen, S.ProvisionedAt);
+            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), S.AlertLevel, aqi, AqiBandOf(_latest),
+            _lastSeen, S.ProvisionedAt);
     }
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} provisioned: {Kind} in commune {Commune}")]

@@ -1,7 +1,9 @@
-using HueGrains.Grains.Domain;
-
 namespace HueGrains.Grains;
 
+/// <summary>
+/// What a sensor persists: its configuration and alert state, written when they change, never per reading. Its
+/// latest value, rolling statistics and recent timestamps are rebuilt from the reading history on activation.
+/// </summary>
 [GenerateSerializer, Alias("hue.SensorState")]
 public sealed class SensorState
 {
@@ -12,12 +14,6 @@ public sealed class SensorState
     [Id(1)] public string? DeviceKeyHash { get; set; }
 
     [Id(2)] public DateTimeOffset ProvisionedAt { get; set; }
-    [Id(3)] public Reading? Latest { get; set; }
-    [Id(4)] public DateTimeOffset? LastSeen { get; set; }
-    [Id(5)] public int AlertLevel { get; set; }
-    [Id(6)] public long Version { get; set; }
-    [Id(7)] public RollingStats Stats { get; set; } = new();
-
-    /// <summary>Timestamps (UTC ticks) of the most recent readings, oldest first, for duplicate detection.</summary>
-    [Id(8)] public List<long> Recent { get; set; } = [];
+    [Id(3)] public int AlertLevel { get; set; }
+    [Id(4)] public long Version { get; set; }
 }

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HueGrains.Grains.History;
+
+/// <summary>Bound from <c>Hue:History</c>.</summary>
+public sealed class HistoryOptions
+{
+    public const string Section = "Hue:History";
+
+    /// <summary>How long readings are kept, unless <see cref="RetentionDaysByKind"/> says otherwise for a kind.</summary>
+    [Range(1, 36500)] public int RetentionDays { get; set; } = 400;
+
+    /// <summary>Per kind, by its JSON name ("water-level": 3650).</summary>
+    public Dictionary<string, int> RetentionDaysByKind { get; set; } = [];
+
+    /// <summary>Readings waiting to be written; beyond this, ingest answers 503 instead of queueing without bound.</summary>
+    [Range(1000, 10_000_000)] public int QueueCapacity { get; set; } = 200_000;
+
+    /// <summary>Most rows committed in one transaction (group commit).</summary>
+    [Range(100, 1_000_000)] public int MaxRowsPerCommit { get; set; } = 20_000;
+
+    /// <summary>Readings kept per sensor in the embedded (memory) mode.</summary>
+    [Range(100, 10_000_000)] public int MemoryReadingsPerSensor { get; set; } = 20_000;
+
+    public TimeSpan Retention(SensorKind kind) =>
+        TimeSpan.FromDays(RetentionDaysByKind.TryGetValue(KindName(kind), out var days) ? days : RetentionDays);
+
+    public static string KindName(SensorKind kind) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+}

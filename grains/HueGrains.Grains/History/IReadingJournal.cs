@@ -1,0 +1,16 @@
+namespace HueGrains.Grains.History;
+
+/// <summary>
+/// The silo's reading history. <see cref="AppendAsync"/> completes only when the readings are durable; a device's
+/// acknowledgement waits for it. It throws <see cref="HueUnavailableException"/> when it cannot take them now.
+/// </summary>
+public interface IReadingJournal
+{
+    Task AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct);
+
+    /// <summary>Raw readings in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct);
+
+    /// <summary>Count, min, max and mean per bucket in [from, to), buckets aligned to local (UTC+7) time.</summary>
+    Task<IReadOnlyList<ReadingBucket>> AggregateAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct);
+}
