@@ -1,6 +1,9 @@
+using System.Net;
 using HueGrains.Api;
 using HueGrains.Grains;
+using HueGrains.Grains.Persistence;
 using HueGrains.Simulator;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace HueGrains.Silo;
@@ -8,27 +11,49 @@ namespace HueGrains.Silo;
 /// <summary>Composes the one executable: a silo, the HTTP API as its front end, or both in one process.</summary>
 public static class HueHost
 {
+    public const string ConnectionStringName = "Hue";
+
     public static WebApplicationBuilder AddHuePlatform(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Hue").Get<HueHostOptions>() ?? new HueHostOptions();
+        var database = builder.Configuration.GetConnectionString(ConnectionStringName);
+        var durable = !string.IsNullOrWhiteSpace(database);
         builder.Services.AddOptions<HueHostOptions>().BindConfiguration("Hue").ValidateDataAnnotations().ValidateOnStart();
         builder.WebHost.UseUrls($"http://{options.Http.Host}:{options.Http.Port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxRequestBodyBytes);
+        // Start the web server alongside the silo: while PostgreSQL is unreachable, /health/* must still answer.
+        builder.Services.Configure<HostOptions>(h => h.ServicesStartConcurrently = true);
 
         var orleans = options.Orleans;
+        void Cluster(ClusterOptions c) => (c.ClusterId, c.ServiceId) = (orleans.ClusterId, orleans.ServiceId);
         if (options.Role is PlatformRole.All or PlatformRole.Silo)
         {
-            builder.UseOrleans(silo => silo
-                .Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (orleans.ClusterId, orleans.ServiceId))
-                .UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort)
-                .AddHueInMemoryProviders()
-                .AddHueGrains());
+            builder.UseOrleans(silo =>
+            {
+                silo.Configure<ClusterOptions>(Cluster).AddHueGrains();
+                if (durable)
+                {
+                    silo.ConfigureEndpoints(IPAddress.Parse(orleans.Address), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true)
+                        .AddHuePostgres(database!);
+                }
+                else
+                {
+                    silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort).AddHueInMemoryProviders();
+                }
+            });
+            if (durable) builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"]);
         }
         else
         {
-            builder.UseOrleansClient(client => client
-                .Configure<ClusterOptions>(c => (c.ClusterId, c.ServiceId) = (orleans.ClusterId, orleans.ServiceId))
-                .UseLocalhostClustering(orleans.GatewayPort));
+            builder.UseOrleansClient(client =>
+            {
+                client.Configure<ClusterOptions>(Cluster)
+                    .Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
+                    // Keep trying to reach the cluster rather than exiting: silos may start after the API.
+                    .UseConnectionRetryFilter(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(2), ct); return true; });
+                if (durable) client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, database));
+                else client.UseLocalhostClustering(orleans.GatewayPort);
+            });
         }
 
         builder.Services.AddHueApi();
@@ -38,7 +63,7 @@ public static class HueHost
 
     public static WebApplication MapHuePlatform(this WebApplication app)
     {
-        var role = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HueHostOptions>>().Value.Role;
+        var role = app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Role;
         app.MapHueApi();
         if (role == PlatformRole.Silo) app.MapGet("/", () => "HueGrains silo: grains only; the API runs in 'all' and 'api' roles.").AllowAnonymous();
         return app;

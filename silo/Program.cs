@@ -5,9 +5,10 @@ var (command, settings) = CommandLine.Parse(args);
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = settings, ContentRootPath = AppContext.BaseDirectory });
 
 if (command == "token") return TokenCommand.Run(args, builder.Configuration);
+if (command == "migrate") return await MigrateCommand.RunAsync(builder.Configuration);
 if (command is not null)
 {
-    Console.Error.WriteLine($"Unknown command '{command}'. Commands: token. Options: --role all|silo|api, --demo.");
+    Console.Error.WriteLine($"Unknown command '{command}'. Commands: token, migrate. Options: --role all|silo|api, --demo.");
     return 2;
 }
 

@@ -27,6 +27,8 @@ public static class SensorsApi
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
         group.MapPost("/{id}/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator)
             .WithSummary("Ingest one reading or a batch; authenticated by X-Device-Key or an operator token.");
+        group.MapGet("/{id}/readings", GetReadings).AllowAnonymous()
+            .WithSummary("History: raw readings or 1m/1h/1d buckets (aligned to Asia/Ho_Chi_Minh time) between from and to.");
         return app;
     }
 
@@ -72,6 +74,30 @@ public static class SensorsApi
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Reason!).ToArray()));
         }
         return TypedResults.Accepted($"/api/v1/sensors/{id}", result);
+    }
+
+    /// <param name="from">Start (inclusive), ISO 8601; default 24 hours before <paramref name="to"/>.</param>
+    /// <param name="to">End (exclusive), ISO 8601; default now.</param>
+    /// <param name="bucket">raw (default), 1m, 1h or 1d.</param>
+    /// <param name="limit">Raw readings per page, at most 10000 (default 1000); <c>nextFrom</c> continues.</param>
+    public static async Task<Results<Ok<SensorHistory>, NotFound>> GetReadings(
+        string id, DateTimeOffset? from, DateTimeOffset? to, string? bucket, int? limit, IGrainFactory grains, TimeProvider clock, CancellationToken ct)
+    {
+        if (!Keys.IsSensorId(id)) return TypedResults.NotFound();
+        var resolution = bucket switch
+        {
+            null or "raw" => TimeBucket.Raw,
+            "1m" => TimeBucket.Minute,
+            "1h" => TimeBucket.Hour,
+            "1d" => TimeBucket.Day,
+            _ => throw new HueValidationException("bucket", "Bucket is raw, 1m, 1h or 1d."),
+        };
+        if (limit is < 1 or > 10_000) throw new HueValidationException("limit", "Limit is 1 to 10000.");
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-1);
+        if (end <= start) throw new HueValidationException("to", "'to' must be after 'from'.");
+        if (await grains.Sensor(id).Get(ct) is null) return TypedResults.NotFound();
+        return TypedResults.Ok(await grains.Sensor(id).History(start, end, resolution, limit ?? 1000, ct));
     }
 
     private static (List<Reading> Readings, bool Single) ToReadings(ReadingsRequest request)

@@ -21,6 +21,8 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             HueConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict with the current state.", c.Message),
             HueForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
             BadHttpRequestException b => BadRequest(b),
+            HueUnavailableException u => Unavailable(context, u.Message, u.RetryAfterSeconds),
+            _ when TransientFailures.IsTransient(exception) => Unavailable(context, "The platform is recovering from a failure; retry shortly.", 2),
             _ => null,
         };
         if (problem is null) return false;
@@ -29,6 +31,12 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
     }
 
     private static ProblemDetails Problem(int status, string title, string detail) => new() { Status = status, Title = title, Detail = detail };
+
+    private static ProblemDetails Unavailable(HttpContext context, string detail, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
+    }
 
     /// <summary>Malformed JSON or a value of the wrong type: name the field from the JSON path.</summary>
     private static ProblemDetails BadRequest(BadHttpRequestException exception)

@@ -1,5 +1,4 @@
 using DbUp;
-using DbUp.Engine.Output;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -27,7 +26,8 @@ public static partial class HueDatabase
                 .WithScriptsEmbeddedInAssembly(typeof(HueDatabase).Assembly, name => name.StartsWith(ScriptPrefix, StringComparison.Ordinal))
                 .JournalToPostgresqlTable("public", "hue_schema_versions")
                 .WithTransactionPerScript()
-                .LogTo(new UpgradeLog(log))
+                .WithVariablesDisabled() // the scripts use $q$ dollar quoting, not DbUp variables
+                .LogToNowhere()
                 .Build()
                 .PerformUpgrade();
             if (!upgrade.Successful) throw new InvalidOperationException($"Migration {upgrade.ErrorScript?.Name} failed.", upgrade.Error);
@@ -67,14 +67,4 @@ public static partial class HueDatabase
 
     [LoggerMessage(LogLevel.Error, "PostgreSQL at {Host}:{Port}/{Database} is unreachable (attempt {Attempt}); retrying in {Delay} s: {Reason}")]
     private static partial void LogUnreachable(ILogger log, string? host, int port, string? database, int attempt, double delay, string reason);
-
-    private sealed class UpgradeLog(ILogger log) : IUpgradeLog
-    {
-        public void LogTrace(string format, params object[] args) { }
-        public void LogDebug(string format, params object[] args) { }
-        public void LogInformation(string format, params object[] args) { }
-        public void LogWarning(string format, params object[] args) => log.LogWarning("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
-        public void LogError(string format, params object[] args) => log.LogError("{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
-        public void LogError(Exception ex, string format, params object[] args) => log.LogError(ex, "{Message}", string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args));
-    }
 }
