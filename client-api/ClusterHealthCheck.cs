@@ -16,7 +16,7 @@ public sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("The cluster does not answer.", ex);
+            return HealthCheckResult.Unhealthy($"The cluster does not answer: {ex.GetType().Name}."); // no stack: this is polled
         }
     }
 }

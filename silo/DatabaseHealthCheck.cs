@@ -18,7 +18,7 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource db, DatabaseGate gate) 
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.", ex);
+            return HealthCheckResult.Unhealthy($"PostgreSQL does not answer: {ex.Message}");
         }
     }
 }

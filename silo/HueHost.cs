@@ -13,6 +13,14 @@ public static class HueHost
 {
     public const string ConnectionStringName = "Hue";
 
+    /// <summary>
+    /// A call whose target silo died unannounced waits this long before failing (503) instead of Orleans' 30 s, so
+    /// devices retry while the cluster fails over. Normal calls, ingest included, answer in milliseconds.
+    /// </summary>
+    private static readonly TimeSpan ApiResponseTimeout = TimeSpan.FromSeconds(5);
+
+    private static readonly TimeSpan SiloResponseTimeout = TimeSpan.FromSeconds(10);
+
     public static WebApplicationBuilder AddHuePlatform(this WebApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection("Hue").Get<HueHostOptions>() ?? new HueHostOptions();
@@ -30,7 +38,9 @@ public static class HueHost
         {
             builder.UseOrleans(silo =>
             {
-                silo.Configure<ClusterOptions>(Cluster).AddHueGrains();
+                silo.Configure<ClusterOptions>(Cluster)
+                    .Configure<SiloMessagingOptions>(m => m.ResponseTimeout = SiloResponseTimeout)
+                    .AddHueGrains();
                 if (durable)
                 {
                     silo.ConfigureEndpoints(IPAddress.Parse(orleans.Address), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true)
@@ -48,6 +58,7 @@ public static class HueHost
             builder.UseOrleansClient(client =>
             {
                 client.Configure<ClusterOptions>(Cluster)
+                    .Configure<ClientMessagingOptions>(m => m.ResponseTimeout = ApiResponseTimeout)
                     .Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
                     // Keep trying to reach the cluster rather than exiting: silos may start after the API.
                     .UseConnectionRetryFilter(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(2), ct); return true; });

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d8a8ae71ddece8771017443fcc62ef0e8f703f72")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+0d51dd766cd664a2b0ec3e6702e52564385cd619")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

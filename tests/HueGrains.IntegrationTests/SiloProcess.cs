@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace HueGrains.IntegrationTests;
+
+/// <summary>A HueGrains process (the real executable) in a given role, for cluster and failure tests.</summary>
+public sealed class SiloProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private SiloProcess(Process process, int httpPort, int siloPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+        SiloPort = siloPort;
+        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    public int HttpPort { get; }
+    public int SiloPort { get; }
+    public HttpClient Http { get; }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public static SiloProcess Start(string role, string connectionString, string clusterId)
+    {
+        var (httpPort, siloPort, gatewayPort) = (PostgresServer.FreePort(), PostgresServer.FreePort(), PostgresServer.FreePort());
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
+        start.ArgumentList.Add("--role");
+        start.ArgumentList.Add(role);
+        start.Environment["ConnectionStrings__Hue"] = connectionString;
+        start.Environment["Hue__Orleans__ClusterId"] = clusterId;
+        start.Environment["Hue__Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Http__Port"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Auth__SigningKey"] = DurablePlatform.SigningKey;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__HueGrains"] = "Information";
+        var process = Process.Start(start)!;
+        var silo = new SiloProcess(process, httpPort, siloPort);
+        process.OutputDataReceived += (_, e) => silo.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return silo;
+    }
+
+    public async Task WaitReadyAsync(TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"The process exited: {Output}");
+            try
+            {
+                if ((await Http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"Not ready in time: {Output}");
+    }
+
+    /// <summary>kill -9: no goodbye, no flushing.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        Http.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+}
