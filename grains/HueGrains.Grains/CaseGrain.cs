@@ -51,7 +51,7 @@ public sealed class CaseGrain(
         S.Form = PrefilledForm(procedure, citizen.Profile, filing.Form);
         S.FiledAt = now;
         S.DueAt = WorkingCalendar.DueAt(procedure.Limit, now);
-        EntityEvents.Append(S.History, new HistoryEntry(nameof(CaseStatus.Received), now, actor.Role, null));
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(CaseStatus.Received), now, actor.Role, null));
 
         var id = this.GetPrimaryKeyString();
         await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Case, id), ct);
@@ -81,7 +81,7 @@ public sealed class CaseGrain(
             S.Timeliness = CaseWorkflow.Judge(now, S.DueAt);
         }
         S.Status = status;
-        EntityEvents.Append(S.History, new HistoryEntry(status.ToString(), now, actor.Role, note));
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, note));
         await CommitAsync(ct);
         return View();
     }
@@ -124,7 +124,9 @@ public sealed class CaseGrain(
     private CaseView View()
     {
         var procedure = ProcedureCatalog.Find(S.Procedure)!;
+        // In the procedure's own field order: storage (jsonb) does not keep the order of keys.
+        var form = procedure.ProfileFields.Concat(procedure.ExtraFields).Where(S.Form.ContainsKey).ToDictionary(f => f, f => S.Form[f]);
         return new CaseView(this.GetPrimaryKeyString(), procedure.Code, procedure.NameVi, S.CitizenId, S.Commune, S.Status,
-            S.Form, S.FiledAt, S.DueAt, S.CompletedAt, S.Timeliness, [.. S.History]);
+            form, S.FiledAt, S.DueAt, S.CompletedAt, S.Timeliness, [.. S.History]);
     }
 }

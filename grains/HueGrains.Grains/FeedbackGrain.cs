@@ -42,7 +42,7 @@ public sealed class FeedbackGrain(
         S.Status = FeedbackStatus.Submitted;
         S.SubmittedAt = now;
         S.DueAt = now + report.Category.Deadline();
-        EntityEvents.Append(S.History, new HistoryEntry(nameof(FeedbackStatus.Submitted), now, Roles.Citizen, null));
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Submitted), now, Roles.Citizen, null));
 
         var id = this.GetPrimaryKeyString();
         await GrainFactory.GetGrain<ICommuneGrain>(report.Commune).Enroll(new EntityRef(EntityKind.Feedback, id), ct);
@@ -65,7 +65,7 @@ public sealed class FeedbackGrain(
             S.Answer = answer!.Trim();
             S.ResolvedAt = now;
         }
-        EntityEvents.Append(S.History, new HistoryEntry(status.ToString(), now, actor.Role, answer));
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, answer));
         await CommitAsync(ct);
         return View();
     }
@@ -76,7 +76,7 @@ public sealed class FeedbackGrain(
         FeedbackWorkflow.EnsureRatable(S.Status, rating, actor, S.ReporterId);
         S.Rating = rating;
         S.Status = FeedbackStatus.Closed;
-        EntityEvents.Append(S.History, new HistoryEntry(nameof(FeedbackStatus.Closed), clock.GetUtcNow(), Roles.Citizen, null));
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Closed), clock.GetUtcNow(), Roles.Citizen, null));
         await CommitAsync(ct);
         return View();
     }

@@ -10,13 +10,15 @@ namespace HueGrains.Grains.History;
 /// Keeps the reading history's monthly partitions: creates this month's and next month's ahead of time, and drops
 /// whole partitions that lie entirely beyond a kind's retention. No row is ever deleted one by one.
 /// </summary>
-public sealed partial class ReadingRetention(NpgsqlDataSource db, IOptions<HistoryOptions> options, TimeProvider clock, ILogger<ReadingRetention> log)
+public sealed partial class ReadingRetention(
+    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, TimeProvider clock, ILogger<ReadingRetention> log)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        while (!gate.Open) await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken); // the schema first
         using var timer = new PeriodicTimer(Interval, clock);
         do
         {
