@@ -206,6 +206,36 @@ public class SensorApiTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.OK, (await api.Anonymous.GetAsync("/health/ready")).StatusCode);
     }
 
+    [Fact]
+    public async Task History_answers_raw_pages_and_local_time_buckets()
+    {
+        var id = NewSensorId();
+        var key = await ProvisionAsync(id);
+        var hour = new DateTimeOffset(DateTimeOffset.UtcNow.UtcTicks - DateTimeOffset.UtcNow.UtcTicks % TimeSpan.TicksPerHour, TimeSpan.Zero);
+        var readings = Enumerable.Range(1, 30).Select(i => new { at = hour.AddMinutes(-i * 5), value = (double)i / 10 }).ToArray();
+        Assert.Equal(HttpStatusCode.Accepted, (await api.AsDevice(key).PostJson($"/api/v1/sensors/{id}/readings", new { readings })).StatusCode);
+
+        var page = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20"));
+        Assert.Equal(20, page.GetProperty("readings").GetArrayLength());
+        var next = page.GetProperty("nextFrom").GetDateTimeOffset();
+        var rest = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20&from={Uri.EscapeDataString(next.ToString("O"))}"));
+        Assert.Equal(10, rest.GetProperty("readings").GetArrayLength());
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextFrom").ValueKind);
+
+        var hours = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1h"));
+        var buckets = hours.GetProperty("buckets").EnumerateArray().ToList();
+        Assert.Equal(3, buckets.Count); // 150 minutes of readings every 5 minutes, ending at the hour
+        Assert.Equal(30, buckets.Sum(b => b.GetProperty("count").GetInt32()));
+        Assert.All(buckets, b => Assert.Equal(0, b.GetProperty("start").GetDateTimeOffset().Minute));
+        var days = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1d&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"));
+        Assert.All(days.GetProperty("buckets").EnumerateArray(), b => Assert.Equal(17, b.GetProperty("start").GetDateTimeOffset().UtcDateTime.Hour)); // 00:00 in Huế
+
+        await AssertProblem(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=2h"), HttpStatusCode.BadRequest, "bucket");
+        await AssertProblem(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z"), HttpStatusCode.BadRequest, "to");
+        await AssertProblem(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=0"), HttpStatusCode.BadRequest, "limit");
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous.GetAsync($"/api/v1/sensors/{NewSensorId()}/readings")).StatusCode);
+    }
+
     internal static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string? field)
     {
         var text = await response.Content.ReadAsStringAsync();
