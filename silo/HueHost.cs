@@ -51,6 +51,7 @@ public static class HueHost
                     silo.UseLocalhostClustering(orleans.SiloPort, orleans.GatewayPort).AddHueInMemoryProviders();
                 }
             });
+            builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
             if (durable) builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"]);
         }
         else

@@ -34,7 +34,7 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
         await using var b = SiloProcess.Start("silo", db, cluster);
         await b.WaitReadyAsync();
 
-        var members = await MembershipAsync(db, cluster);
+        var members = await MembershipAsync(db, cluster); // ready means active: /health/ready waits for it
         Assert.Equal(3, members[a.SiloPort]); // Active
         Assert.Equal(3, members[b.SiloPort]);
 
