@@ -26,10 +26,9 @@ public static class CasesApi
     {
         var actor = user.ToActor();
         var citizenId = request.CitizenId ?? actor.CitizenId;
-        var errors = new Dictionary<string, string[]>();
-        if (string.IsNullOrWhiteSpace(request.Procedure)) errors["procedure"] = ["Procedure code is required."];
-        if (!Keys.IsEntityId(citizenId, Keys.CitizenPrefix)) errors["citizenId"] = ["The applicant's citizen id is required."];
-        if (errors.Count > 0) throw new HueValidationException(errors);
+        Required.Fields(
+            (request.Procedure, "procedure", "Procedure code is required."),
+            (Keys.IsEntityId(citizenId, Keys.CitizenPrefix) ? citizenId : null, "citizenId", "The applicant's citizen id is required."));
 
         var id = Keys.NewCaseId();
         var view = await grains.GetGrain<ICaseGrain>(id).File(new CaseFiling(request.Procedure!, citizenId!, request.Commune, request.Form), actor, ct);

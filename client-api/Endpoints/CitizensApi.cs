@@ -25,13 +25,12 @@ public static class CitizensApi
 
     public static async Task<Created<CitizenView>> RegisterCitizen(CitizenRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (request.FullName is null) errors["fullName"] = ["Full name is required."];
-        if (request.DateOfBirth is null) errors["dateOfBirth"] = ["Date of birth (yyyy-mm-dd) is required."];
-        if (request.NationalId is null) errors["nationalId"] = ["The 12-digit national ID is required."];
-        if (request.Phone is null) errors["phone"] = ["Phone is required."];
-        if (request.HomeCommune is null) errors["homeCommune"] = ["Home commune code is required."];
-        if (errors.Count > 0) throw new HueValidationException(errors);
+        Required.Fields(
+            (request.FullName, "fullName", "Full name is required."),
+            (request.DateOfBirth, "dateOfBirth", "Date of birth (yyyy-mm-dd) is required."),
+            (request.NationalId, "nationalId", "The 12-digit national ID is required."),
+            (request.Phone, "phone", "Phone is required."),
+            (request.HomeCommune, "homeCommune", "Home commune code is required."));
 
         var actor = user.ToActor();
         var id = actor.Role == Roles.Citizen ? actor.CitizenId! : Keys.NewCitizenId();

@@ -28,11 +28,10 @@ public static class FeedbackApi
 
     public static async Task<Created<FeedbackView>> SubmitFeedback(FeedbackRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (request.Category is null) errors["category"] = ["Category is required."];
-        if (request.Description is null) errors["description"] = ["Description is required."];
-        if (request.Commune is null) errors["commune"] = ["Commune code is required."];
-        if (errors.Count > 0) throw new HueValidationException(errors);
+        Required.Fields(
+            (request.Category, "category", "Category is required."),
+            (request.Description, "description", "Description is required."),
+            (request.Commune, "commune", "Commune code is required."));
 
         var id = Keys.NewFeedbackId();
         var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune!, request.Latitude, request.Longitude, request.Address);

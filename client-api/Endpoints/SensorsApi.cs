@@ -36,13 +36,12 @@ public static class SensorsApi
         string id, SensorRequest request, IGrainFactory grains, CancellationToken ct)
     {
         EnsureSensorId(id);
-        var missing = new Dictionary<string, string[]>();
-        if (request.Kind is null) missing["kind"] = ["Kind is required: water-level, pm25, temperature or rainfall."];
-        if (string.IsNullOrWhiteSpace(request.Unit)) missing["unit"] = ["Unit is required."];
-        if (string.IsNullOrWhiteSpace(request.Commune)) missing["commune"] = ["Commune code is required."];
-        if (request.Latitude is null) missing["latitude"] = ["Latitude is required."];
-        if (request.Longitude is null) missing["longitude"] = ["Longitude is required."];
-        if (missing.Count > 0) throw new HueValidationException(missing);
+        Required.Fields(
+            (request.Kind, "kind", "Kind is required: water-level, pm25, temperature or rainfall."),
+            (request.Unit, "unit", "Unit is required."),
+            (request.Commune, "commune", "Commune code is required."),
+            (request.Latitude, "latitude", "Latitude is required."),
+            (request.Longitude, "longitude", "Longitude is required."));
 
         var spec = new SensorSpec(request.Kind!.Value, request.Unit!, request.Commune!, request.Latitude!.Value, request.Longitude!.Value,
             request.Thresholds, request.Label);
@@ -116,10 +115,7 @@ public static class SensorsApi
             if (missing.Count > 0) throw new HueValidationException(missing);
             return ([.. request.Readings.Select(r => new Reading(r.At!.Value, r.Value!.Value))], false);
         }
-        var errors = new Dictionary<string, string[]>();
-        if (request.At is null) errors["at"] = ["A timestamp (ISO 8601 with offset) is required."];
-        if (request.Value is null) errors["value"] = ["A value is required."];
-        if (errors.Count > 0) throw new HueValidationException(errors);
+        Required.Fields((request.At, "at", "A timestamp (ISO 8601 with offset) is required."), (request.Value, "value", "A value is required."));
         return ([new Reading(request.At!.Value, request.Value!.Value)], true);
     }
 

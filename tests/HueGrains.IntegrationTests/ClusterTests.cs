@@ -24,15 +24,19 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
             .Select(s => s.Split(':')).GroupBy(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture))
             .ToDictionary(g => g.Key, g => g.Max(p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)));
 
+    private static async Task<SiloProcess> StartAsync(string role, string db, string cluster)
+    {
+        var process = SiloProcess.Start(role, db, cluster);
+        await process.WaitReadyAsync();
+        return process;
+    }
+
     [Fact]
     public async Task Two_silos_see_each_other_and_a_killed_one_is_declared_dead()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        var cluster = $"c{Guid.NewGuid():N}";
-        await using var a = SiloProcess.Start("silo", db, cluster);
-        await a.WaitReadyAsync();
-        await using var b = SiloProcess.Start("silo", db, cluster);
-        await b.WaitReadyAsync();
+        var (db, cluster) = (await postgres.CreateDatabaseAsync(), $"c{Guid.NewGuid():N}");
+        await using var a = await StartAsync("silo", db, cluster);
+        await using var b = await StartAsync("silo", db, cluster);
 
         var members = await MembershipAsync(db, cluster); // ready means active: /health/ready waits for it
         Assert.Equal(3, members[a.SiloPort]); // Active
@@ -50,14 +54,10 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
     [Fact]
     public async Task Killing_a_silo_under_ingest_loses_no_acknowledged_reading()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        var cluster = $"c{Guid.NewGuid():N}";
-        await using var a = SiloProcess.Start("silo", db, cluster);
-        await a.WaitReadyAsync();
-        await using var b = SiloProcess.Start("silo", db, cluster);
-        await b.WaitReadyAsync();
-        await using var api = SiloProcess.Start("api", db, cluster);
-        await api.WaitReadyAsync();
+        var (db, cluster) = (await postgres.CreateDatabaseAsync(), $"c{Guid.NewGuid():N}");
+        await using var a = await StartAsync("silo", db, cluster);
+        await using var b = await StartAsync("silo", db, cluster);
+        await using var api = await StartAsync("api", db, cluster);
 
         var admin = Operator(api);
         var sensors = Enumerable.Range(0, 64).Select(i => $"k-{i:D3}").ToList();
