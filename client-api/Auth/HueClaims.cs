@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace HueGrains.Api.Auth;
 
 public static class HueClaims

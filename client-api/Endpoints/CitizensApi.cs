@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using HueGrains.Api.Auth;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace HueGrains.Api.Endpoints;
 
 public sealed record CitizenRequest(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Phone, string? HomeCommune);

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Routing;
-
 namespace HueGrains.Api.Endpoints;
 
 /// <summary>Public indicators of the city and its communes, and the procedure catalogue.</summary>

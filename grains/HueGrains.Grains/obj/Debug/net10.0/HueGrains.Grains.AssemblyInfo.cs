@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d22ac4b1cc59db27bb8ed2bab0125d358f8e162d")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d6e8c622bad7928aaa66be1f9603a76cfc8ec771")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
