@@ -59,6 +59,7 @@ public static class HueApiExtensions
 
         app.MapCityApi();
         app.MapSensorsApi();
+        app.MapReadingsApi();
         app.MapCitizensApi();
         app.MapCasesApi();
         app.MapFeedbackApi();

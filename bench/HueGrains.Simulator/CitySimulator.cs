@@ -62,7 +62,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
     }
 
     private Task<IngestResult> Send(string sensor, DateTimeOffset at, double value, CancellationToken ct) =>
-        grains.Sensor(sensor).Ingest([new Reading(at, value)], null, ct);
+        grains.Sensor(sensor).Ingest([new Reading(at, value)], null, ct: ct);
 
     private async Task FileCitizenWorkAsync(CancellationToken ct)
     {

@@ -30,7 +30,7 @@ public static class SensorsApi
     {
         EnsureSensorId(id);
         Required.Fields(
-            (request.Kind, "kind", "Kind is required: water-level, pm25, temperature or rainfall."),
+            (request.Kind, "kind", "Kind is required: water-level, pm25, pm10, temperature, rainfall, humidity, noise or traffic-count."),
             (request.Unit, "unit", "Unit is required."),
             (request.Commune, "commune", "Commune code is required."),
             (request.Latitude, "latitude", "Latitude is required."),
@@ -56,7 +56,7 @@ public static class SensorsApi
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
-        var result = await grains.Sensor(id).Ingest(readings, keyHash, ct);
+        var result = await grains.Sensor(id).Ingest(readings, keyHash, ct: ct);
         if (result.Accepted + result.Duplicates == 0)
         {
             // Nothing usable: answer like any other invalid input, naming each field.

@@ -38,8 +38,8 @@ public static partial class Keys
     public const string CasePrefix = "hs-";
     public const string FeedbackPrefix = "pa-";
 
-    // Device ids: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64.
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$", RegexOptions.CultureInvariant)]
+    // Device ids: lower-case letters, digits, '.', '_', '-' and ':' (SenML names such as urn:dev:mac:…), at most 128.
+    [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,127}$", RegexOptions.CultureInvariant)]
     private static partial Regex SensorIdPattern();
 
     [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant)]

@@ -12,7 +12,8 @@ public sealed record SensorSpec(
     [property: Id(3)] double Latitude,
     [property: Id(4)] double Longitude,
     [property: Id(5)] double[]? Thresholds = null,
-    [property: Id(6)] string? Label = null);
+    [property: Id(6)] string? Label = null,
+    [property: Id(7)] string? DeviceUnit = null);
 
 [GenerateSerializer, Immutable, Alias("hue.SensorView")]
 public sealed record SensorView(
@@ -46,10 +47,11 @@ public interface ISensorGrain : IGrainWithStringKey
 
     /// <summary>
     /// Ingests readings and returns once the accepted ones are durable in the reading journal. <paramref name="deviceKeyHash"/> is the SHA-256 of the device key the caller presented;
-    /// null means the edge has already authorised the caller as an operator.
+    /// null means the edge has already authorised the caller as an operator. <paramref name="unit"/> is the unit of the
+    /// values when the message says (SenML); otherwise they are in the device's own unit.
     /// </summary>
     [Alias("Ingest"), AlwaysInterleave] // waits for the journal's commit without holding up the sensor's other callers
-    Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct = default);
+    Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit = null, CancellationToken ct = default);
 
     [Alias("Get"), AlwaysInterleave] // a pure read
     Task<SensorView?> Get(CancellationToken ct = default);

@@ -70,7 +70,7 @@ public sealed partial class SensorGrain(
     /// Interleaves with the sensor's other calls: it sorts the readings, waits for the journal to make the new ones
     /// durable, and only then changes live state. If the journal fails nothing has changed, so a retry is safe.
     /// </summary>
-    public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, CancellationToken ct)
+    public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit, CancellationToken ct)
     {
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         if (deviceKeyHash is not null && !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash!))
@@ -78,6 +78,13 @@ public sealed partial class SensorGrain(
         if (readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
         if (readings.Count > IngestLimits.MaxBatch)
             throw new HueValidationException("readings", $"At most {IngestLimits.MaxBatch} readings per request.");
+
+        if ((unit ?? spec.DeviceUnit) is { } given && given != spec.Unit)
+        {
+            if (SensorKinds.ToCanonical(spec.Kind, given, 0) is null)
+                throw new HueValidationException("unit", $"Unit '{given}' does not fit a {spec.Kind} sensor; expected {spec.Unit}.");
+            readings = [.. readings.Select(r => r with { Value = SensorKinds.ToCanonical(spec.Kind, given, r.Value)!.Value })];
+        }
 
         var now = clock.GetUtcNow();
         var oldest = now - history.Value.Retention(spec.Kind);

@@ -10,6 +10,10 @@ public static class SensorRules
         SensorKind.Pm25 => (0, 2000),
         SensorKind.Temperature => (-40, 70),
         SensorKind.Rainfall => (0, 500),
+        SensorKind.Pm10 => (0, 3000),
+        SensorKind.Humidity => (0, 100),
+        SensorKind.Noise => (0, 194),
+        SensorKind.TrafficCount => (0, 100_000),
         _ => (double.MinValue, double.MaxValue),
     };
 
@@ -20,7 +24,8 @@ public static class SensorRules
         if (!Enum.IsDefined(spec.Kind)) errors["kind"] = ["Unknown sensor kind."];
         var unit = Enum.IsDefined(spec.Kind) ? SensorKinds.CanonicalUnit(spec.Kind, spec.Unit) : null;
         if (unit is null && Enum.IsDefined(spec.Kind))
-            errors["unit"] = [$"Unit '{spec.Unit}' does not fit kind {spec.Kind}; expected {spec.Kind.Info().Unit}."];
+            errors["unit"] = [$"Unit '{spec.Unit}' does not fit kind {spec.Kind}; expected {spec.Kind.Info().Unit} "
+                + $"or one of {string.Join(", ", spec.Kind.Info().Units.Keys)}."];
         if (!Keys.IsCommune(spec.Commune)) errors["commune"] = [$"Unknown commune code '{spec.Commune}'."];
         if (!double.IsFinite(spec.Latitude) || spec.Latitude is < -90 or > 90) errors["latitude"] = ["Latitude must be within -90..90."];
         if (!double.IsFinite(spec.Longitude) || spec.Longitude is < -180 or > 180) errors["longitude"] = ["Longitude must be within -180..180."];
@@ -28,7 +33,9 @@ public static class SensorRules
             errors["thresholds"] = ["Thresholds are three finite, strictly increasing values for alert levels 1, 2 and 3."];
         if (spec.Label is { Length: > 200 }) errors["label"] = ["Label is at most 200 characters."];
         if (errors.Count > 0) throw new HueValidationException(errors);
-        return spec with { Unit = unit!, Thresholds = spec.Thresholds ?? spec.Kind.Info().DefaultThresholds };
+        // Readings stay in the device's unit on the wire and are converted to the canonical unit on ingest.
+        var deviceUnit = spec.Unit.Trim() == unit ? null : spec.Unit.Trim();
+        return spec with { Unit = unit!, DeviceUnit = deviceUnit, Thresholds = spec.Thresholds ?? spec.Kind.Info().DefaultThresholds };
     }
 
     /// <summary>Why a reading cannot be accepted, as (field, reason), or null when it is valid.</summary>

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+d6e8c622bad7928aaa66be1f9603a76cfc8ec771")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+3951db770badcfb99825f45e2ac8f22d6ce8a447")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

@@ -1,0 +1,69 @@
+using HueGrains.Api.Ingest;
+
+namespace HueGrains.Api.Endpoints;
+
+/// <summary>One reading's answer in a multi-sensor batch.</summary>
+public sealed record BatchReadingOutcome(string Sensor, DateTimeOffset At, ReadingStatus Status, string? Field = null, string? Reason = null);
+
+public sealed record BatchIngestResult(int Accepted, int Duplicates, int Rejected, IReadOnlyList<BatchReadingOutcome> Results);
+
+/// <summary>
+/// Readings of many sensors in one request: SenML (<c>application/senml+json</c>, RFC 8428). Each sensor's readings go to
+/// its grain in one call; the answer keeps the pack's order. A device key may only write its own sensor's readings.
+/// </summary>
+public static class ReadingsApi
+{
+    public static IEndpointRouteBuilder MapReadingsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator).WithTags("Sensors")
+            .Accepts<List<SenmlRecord>>(Senml.ContentType)
+            .WithSummary("Ingest a SenML pack (RFC 8428): base name = device, base time/value/unit, relative times.");
+        return app;
+    }
+
+    public static async Task<Results<Accepted<BatchIngestResult>, ProblemHttpResult>> PostReadings(
+        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock, CancellationToken ct)
+    {
+        if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), Senml.ContentType, StringComparison.OrdinalIgnoreCase))
+            return TypedResults.Problem($"Send a SenML pack as {Senml.ContentType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
+        var pack = await Senml.ReadAsync(request.Body, ct);
+        var readings = Senml.Resolve(pack, clock.GetUtcNow());
+        if (readings.Count > IngestLimits.MaxBatch)
+            throw new HueValidationException("body", $"At most {IngestLimits.MaxBatch} readings per request.");
+
+        var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
+        var groups = readings.GroupBy(r => (r.Sensor, r.Unit)).ToList();
+        var answers = await Task.WhenAll(groups.Select(g => IngestGroup(grains, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
+        var results = answers.SelectMany(a => a).OrderBy(a => a.Index).Select(a => a.Outcome).ToList();
+        if (results.All(r => r.Status == ReadingStatus.Rejected))
+            throw new HueValidationException(results.Select((r, i) => (r, i)).ToDictionary(x => $"[{readings[x.i].Index}]", x => new[] { x.r.Reason ?? "Rejected." }));
+        return TypedResults.Accepted("/api/v1/readings", new BatchIngestResult(
+            results.Count(r => r.Status == ReadingStatus.Accepted), results.Count(r => r.Status == ReadingStatus.Duplicate),
+            results.Count(r => r.Status == ReadingStatus.Rejected), results));
+    }
+
+    /// <summary>A sensor's readings; an unknown sensor or another device's key rejects them, not the whole pack.</summary>
+    private static async Task<IEnumerable<(int Index, BatchReadingOutcome Outcome)>> IngestGroup(
+        IGrainFactory grains, string sensor, string? unit, List<SenmlReading> group, string? keyHash, CancellationToken ct)
+    {
+        string? problem;
+        try
+        {
+            var result = await grains.Sensor(sensor).Ingest([.. group.Select(g => g.Reading)], keyHash, unit, ct);
+            return group.Zip(result.Results, (g, r) => (g.Index, new BatchReadingOutcome(sensor, r.At, r.Status, r.Field, r.Reason)));
+        }
+        catch (HueNotFoundException)
+        {
+            problem = "No provisioned sensor has this id.";
+        }
+        catch (HueForbiddenException)
+        {
+            problem = "The device key does not belong to this sensor.";
+        }
+        catch (HueValidationException ex)
+        {
+            problem = string.Join(" ", ex.Errors.SelectMany(e => e.Value));
+        }
+        return group.Select(g => (g.Index, new BatchReadingOutcome(sensor, g.Reading.At, ReadingStatus.Rejected, "bn", problem)));
+    }
+}
