@@ -59,9 +59,15 @@ public static class Senml
                 errors[$"[{i}].bn"] = [$"'{sensor}' is not a device id: lower-case letters, digits, '.', '_', '-', ':'."];
                 continue;
             }
+            var value = baseValue + (r.Value ?? r.Sum ?? 0);
+            if (!double.IsFinite(value))
+            {
+                errors[$"[{i}].v"] = ["A value is a finite number."];
+                continue;
+            }
             var time = baseTime + (r.Time ?? 0);
             var at = time < RelativeTimeLimit ? now.AddSeconds(time) : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(time * 1000));
-            readings.Add(new SenmlReading(i, sensor, new Reading(at, baseValue + (r.Value ?? r.Sum ?? 0)), r.Unit ?? baseUnit));
+            readings.Add(new SenmlReading(i, sensor, new Reading(at, value), r.Unit ?? baseUnit));
         }
         if (errors.Count > 0) throw new HueValidationException(errors);
         if (readings.Count == 0) throw new HueValidationException("body", "The SenML pack holds no reading.");

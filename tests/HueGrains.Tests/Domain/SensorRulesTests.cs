@@ -58,7 +58,7 @@ public class SensorRulesTests
     [Fact]
     public void Provisioning_with_a_unit_that_does_not_fit_the_kind_names_the_unit()
     {
-        var ex = Assert.Throws<HueValidationException>(() => SensorRules.Normalize(new SensorSpec(SensorKind.WaterLevel, "mm", "19774", 16.4, 107.5)));
+        var ex = Assert.Throws<HueValidationException>(() => SensorRules.Normalize(new SensorSpec(SensorKind.WaterLevel, "°C", "19774", 16.4, 107.5)));
         Assert.Contains("unit", ex.Errors.Keys);
     }
 

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+3951db770badcfb99825f45e2ac8f22d6ce8a447")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+c3322d19e4acdc92f3e17c4c1834df0f53ec8e82")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
