@@ -17,7 +17,14 @@ public sealed record SensorSnapshot(
     [property: Id(2)] SensorKind Kind,
     [property: Id(3)] Reading? Latest,
     [property: Id(4)] int AlertLevel,
-    [property: Id(5)] AqiBand? AqiBand) : IEntitySnapshot;
+    [property: Id(5)] AqiBand? AqiBand,
+    [property: Id(6)] IReadOnlyList<SensorAlert> Alerts,
+    [property: Id(7)] TimeSpan ExpectedInterval,
+    [property: Id(8)] DateTimeOffset ProvisionedAt) : IEntitySnapshot
+{
+    /// <summary>Offline once three expected intervals pass without a reading (counted from provisioning if none came).</summary>
+    public bool IsOnline(DateTimeOffset now) => now - (Latest?.At ?? ProvisionedAt) <= 3 * ExpectedInterval;
+}
 
 /// <summary>Many sensors' snapshots coalesced by the silo's outbox into one message per commune per flush.</summary>
 [GenerateSerializer, Immutable, Alias("hue.SensorEventBatch")]

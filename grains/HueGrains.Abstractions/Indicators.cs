@@ -21,9 +21,11 @@ public sealed record Indicators(
     [property: Id(12)] int ResolvedCases,
     [property: Id(13)] int CompletedOnTime,
     [property: Id(14)] double? OnTimeRate,
-    [property: Id(15)] int ActiveAlerts)
+    [property: Id(15)] int ActiveAlerts,
+    [property: Id(16)] int SensorsOnline,
+    [property: Id(17)] int SensorsOffline)
 {
-    public static readonly Indicators Empty = new(0, null, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, null, 0);
+    public static readonly Indicators Empty = new(0, null, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, null, 0, 0, 0);
 }
 
 /// <summary>Per kind of sensor: how many report, the mean and maximum of their latest values, the highest alert.</summary>
@@ -44,7 +46,10 @@ public sealed record ActiveAlert(
     [property: Id(2)] SensorKind Kind,
     [property: Id(3)] int Level,
     [property: Id(4)] double Value,
-    [property: Id(5)] DateTimeOffset At);
+    [property: Id(5)] DateTimeOffset At,
+    [property: Id(6)] string Rule,
+    [property: Id(7)] AlertStatus Status,
+    [property: Id(8)] DateTimeOffset RaisedAt);
 
 [GenerateSerializer, Immutable, Alias("hue.CommuneView")]
 public sealed record CommuneView(

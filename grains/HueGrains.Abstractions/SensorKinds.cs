@@ -23,7 +23,9 @@ public sealed record SensorKindInfo(
     string Unit,
     IReadOnlyDictionary<string, (double Scale, double Offset)> Units,
     double[] DefaultThresholds,
-    AlertBasis Basis = AlertBasis.Latest);
+    double Hysteresis,
+    AlertBasis Basis = AlertBasis.Latest,
+    int ExpectedIntervalSeconds = 300);
 
 public static class SensorKinds
 {
@@ -38,18 +40,19 @@ public static class SensorKinds
     /// rainfall: heavy, very heavy and extreme rain over 24 hours (50 / 100 / 200 mm);
     /// noise: the 70 dBA daytime limit of QCVN 26:2010 for ordinary areas, then +10 and +20 dBA.
     /// Humidity and traffic counts raise no alert unless an operator sets thresholds.
+    /// Hysteresis: an alert goes down a level only when the measure falls this far below that level's threshold.
     /// </summary>
     public static readonly FrozenDictionary<SensorKind, SensorKindInfo> All = new SensorKindInfo[]
     {
-        new(SensorKind.WaterLevel, "m", Units(("m", Same), ("cm", (0.01, 0)), ("mm", (0.001, 0))), [1.0, 2.0, 3.5]),
-        new(SensorKind.Pm25, "µg/m³", MassConcentration(), [50, 80, 150]),
-        new(SensorKind.Pm10, "µg/m³", MassConcentration(), [150, 250, 350]),
+        new(SensorKind.WaterLevel, "m", Units(("m", Same), ("cm", (0.01, 0)), ("mm", (0.001, 0))), [1.0, 2.0, 3.5], 0.05),
+        new(SensorKind.Pm25, "µg/m³", MassConcentration(), [50, 80, 150], 5),
+        new(SensorKind.Pm10, "µg/m³", MassConcentration(), [150, 250, 350], 10),
         new(SensorKind.Temperature, "°C", Units(("°C", Same), ("Cel", Same), ("C", Same), ("degC", Same),
-            ("°F", (5.0 / 9, -32 * 5.0 / 9)), ("degF", (5.0 / 9, -32 * 5.0 / 9)), ("F", (5.0 / 9, -32 * 5.0 / 9)), ("K", (1, -273.15))), [35, 37, 39]),
-        new(SensorKind.Rainfall, "mm", Units(("mm", Same), ("cm", (10, 0))), [50, 100, 200], AlertBasis.Sum24h),
-        new(SensorKind.Humidity, "%", Units(("%", Same), ("%RH", Same)), []),
-        new(SensorKind.Noise, "dBA", Units(("dBA", Same), ("dB(A)", Same), ("dB", Same)), [70, 80, 90]),
-        new(SensorKind.TrafficCount, "vehicles", Units(("vehicles", Same), ("count", Same), ("1", Same), ("/", Same)), []),
+            ("°F", (5.0 / 9, -32 * 5.0 / 9)), ("degF", (5.0 / 9, -32 * 5.0 / 9)), ("F", (5.0 / 9, -32 * 5.0 / 9)), ("K", (1, -273.15))), [35, 37, 39], 0.5),
+        new(SensorKind.Rainfall, "mm", Units(("mm", Same), ("cm", (10, 0))), [50, 100, 200], 5, AlertBasis.Sum24h, 600),
+        new(SensorKind.Humidity, "%", Units(("%", Same), ("%RH", Same)), [], 2),
+        new(SensorKind.Noise, "dBA", Units(("dBA", Same), ("dB(A)", Same), ("dB", Same)), [70, 80, 90], 2),
+        new(SensorKind.TrafficCount, "vehicles", Units(("vehicles", Same), ("count", Same), ("1", Same), ("/", Same)), [], 0, ExpectedIntervalSeconds: 900),
     }.ToFrozenDictionary(k => k.Kind);
 
     public static SensorKindInfo Info(this SensorKind kind) => All[kind];

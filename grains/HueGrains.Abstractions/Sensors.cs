@@ -13,7 +13,8 @@ public sealed record SensorSpec(
     [property: Id(4)] double Longitude,
     [property: Id(5)] double[]? Thresholds = null,
     [property: Id(6)] string? Label = null,
-    [property: Id(7)] string? DeviceUnit = null);
+    [property: Id(7)] string? DeviceUnit = null,
+    [property: Id(8)] int? ExpectedIntervalSeconds = null);
 
 [GenerateSerializer, Immutable, Alias("hue.SensorView")]
 public sealed record SensorView(
@@ -32,6 +33,10 @@ public sealed record SensorView(
     [property: Id(12)] AqiBand? AqiBand,
     [property: Id(13)] DateTimeOffset? LastSeen,
     [property: Id(14)] DateTimeOffset ProvisionedAt,
+    [property: Id(16)] IReadOnlyList<SensorAlert> Alerts,
+    [property: Id(17)] bool Online,
+    [property: Id(18)] int ExpectedIntervalSeconds,
+    [property: Id(19)] string? DeviceUnit,
     [property: Id(15), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceKey = null);
 
 /// <summary>The result of provisioning; the sensor's <c>DeviceKey</c> is set only when it was created, and shown once.</summary>
@@ -61,6 +66,13 @@ public interface ISensorGrain : IGrainWithStringKey
     Task<SensorHistory> History(DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, int limit, CancellationToken ct = default);
 
     /// <summary>The sensor's contribution to its commune's indicators, for reconcile.</summary>
+    /// <summary>Acknowledges the active alert of a rule; an official of the sensor's commune or an operator.</summary>
+    [Alias("AcknowledgeAlert")]
+    Task<SensorAlert> AcknowledgeAlert(string rule, Actor actor, CancellationToken ct = default);
+
+    [Alias("GetAlerts"), AlwaysInterleave] // a pure read
+    Task<SensorAlerts> GetAlerts(CancellationToken ct = default);
+
     [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
     Task<SensorSnapshot?> GetSnapshot(CancellationToken ct = default);
 }

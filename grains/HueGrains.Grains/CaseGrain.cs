@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using Microsoft.Extensions.Logging;
 
@@ -24,7 +25,7 @@ public sealed class CaseState
 [GrainType("case")]
 public sealed class CaseGrain(
     [PersistentState("case", "hue")] IPersistentState<CaseState> state,
-    TimeProvider clock,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<CaseGrain> log) : Grain, ICaseGrain
 {
     private const int MaxFieldLength = 1000;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 
 namespace HueGrains.Grains;
@@ -15,7 +16,7 @@ public sealed class CitizenState
 [GrainType("citizen")]
 public sealed class CitizenGrain(
     [PersistentState("citizen", "hue")] IPersistentState<CitizenState> state,
-    TimeProvider clock) : Grain, ICitizenGrain
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock) : Grain, ICitizenGrain
 {
     /// <summary>References kept in grain state; older ones live in the case and feedback tables.</summary>
     private const int MaxRefs = 1000;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using Microsoft.Extensions.Logging;
 using Orleans.Streams;
@@ -22,7 +23,7 @@ public sealed class CommuneState
 [ImplicitStreamSubscription(HueStreams.CaseEvents)]
 public sealed partial class CommuneGrain(
     [PersistentState("commune", "hue")] IPersistentState<CommuneState> state,
-    TimeProvider clock,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<CommuneGrain> log) : Grain, ICommuneGrain, IStreamSubscriptionObserver
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);

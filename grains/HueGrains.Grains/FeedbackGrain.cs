@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using Microsoft.Extensions.Logging;
 
@@ -25,7 +26,7 @@ public sealed class FeedbackState
 [GrainType("feedback")]
 public sealed class FeedbackGrain(
     [PersistentState("feedback", "hue")] IPersistentState<FeedbackState> state,
-    TimeProvider clock,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<FeedbackGrain> log) : Grain, IFeedbackGrain
 {
     private const int MaxText = 4000;

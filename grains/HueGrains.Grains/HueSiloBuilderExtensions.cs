@@ -17,6 +17,7 @@ public static class HueSiloBuilderExtensions
     public static ISiloBuilder AddHueGrains(this ISiloBuilder silo)
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
+        silo.Services.TryAddKeyedSingleton(HueTime.Key, TimeProvider.System);
         silo.Services.AddSingleton<SensorOutbox>();
         silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SensorOutbox>());
         silo.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)

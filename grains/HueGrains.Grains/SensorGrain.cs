@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using HueGrains.Grains.History;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ public sealed partial class SensorGrain(
     IReadingJournal journal,
     SensorOutbox outbox,
     IOptions<HistoryOptions> history,
-    TimeProvider clock,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
     private const int RecentCapacity = 512;
@@ -58,7 +59,7 @@ public sealed partial class SensorGrain(
         }
 
         S.Spec = spec;
-        RefreshAlert(clock.GetUtcNow());
+        S.Alerts.Evaluate(spec, _latest, _stats.Snapshot(clock.GetUtcNow()), clock.GetUtcNow()); // new thresholds apply now
         if (created) await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, Id), ct);
         await _saver.SaveAsync();
         if (created) LogProvisioned(log, Id, spec.Kind, spec.Commune);
@@ -110,7 +111,7 @@ public sealed partial class SensorGrain(
         now = clock.GetUtcNow();
         foreach (var reading in fresh) Apply(reading, now);
         _lastSeen = now;
-        if (RefreshAlert(now)) await _saver.SaveAsync();
+        if (EvaluateAlerts(now)) await _saver.SaveAsync();
         Publish();
         return IngestResult.From(outcomes);
     }
@@ -148,16 +149,28 @@ public sealed partial class SensorGrain(
         if (_latest is null || reading.At > _latest.At) _latest = reading;
     }
 
-    /// <summary>Re-evaluates the alert level; returns whether it changed.</summary>
-    private bool RefreshAlert(DateTimeOffset now)
+    /// <summary>Runs the alert rules; returns whether an alert was raised, changed level or cleared.</summary>
+    private bool EvaluateAlerts(DateTimeOffset now)
     {
-        var measure = SensorRules.AlertMeasure(S.Spec!.Kind, _latest, _stats.Snapshot(now));
-        var level = measure is { } m ? SensorRules.AlertLevel(m, S.Spec.Thresholds!) : 0;
-        if (level == S.AlertLevel) return false;
-        LogAlertChanged(log, Id, S.AlertLevel, level);
-        S.AlertLevel = level;
+        var before = S.Alerts.HighestLevel;
+        if (!S.Alerts.Evaluate(S.Spec!, _latest, _stats.Snapshot(now), now)) return false;
+        LogAlertChanged(log, Id, before, S.Alerts.HighestLevel);
         return true;
     }
+
+    public async Task<SensorAlert> AcknowledgeAlert(string rule, Actor actor, CancellationToken ct)
+    {
+        var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
+        if (!actor.IsOfficialOf(spec.Commune) && actor.Role != Roles.Operator)
+            throw new HueForbiddenException("Alerts are acknowledged by an official of the sensor's commune or an operator.");
+        var alert = S.Alerts.Acknowledge(rule, actor.Role, clock.GetUtcNow());
+        await _saver.SaveAsync();
+        Publish();
+        return alert;
+    }
+
+    public Task<SensorAlerts> GetAlerts(CancellationToken ct) =>
+        Task.FromResult(new SensorAlerts(Id, [.. S.Alerts.Active.Values], [.. S.Alerts.History.AsEnumerable().Reverse()]));
 
     private void Publish()
     {
@@ -165,7 +178,11 @@ public sealed partial class SensorGrain(
         outbox.Post(S.Spec!.Commune, Snapshot());
     }
 
-    private SensorSnapshot Snapshot() => new(Id, S.Version, S.Spec!.Kind, _latest, S.AlertLevel, AqiBandOf(_latest));
+    private SensorSnapshot Snapshot() =>
+        new(Id, S.Version, S.Spec!.Kind, _latest, S.Alerts.HighestLevel, AqiBandOf(_latest), [.. S.Alerts.Active.Values],
+            ExpectedInterval, S.ProvisionedAt);
+
+    private TimeSpan ExpectedInterval => TimeSpan.FromSeconds(S.Spec!.ExpectedIntervalSeconds ?? S.Spec.Kind.Info().ExpectedIntervalSeconds);
 
     private AqiBand? AqiBandOf(Reading? latest) =>
         S.Spec!.Kind == SensorKind.Pm25 && latest is not null ? VnAqi.Band(VnAqi.FromPm25(latest.Value)) : null;
@@ -175,8 +192,9 @@ public sealed partial class SensorGrain(
         var spec = S.Spec!;
         int? aqi = spec.Kind == SensorKind.Pm25 && _latest is not null ? VnAqi.FromPm25(_latest.Value) : null;
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
-            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), S.AlertLevel, aqi, AqiBandOf(_latest),
-            _lastSeen, S.ProvisionedAt);
+            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), S.Alerts.HighestLevel, aqi, AqiBandOf(_latest),
+            _lastSeen, S.ProvisionedAt, [.. S.Alerts.Active.Values], Snapshot().IsOnline(now), (int)ExpectedInterval.TotalSeconds,
+            spec.DeviceUnit);
     }
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} provisioned: {Kind} in commune {Commune}")]

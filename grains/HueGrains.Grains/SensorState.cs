@@ -14,6 +14,9 @@ public sealed class SensorState
     [Id(1)] public string? DeviceKeyHash { get; set; }
 
     [Id(2)] public DateTimeOffset ProvisionedAt { get; set; }
-    [Id(3)] public int AlertLevel { get; set; }
+    // Id 3 (a single alert level) is retired; never reuse it.
     [Id(4)] public long Version { get; set; }
+
+    /// <summary>Active alerts and the recent finished ones; written whenever an alert is raised, changes level, is acknowledged or clears.</summary>
+    [Id(5)] public Domain.AlertBook Alerts { get; set; } = new();
 }

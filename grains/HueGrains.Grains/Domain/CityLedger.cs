@@ -40,7 +40,9 @@ public sealed class CityLedger
             ResolvedCases: Sum(i => i.ResolvedCases),
             CompletedOnTime: Sum(i => i.CompletedOnTime),
             OnTimeRate: CommuneLedger.Rate(Sum(i => i.CompletedOnTime), Sum(i => i.ResolvedCases)),
-            ActiveAlerts: Sum(i => i.ActiveAlerts));
+            ActiveAlerts: Sum(i => i.ActiveAlerts),
+            SensorsOnline: Sum(i => i.SensorsOnline),
+            SensorsOffline: Sum(i => i.SensorsOffline));
 
         var kinds = held.SelectMany(s => s.Sensors)
             .GroupBy(k => k.Kind)

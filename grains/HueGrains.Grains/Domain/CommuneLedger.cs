@@ -83,10 +83,10 @@ public sealed class CommuneLedger
             .ToList();
 
         var alerts = Sensors.Values
-            .Where(s => s.AlertLevel > 0 && s.Latest is not null)
-            .Select(s => new ActiveAlert(s.EntityId, code, s.Kind, s.AlertLevel, s.Latest!.Value, s.Latest.At))
-            .OrderByDescending(a => a.Level).ThenBy(a => a.SensorId, StringComparer.Ordinal)
+            .SelectMany(s => s.Alerts.Select(a => new ActiveAlert(s.EntityId, code, s.Kind, a.Level, a.Value, a.UpdatedAt, a.Rule, a.Status, a.RaisedAt)))
+            .OrderByDescending(a => a.Level).ThenBy(a => a.SensorId, StringComparer.Ordinal).ThenBy(a => a.Rule, StringComparer.Ordinal)
             .ToList();
+        var online = Sensors.Values.Count(s => s.IsOnline(now));
 
         var openFeedback = Feedback.Values.Where(f => FeedbackWorkflow.IsOpen(f.Status)).ToList();
         var rated = Feedback.Values.Where(f => f.Rating is not null).ToList();
@@ -111,7 +111,9 @@ public sealed class CommuneLedger
             ResolvedCases: completed.Count,
             CompletedOnTime: onTime,
             OnTimeRate: Rate(onTime, completed.Count),
-            ActiveAlerts: alerts.Count);
+            ActiveAlerts: alerts.Count,
+            SensorsOnline: online,
+            SensorsOffline: Sensors.Count - online);
 
         return new CommuneSnapshot(code, version, indicators, kinds, alerts, now);
     }

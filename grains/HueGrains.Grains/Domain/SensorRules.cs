@@ -32,6 +32,8 @@ public static class SensorRules
         if (spec.Thresholds is { } t && (t.Length != 3 || t.Any(v => !double.IsFinite(v)) || !(t[0] < t[1] && t[1] < t[2])))
             errors["thresholds"] = ["Thresholds are three finite, strictly increasing values for alert levels 1, 2 and 3."];
         if (spec.Label is { Length: > 200 }) errors["label"] = ["Label is at most 200 characters."];
+        if (spec.ExpectedIntervalSeconds is < 10 or > 86_400)
+            errors["expectedIntervalSeconds"] = ["The expected reporting interval is 10 s to 1 day."];
         if (errors.Count > 0) throw new HueValidationException(errors);
         // Readings stay in the device's unit on the wire and are converted to the canonical unit on ingest.
         var deviceUnit = spec.Unit.Trim() == unit ? null : spec.Unit.Trim();
@@ -48,9 +50,6 @@ public static class SensorRules
         if (reading.Value < min || reading.Value > max) return ("value", $"Value is outside the plausible range {min}..{max} {kind.Info().Unit}.");
         return null;
     }
-
-    /// <summary>The highest alert level (0–3) whose threshold the measure reaches.</summary>
-    public static int AlertLevel(double measure, double[] thresholds) => thresholds.Count(t => measure >= t);
 
     /// <summary>The measure a kind's alert is judged on: the newest reading, or the rain of the last 24 hours.</summary>
     public static double? AlertMeasure(SensorKind kind, Reading? latest, SensorStatistics stats) => kind.Info().Basis switch

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,7 +12,7 @@ namespace HueGrains.Grains.History;
 /// whole partitions that lie entirely beyond a kind's retention. No row is ever deleted one by one.
 /// </summary>
 public sealed partial class ReadingRetention(
-    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, TimeProvider clock, ILogger<ReadingRetention> log)
+    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock, ILogger<ReadingRetention> log)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);

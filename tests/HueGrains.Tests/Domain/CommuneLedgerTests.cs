@@ -6,6 +6,11 @@ public class CommuneLedgerTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
 
+    internal static SensorSnapshot Sensor(string id, SensorKind kind, Reading? latest, int level, AqiBand? band = null, long version = 1) =>
+        new(id, version, kind, latest, level, band,
+            level == 0 ? [] : [new SensorAlert(AlertRuleNames.Threshold, level, latest?.Value ?? 0, Now.AddMinutes(-5), latest?.At ?? Now)],
+            TimeSpan.FromMinutes(5), Now.AddDays(-1));
+
     private static FeedbackSnapshot Report(string id, long version, FeedbackStatus status, int? rating = null, double dueHours = 48) =>
         new(id, version, status, Now.AddHours(dueHours), status >= FeedbackStatus.Resolved ? Now : null, rating);
 
@@ -49,10 +54,10 @@ public class CommuneLedgerTests
     public void Sensor_indicators_per_kind_count_only_sensors_reporting_within_the_hour()
     {
         var ledger = new CommuneLedger();
-        ledger.Apply(new SensorSnapshot("w1", 1, SensorKind.WaterLevel, new Reading(Now.AddMinutes(-1), 2.3), 2, null));
-        ledger.Apply(new SensorSnapshot("w2", 1, SensorKind.WaterLevel, new Reading(Now.AddMinutes(-2), 0.7), 0, null));
-        ledger.Apply(new SensorSnapshot("w3", 1, SensorKind.WaterLevel, new Reading(Now.AddHours(-3), 9.0), 3, null));
-        ledger.Apply(new SensorSnapshot("p1", 1, SensorKind.Pm25, new Reading(Now.AddMinutes(-1), 60), 1, AqiBand.Poor));
+        ledger.Apply(Sensor("w1", SensorKind.WaterLevel, new Reading(Now.AddMinutes(-1), 2.3), 2));
+        ledger.Apply(Sensor("w2", SensorKind.WaterLevel, new Reading(Now.AddMinutes(-2), 0.7), 0));
+        ledger.Apply(Sensor("w3", SensorKind.WaterLevel, new Reading(Now.AddHours(-3), 9.0), 3));
+        ledger.Apply(Sensor("p1", SensorKind.Pm25, new Reading(Now.AddMinutes(-1), 60), 1, AqiBand.Poor));
 
         var snapshot = ledger.Compute("19774", 7, Now);
         var water = snapshot.Sensors.Single(k => k.Kind == SensorKind.WaterLevel);
@@ -60,6 +65,7 @@ public class CommuneLedgerTests
         Assert.Equal(3, snapshot.Indicators.FloodAlertLevel); // a silent gauge's last alert still stands until it clears
         Assert.Equal(AqiBand.Poor, snapshot.Indicators.AqiBand);
         Assert.Equal(3, snapshot.Indicators.SensorsReporting);
+        Assert.Equal((3, 1), (snapshot.Indicators.SensorsOnline, snapshot.Indicators.SensorsOffline)); // w3: silent for 3 h, 5-minute interval
         Assert.Equal(["w3", "w1", "p1"], snapshot.ActiveAlerts.Select(a => a.SensorId));
     }
 
@@ -69,7 +75,7 @@ public class CommuneLedgerTests
         var city = new CityLedger();
         var a = new CommuneLedger();
         a.Apply(new CaseSnapshot("hs-1", 1, CaseStatus.Returned, Now.AddDays(1), Now));
-        a.Apply(new SensorSnapshot("w1", 1, SensorKind.WaterLevel, new Reading(Now, 2.3), 2, null));
+        a.Apply(Sensor("w1", SensorKind.WaterLevel, new Reading(Now, 2.3), 2));
         var b = new CommuneLedger();
         foreach (var n in Enumerable.Range(0, 3)) b.Apply(new CaseSnapshot($"hs-b{n}", 1, CaseStatus.Returned, Now.AddDays(-1), Now));
 

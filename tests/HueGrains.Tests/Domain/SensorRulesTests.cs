@@ -13,7 +13,7 @@ public class SensorRulesTests
     [InlineData(3.49, 2)]
     [InlineData(3.5, 3)]
     public void Water_level_alert_is_the_highest_flood_level_reached_at_Kim_Long(double metres, int level) =>
-        Assert.Equal(level, SensorRules.AlertLevel(metres, SensorKind.WaterLevel.Info().DefaultThresholds));
+        Assert.Equal(level, AlertBook.NextLevel(0, metres, SensorKind.WaterLevel.Info().DefaultThresholds, 0.05));
 
     [Theory]
     [InlineData(10, 20, AqiBand.Good)]
@@ -38,7 +38,7 @@ public class SensorRulesTests
         stats.Add(new Reading(Now.AddHours(-2), 25), Now);
         var measure = SensorRules.AlertMeasure(SensorKind.Rainfall, new Reading(Now.AddHours(-2), 25), stats.Snapshot(Now));
         Assert.Equal(55, measure);
-        Assert.Equal(1, SensorRules.AlertLevel(measure!.Value, SensorKind.Rainfall.Info().DefaultThresholds));
+        Assert.Equal(1, AlertBook.NextLevel(0, measure!.Value, SensorKind.Rainfall.Info().DefaultThresholds, 5));
     }
 
     [Theory]

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+c3322d19e4acdc92f3e17c4c1834df0f53ec8e82")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+c17cd25f85015836f6620567bac1a87b811d6c92")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]

@@ -1,0 +1,81 @@
+namespace HueGrains.Grains.Domain;
+
+/// <summary>
+/// The alert lifecycle of one sensor: raised → acknowledged → cleared, one active alert per rule, with hysteresis so that
+/// a value wavering around a threshold does not raise and clear again and again. History is bounded.
+/// </summary>
+[GenerateSerializer, Alias("hue.AlertBook")]
+public sealed class AlertBook
+{
+    public const int HistoryCapacity = 50;
+
+    /// <summary>The daily PM2.5 limit (µg/m³) of the <see cref="AlertRuleNames.Pm25Daily"/> rule.</summary>
+    public const double Pm25DailyLimit = 50;
+
+    [Id(0)] public Dictionary<string, SensorAlert> Active { get; set; } = [];
+    [Id(1)] public List<SensorAlert> History { get; set; } = [];
+
+    public int HighestLevel => Active.Values.Select(a => a.Level).DefaultIfEmpty().Max();
+
+    /// <summary>
+    /// The next level of a rule: up at once when a threshold is reached; down only when the measure has fallen below
+    /// the lower threshold by more than <paramref name="hysteresis"/>.
+    /// </summary>
+    public static int NextLevel(int current, double measure, double[] thresholds, double hysteresis)
+    {
+        var reached = thresholds.Count(t => measure >= t);
+        if (reached >= current) return reached;
+        var level = current;
+        while (level > 0 && measure < thresholds[level - 1] - hysteresis) level--;
+        return level;
+    }
+
+    /// <summary>Evaluates every rule of the sensor; returns whether an alert was raised, changed level or cleared.</summary>
+    public bool Evaluate(SensorSpec spec, Reading? latest, SensorStatistics stats, DateTimeOffset now)
+    {
+        var changed = false;
+        var hysteresis = spec.Kind.Info().Hysteresis;
+        if (spec.Thresholds is { Length: > 0 } thresholds && SensorRules.AlertMeasure(spec.Kind, latest, stats) is { } measure)
+            changed |= Apply(AlertRuleNames.Threshold, NextLevel(LevelOf(AlertRuleNames.Threshold), measure, thresholds, hysteresis), measure, now);
+        if (spec.Kind == SensorKind.Pm25 && stats.LastDay.Mean is { } mean)
+            changed |= Apply(AlertRuleNames.Pm25Daily, NextLevel(LevelOf(AlertRuleNames.Pm25Daily), mean, [Pm25DailyLimit], hysteresis), mean, now);
+        return changed;
+    }
+
+    public SensorAlert Acknowledge(string rule, string actorRole, DateTimeOffset now)
+    {
+        if (!Active.TryGetValue(rule, out var alert)) throw new HueNotFoundException($"No active alert under rule '{rule}'.");
+        return Active[rule] = alert with { AcknowledgedAt = alert.AcknowledgedAt ?? now, AcknowledgedBy = alert.AcknowledgedBy ?? actorRole };
+    }
+
+    private int LevelOf(string rule) => Active.TryGetValue(rule, out var alert) ? alert.Level : 0;
+
+    private bool Apply(string rule, int level, double value, DateTimeOffset now)
+    {
+        var held = Active.GetValueOrDefault(rule);
+        switch (held, level)
+        {
+            case (null, 0):
+                return false;
+            case (null, _):
+                Active[rule] = new SensorAlert(rule, level, value, now, now);
+                return true;
+            case (_, 0):
+                Active.Remove(rule);
+                History.Add(held with { Value = value, UpdatedAt = now, ClearedAt = now });
+                if (History.Count > HistoryCapacity) History.RemoveAt(0);
+                return true;
+            default:
+                // Same alert, updated. A rise asks for a new acknowledgement; the value alone is not a lifecycle change.
+                Active[rule] = held with
+                {
+                    Level = level,
+                    Value = value,
+                    UpdatedAt = now,
+                    AcknowledgedAt = level > held.Level ? null : held.AcknowledgedAt,
+                    AcknowledgedBy = level > held.Level ? null : held.AcknowledgedBy,
+                };
+                return level != held.Level;
+        }
+    }
+}
