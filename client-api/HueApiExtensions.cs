@@ -60,6 +60,7 @@ public static class HueApiExtensions
         app.MapCityApi();
         app.MapSensorsApi();
         app.MapReadingsApi();
+        app.MapAlertsApi();
         app.MapCitizensApi();
         app.MapCasesApi();
         app.MapFeedbackApi();

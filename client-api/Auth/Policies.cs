@@ -11,6 +11,7 @@ public static class Policies
     public const string Citizen = "citizen";
     public const string Official = "official";
     public const string CitizenOrOfficial = "citizen-or-official";
+    public const string OfficialOrOperator = "official-or-operator";
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -20,6 +21,8 @@ public static class Policies
         options.AddPolicy(CitizenOrOfficial, p => p.RequireAssertion(c =>
             c.User.IsInRole(Roles.Citizen) && c.User.HasClaim(x => x.Type == HueClaims.Citizen)
             || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
+        options.AddPolicy(OfficialOrOperator, p => p.RequireAssertion(c =>
+            c.User.IsInRole(Roles.Operator) || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
         options.AddPolicy(DeviceOrOperator, p => p
             .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DeviceKeyAuthentication.Scheme)
             .RequireRole(Roles.Device, Roles.Operator));

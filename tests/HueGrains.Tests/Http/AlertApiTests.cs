@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+
+namespace HueGrains.Tests.Http;
+
+[Collection(ApiCollection.Name)]
+public class AlertApiTests(ApiFixture api)
+{
+    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    private async Task<(string Id, HttpClient Device)> GaugeAsync(string commune)
+    {
+        var id = $"t-{Guid.NewGuid():N}";
+        var created = await Json(await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 }));
+        return (id, api.AsDevice(created.GetProperty("deviceKey").GetString()!));
+    }
+
+    private static IEnumerable<JsonElement> AlertsOf(JsonElement list, string sensor) =>
+        list.EnumerateArray().Where(a => a.GetProperty("sensorId").GetString() == sensor);
+
+    [Fact]
+    public async Task A_BD2_crossing_is_raised_at_commune_and_city_acknowledged_by_its_commune_and_cleared_with_hysteresis()
+    {
+        const string Commune = "19819";
+        var (gauge, device) = await GaugeAsync(Commune);
+        var now = DateTimeOffset.UtcNow;
+        await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-3), value = 2.1 });
+
+        var within = TimeSpan.FromSeconds(2);
+        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")),
+            l => AlertsOf(l, gauge).Any(a => a.GetProperty("level").GetInt32() == 2 && a.GetProperty("status").GetString() == "raised"), within);
+        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")), l => AlertsOf(l, gauge).Any(), within);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19753").PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
+        var acknowledged = await Json(await api.As(Roles.Official, Commune).PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null));
+        Assert.Equal("acknowledged", acknowledged.GetProperty("status").GetString());
+        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")),
+            l => AlertsOf(l, gauge).Any(a => a.GetProperty("status").GetString() == "acknowledged"), within);
+        Assert.Equal(HttpStatusCode.NotFound, (await api.As(Roles.Operator).PostAsync($"/api/v1/sensors/{gauge}/alerts/pm25-24h/acknowledge", null)).StatusCode);
+
+        await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-2), value = 1.97 }); // within hysteresis
+        Assert.Equal(2, (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}"))).GetProperty("alertLevel").GetInt32());
+        await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-1), value = 0.4 });
+        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")), l => !AlertsOf(l, gauge).Any(), within);
+        var history = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts"));
+        Assert.Equal(0, history.GetProperty("active").GetArrayLength());
+        var cleared = Assert.Single(history.GetProperty("history").EnumerateArray());
+        Assert.Equal(("cleared", 2), (cleared.GetProperty("status").GetString(), cleared.GetProperty("level").GetInt32()));
+    }
+
+    [Fact]
+    public async Task A_thousand_readings_above_the_threshold_leave_exactly_one_active_alert()
+    {
+        const string Commune = "19858";
+        var (gauge, device) = await GaugeAsync(Commune);
+        var now = DateTimeOffset.UtcNow;
+        var readings = Enumerable.Range(0, 1000).Select(i => new { at = now.AddSeconds(-2000 + i), value = 2.2 + (i % 10) / 100.0 }).ToArray();
+        Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { readings = readings[..500] })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { readings = readings[500..] })).StatusCode);
+
+        var alerts = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts"));
+        Assert.Single(alerts.GetProperty("active").EnumerateArray());
+        Assert.Equal(0, alerts.GetProperty("history").GetArrayLength());
+        var commune = await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")), l => AlertsOf(l, gauge).Any());
+        Assert.Single(AlertsOf(commune, gauge));
+    }
+}
