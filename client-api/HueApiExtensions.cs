@@ -1,4 +1,6 @@
 using HueGrains.Api.Endpoints;
+using HueGrains.Api.Ingest;
+using HueGrains.Api.Mqtt;
 using HueGrains.Api.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -39,6 +41,11 @@ public static class HueApiExtensions
                 };
             });
         services.AddAuthorization(Policies.Configure);
+
+        services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DeviceRateLimiter>();
+        services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddHostedService<MqttEdge>();
 
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);

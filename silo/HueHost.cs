@@ -63,12 +63,14 @@ public static class HueHost
                     .Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
                     // Keep trying to reach the cluster rather than exiting: silos may start after the API.
                     .UseConnectionRetryFilter(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(2), ct); return true; });
+                client.AddMemoryStreams(HueStreams.Provider); // the MQTT edge follows alert streams
                 if (durable) client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, database));
                 else client.UseLocalhostClustering(orleans.GatewayPort);
             });
         }
 
         builder.Services.AddHueApi();
+        if (options.Role == PlatformRole.Silo) builder.Services.Configure<Api.Mqtt.MqttOptions>(m => m.Enabled = false); // devices talk to the front ends
         if (options.Demo) builder.Services.AddHostedService<CitySimulator>();
         return builder;
     }

@@ -22,8 +22,10 @@ public static class ReadingsApi
     }
 
     public static async Task<Results<Accepted<BatchIngestResult>, ProblemHttpResult>> PostReadings(
-        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, TimeProvider clock, CancellationToken ct)
     {
+        var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
+        if (keyHash is not null && !limiter.TryAcquire(keyHash)) return DeviceRateLimiter.TooMany(request.HttpContext);
         if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), Senml.ContentType, StringComparison.OrdinalIgnoreCase))
             return TypedResults.Problem($"Send a SenML pack as {Senml.ContentType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         var pack = await Senml.ReadAsync(request.Body, ct);
@@ -31,7 +33,6 @@ public static class ReadingsApi
         if (readings.Count > IngestLimits.MaxBatch)
             throw new HueValidationException("body", $"At most {IngestLimits.MaxBatch} readings per request.");
 
-        var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
         var groups = readings.GroupBy(r => (r.Sensor, r.Unit)).ToList();
         var answers = await Task.WhenAll(groups.Select(g => IngestGroup(grains, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
         var results = answers.SelectMany(a => a).OrderBy(a => a.Index).Select(a => a.Outcome).ToList();

@@ -1,3 +1,5 @@
+using HueGrains.Api.Ingest;
+
 namespace HueGrains.Api.Endpoints;
 
 public sealed record SensorRequest(SensorKind? Kind, string? Unit, string? Commune, double? Latitude, double? Longitude, double[]? Thresholds, string? Label);
@@ -50,12 +52,13 @@ public static class SensorsApi
         return await grains.Sensor(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
 
-    public static async Task<Accepted<IngestResult>> PostReadings(
-        string id, ReadingsRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    public static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> PostReadings(
+        string id, ReadingsRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, HttpContext http, CancellationToken ct)
     {
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
+        if (keyHash is not null && !limiter.TryAcquire(keyHash)) return DeviceRateLimiter.TooMany(http);
         var result = await grains.Sensor(id).Ingest(readings, keyHash, ct: ct);
         if (result.Accepted + result.Duplicates == 0)
         {
@@ -92,7 +95,8 @@ public static class SensorsApi
         return TypedResults.Ok(await grains.Sensor(id).History(start, end, resolution, limit ?? 1000, ct));
     }
 
-    private static (List<Reading> Readings, bool Single) ToReadings(ReadingsRequest request)
+    /// <summary>The readings of a JSON body: one (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>), checked for presence.</summary>
+    public static (List<Reading> Readings, bool Single) ToReadings(ReadingsRequest request)
     {
         if (request.Readings is not null)
         {

@@ -30,7 +30,7 @@ public static class Senml
     /// urn:dev:ow:10e2073a01080063 (a trailing ':' or '/' separates the measurement name); without a base name the
     /// record's own name is the device. Records that are not numeric readings are errors naming their index.
     /// </summary>
-    public static List<SenmlReading> Resolve(IReadOnlyList<SenmlRecord> pack, DateTimeOffset now)
+    public static List<SenmlReading> Resolve(IReadOnlyList<SenmlRecord> pack, DateTimeOffset now, string? defaultDevice = null)
     {
         var errors = new Dictionary<string, string[]>();
         var readings = new List<SenmlReading>();
@@ -53,7 +53,8 @@ public static class Senml
                 if (r.Name is not null) errors[$"[{i}].v"] = ["Only numeric readings (v) are accepted."];
                 continue; // a record that only sets base fields
             }
-            var sensor = (baseName is { Length: > 0 } ? baseName.TrimEnd(':', '/') : r.Name ?? "").Trim();
+            // Over MQTT the topic names the device, so a pack may leave the names out.
+            var sensor = (baseName is { Length: > 0 } ? baseName.TrimEnd(':', '/') : r.Name ?? defaultDevice ?? "").Trim();
             if (!Keys.IsSensorId(sensor))
             {
                 errors[$"[{i}].bn"] = [$"'{sensor}' is not a device id: lower-case letters, digits, '.', '_', '-', ':'."];

@@ -36,3 +36,10 @@ public static class AlertRuleNames
     /// <summary>PM2.5 24-hour mean over 50 µg/m³ (QCVN 05 daily limit).</summary>
     public const string Pm25Daily = "pm25-24h";
 }
+
+/// <summary>What changed about an alert, as published on a commune's alert stream and MQTT topic hue/alerts/{commune}.</summary>
+[GenerateSerializer, Immutable, Alias("hue.AlertNotice")]
+public sealed record AlertNotice(
+    [property: Id(0)] ActiveAlert Alert,
+    [property: Id(1)] AlertStatus Status,
+    [property: Id(2)] DateTimeOffset At);

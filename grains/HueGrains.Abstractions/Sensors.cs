@@ -58,6 +58,10 @@ public interface ISensorGrain : IGrainWithStringKey
     [Alias("Ingest"), AlwaysInterleave] // waits for the journal's commit without holding up the sensor's other callers
     Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit = null, CancellationToken ct = default);
 
+    /// <summary>Whether the SHA-256 of a presented device key is this sensor's (false when not provisioned or revoked).</summary>
+    [Alias("IsDeviceKey"), AlwaysInterleave]
+    Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct = default);
+
     [Alias("Get"), AlwaysInterleave] // a pure read
     Task<SensorView?> Get(CancellationToken ct = default);
 

@@ -8,6 +8,9 @@ public static class HueStreams
     public const string FeedbackEvents = "feedback-events";
     public const string CaseEvents = "case-events";
 
+    /// <summary>Alert changes of a commune (raised, acknowledged, level changed, cleared), for live edges such as MQTT.</summary>
+    public const string Alerts = "alerts";
+
     /// <summary>Keyed by <see cref="Keys.City"/>.</summary>
     public const string CommuneIndicators = "commune-indicators";
 }

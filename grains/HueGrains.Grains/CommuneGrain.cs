@@ -32,6 +32,8 @@ public sealed partial class CommuneGrain(
 
     private CommuneInfo _info = null!;
     private IAsyncStream<CommuneSnapshot> _toCity = null!;
+    private IAsyncStream<AlertNotice[]> _alerts = null!;
+    private Dictionary<(string Sensor, string Rule), ActiveAlert> _announced = [];
     private CommuneSnapshot? _published;
     private bool _changed;
     private bool _unsaved;
@@ -44,6 +46,7 @@ public sealed partial class CommuneGrain(
         _info = CityMap.Find(code) ?? throw new HueNotFoundException($"Unknown commune code '{code}'.");
         _toCity = this.GetStreamProvider(HueStreams.Provider)
             .GetStream<CommuneSnapshot>(StreamId.Create(HueStreams.CommuneIndicators, Keys.City));
+        _alerts = this.GetStreamProvider(HueStreams.Provider).GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, code));
 
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
         this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
@@ -151,12 +154,27 @@ public sealed partial class CommuneGrain(
         try
         {
             await _toCity.OnNextAsync(snapshot);
+            await AnnounceAlertChangesAsync(snapshot);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _changed = true; // try again on the next flush
             LogPublishFailed(log, _info.Code, ex);
         }
+    }
+
+    /// <summary>Tells live edges (MQTT) what changed about alerts: raised, acknowledged, level changed, cleared.</summary>
+    private async Task AnnounceAlertChangesAsync(CommuneSnapshot snapshot)
+    {
+        var current = snapshot.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule));
+        var notices = current.Values
+            .Where(a => !_announced.TryGetValue((a.SensorId, a.Rule), out var was) || was.Level != a.Level || was.Status != a.Status)
+            .Select(a => new AlertNotice(a, a.Status, snapshot.ComputedAt))
+            .Concat(_announced.Where(p => !current.ContainsKey(p.Key)).Select(p => new AlertNotice(p.Value, AlertStatus.Cleared, snapshot.ComputedAt)))
+            .ToArray();
+        if (notices.Length == 0) return;
+        await _alerts.OnNextAsync(notices);
+        _announced = current;
     }
 
     private static bool SameIndicators(CommuneSnapshot a, CommuneSnapshot b) =>

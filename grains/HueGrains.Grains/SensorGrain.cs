@@ -116,6 +116,9 @@ public sealed partial class SensorGrain(
         return IngestResult.From(outcomes);
     }
 
+    public Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct) =>
+        Task.FromResult(S.DeviceKeyHash is { } stored && DeviceKeys.Matches(deviceKeyHash, stored));
+
     public Task<SensorView?> Get(CancellationToken ct) =>
         Task.FromResult(S.Spec is null ? null : View(clock.GetUtcNow()));
 

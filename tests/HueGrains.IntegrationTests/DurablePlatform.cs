@@ -29,6 +29,7 @@ public sealed class DurablePlatform : IAsyncDisposable
             ["Hue:Orleans:SiloPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:GatewayPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:ClusterId"] = $"it-{Guid.NewGuid():N}",
+            ["Hue:Mqtt:Port"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

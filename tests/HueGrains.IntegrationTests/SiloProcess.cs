@@ -39,6 +39,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Http__Port"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Auth__SigningKey"] = DurablePlatform.SigningKey;
+        start.Environment["Hue__Mqtt__Port"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";
         var process = Process.Start(start)!;

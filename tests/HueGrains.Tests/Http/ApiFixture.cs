@@ -19,6 +19,8 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
+    public int MqttPort { get; } = FreePort();
+
     public HttpClient Anonymous { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -29,6 +31,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Auth:SigningKey"] = Auth.SigningKey,
             ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Mqtt:Port"] = MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         builder.AddHuePlatform();
