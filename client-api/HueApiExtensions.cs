@@ -66,6 +66,7 @@ public static class HueApiExtensions
 
         app.MapCityApi();
         app.MapSensorsApi();
+        app.MapProvisioningApi();
         app.MapReadingsApi();
         app.MapAlertsApi();
         app.MapCitizensApi();

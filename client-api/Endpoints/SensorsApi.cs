@@ -2,7 +2,22 @@ using HueGrains.Api.Ingest;
 
 namespace HueGrains.Api.Endpoints;
 
-public sealed record SensorRequest(SensorKind? Kind, string? Unit, string? Commune, double? Latitude, double? Longitude, double[]? Thresholds, string? Label);
+public sealed record SensorRequest(
+    SensorKind? Kind, string? Unit, string? Commune, double? Latitude, double? Longitude, double[]? Thresholds, string? Label,
+    int? ExpectedIntervalSeconds = null)
+{
+    /// <summary>The spec to provision, once every required field is present (the grain checks the values).</summary>
+    public SensorSpec ToSpec()
+    {
+        Required.Fields(
+            (Kind, "kind", "Kind is required: water-level, pm25, pm10, temperature, rainfall, humidity, noise or traffic-count."),
+            (Unit, "unit", "Unit is required."),
+            (Commune, "commune", "Commune code is required."),
+            (Latitude, "latitude", "Latitude is required."),
+            (Longitude, "longitude", "Longitude is required."));
+        return new SensorSpec(Kind!.Value, Unit!, Commune!, Latitude!.Value, Longitude!.Value, Thresholds, Label, ExpectedIntervalSeconds: ExpectedIntervalSeconds);
+    }
+}
 
 public sealed record ReadingRequest(DateTimeOffset? At, double? Value);
 
@@ -31,16 +46,7 @@ public static class SensorsApi
         string id, SensorRequest request, IGrainFactory grains, CancellationToken ct)
     {
         EnsureSensorId(id);
-        Required.Fields(
-            (request.Kind, "kind", "Kind is required: water-level, pm25, pm10, temperature, rainfall, humidity, noise or traffic-count."),
-            (request.Unit, "unit", "Unit is required."),
-            (request.Commune, "commune", "Commune code is required."),
-            (request.Latitude, "latitude", "Latitude is required."),
-            (request.Longitude, "longitude", "Longitude is required."));
-
-        var spec = new SensorSpec(request.Kind!.Value, request.Unit!, request.Commune!, request.Latitude!.Value, request.Longitude!.Value,
-            request.Thresholds, request.Label);
-        var result = await grains.Sensor(id).Provision(spec, ct);
+        var result = await grains.Sensor(id).Provision(request.ToSpec(), ct);
         return result.Created
             ? TypedResults.Created($"/api/v1/sensors/{id}", result.Sensor)
             : TypedResults.Ok(result.Sensor);
@@ -116,7 +122,7 @@ public static class SensorsApi
         return ([new Reading(request.At!.Value, request.Value!.Value)], true);
     }
 
-    private static void EnsureSensorId(string id)
+    internal static void EnsureSensorId(string id)
     {
         if (!Keys.IsSensorId(id))
             throw new HueValidationException("id", "A sensor id is 1–64 characters: lower-case letters, digits, '.', '_' or '-'.");

@@ -58,6 +58,14 @@ public interface ISensorGrain : IGrainWithStringKey
     [Alias("Ingest"), AlwaysInterleave] // waits for the journal's commit without holding up the sensor's other callers
     Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit = null, CancellationToken ct = default);
 
+    /// <summary>Issues a new device key (shown once); the old one stops working at once.</summary>
+    [Alias("RotateKey")]
+    Task<string> RotateKey(CancellationToken ct = default);
+
+    /// <summary>Revokes the device key: the device is refused until an operator rotates a new one.</summary>
+    [Alias("RevokeKey")]
+    Task RevokeKey(CancellationToken ct = default);
+
     /// <summary>Whether the SHA-256 of a presented device key is this sensor's (false when not provisioned or revoked).</summary>
     [Alias("IsDeviceKey"), AlwaysInterleave]
     Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct = default);

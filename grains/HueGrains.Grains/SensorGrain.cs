@@ -74,7 +74,7 @@ public sealed partial class SensorGrain(
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit, CancellationToken ct)
     {
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
-        if (deviceKeyHash is not null && !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash!))
+        if (deviceKeyHash is not null && (S.DeviceKeyHash is null || !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash)))
             throw new HueForbiddenException("The device key does not belong to this sensor.");
         if (readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
         if (readings.Count > IngestLimits.MaxBatch)
@@ -114,6 +114,24 @@ public sealed partial class SensorGrain(
         if (EvaluateAlerts(now)) await _saver.SaveAsync();
         Publish();
         return IngestResult.From(outcomes);
+    }
+
+    public async Task<string> RotateKey(CancellationToken ct)
+    {
+        if (S.Spec is null) throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
+        var key = DeviceKeys.New();
+        S.DeviceKeyHash = DeviceKeys.Hash(key);
+        await _saver.SaveAsync();
+        LogKeyChanged(log, Id, "rotated");
+        return key;
+    }
+
+    public async Task RevokeKey(CancellationToken ct)
+    {
+        if (S.Spec is null) throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
+        S.DeviceKeyHash = null;
+        await _saver.SaveAsync();
+        LogKeyChanged(log, Id, "revoked");
     }
 
     public Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct) =>
@@ -202,6 +220,9 @@ public sealed partial class SensorGrain(
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} provisioned: {Kind} in commune {Commune}")]
     private static partial void LogProvisioned(ILogger log, string sensorId, SensorKind kind, string commune);
+
+    [LoggerMessage(LogLevel.Information, "Sensor {SensorId} device key {Change}")]
+    private static partial void LogKeyChanged(ILogger log, string sensorId, string change);
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} alert level {From} -> {To}")]
     private static partial void LogAlertChanged(ILogger log, string sensorId, int from, int to);
