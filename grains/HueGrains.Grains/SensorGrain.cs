@@ -191,7 +191,7 @@ public sealed partial class SensorGrain(
     }
 
     public Task<SensorAlerts> GetAlerts(CancellationToken ct) =>
-        Task.FromResult(new SensorAlerts(Id, [.. S.Alerts.Active.Values], [.. S.Alerts.History.AsEnumerable().Reverse()]));
+        Task.FromResult(new SensorAlerts(Id, S.Alerts.ActiveByRule(), [.. S.Alerts.History.AsEnumerable().Reverse()]));
 
     private void Publish()
     {
@@ -200,7 +200,7 @@ public sealed partial class SensorGrain(
     }
 
     private SensorSnapshot Snapshot() =>
-        new(Id, S.Version, S.Spec!.Kind, _latest, S.Alerts.HighestLevel, AqiBandOf(_latest), [.. S.Alerts.Active.Values],
+        new(Id, S.Version, S.Spec!.Kind, _latest, S.Alerts.HighestLevel, AqiBandOf(_latest), S.Alerts.ActiveByRule(),
             ExpectedInterval, S.ProvisionedAt);
 
     private TimeSpan ExpectedInterval => TimeSpan.FromSeconds(S.Spec!.ExpectedIntervalSeconds ?? S.Spec.Kind.Info().ExpectedIntervalSeconds);
@@ -214,7 +214,7 @@ public sealed partial class SensorGrain(
         int? aqi = spec.Kind == SensorKind.Pm25 && _latest is not null ? VnAqi.FromPm25(_latest.Value) : null;
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
             spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), S.Alerts.HighestLevel, aqi, AqiBandOf(_latest),
-            _lastSeen, S.ProvisionedAt, [.. S.Alerts.Active.Values], Snapshot().IsOnline(now), (int)ExpectedInterval.TotalSeconds,
+            _lastSeen, S.ProvisionedAt, S.Alerts.ActiveByRule(), Snapshot().IsOnline(now), (int)ExpectedInterval.TotalSeconds,
             spec.DeviceUnit);
     }
 

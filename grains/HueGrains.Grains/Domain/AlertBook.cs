@@ -17,6 +17,9 @@ public sealed class AlertBook
 
     public int HighestLevel => Active.Values.Select(a => a.Level).DefaultIfEmpty().Max();
 
+    /// <summary>The active alerts by rule name: a stable order (storage does not keep the dictionary's).</summary>
+    public List<SensorAlert> ActiveByRule() => [.. Active.Values.OrderBy(a => a.Rule, StringComparer.Ordinal)];
+
     /// <summary>
     /// The next level of a rule: up at once when a threshold is reached; down only when the measure has fallen below
     /// the lower threshold by more than <paramref name="hysteresis"/>.
