@@ -6,14 +6,12 @@ namespace HueGrains.Tests.Http;
 [Collection(ApiCollection.Name)]
 public class AlertApiTests(ApiFixture api)
 {
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
     private async Task<(string Id, HttpClient Device)> GaugeAsync(string commune)
     {
         var id = $"t-{Guid.NewGuid():N}";
-        var created = await Json(await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 }));
+        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 })).Json();
         return (id, api.AsDevice(created.GetProperty("deviceKey").GetString()!));
     }
 
@@ -29,24 +27,24 @@ public class AlertApiTests(ApiFixture api)
         await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-3), value = 2.1 });
 
         var within = TimeSpan.FromSeconds(2);
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")),
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")).Json(),
             l => AlertsOf(l, gauge).Any(a => a.GetProperty("level").GetInt32() == 2 && a.GetProperty("status").GetString() == "raised"), within);
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")), l => AlertsOf(l, gauge).Any(), within);
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/alerts")).Json(), l => AlertsOf(l, gauge).Any(), within);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19753").PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).StatusCode);
-        var acknowledged = await Json(await api.As(Roles.Official, Commune).PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null));
+        var acknowledged = await (await api.As(Roles.Official, Commune).PostAsync($"/api/v1/sensors/{gauge}/alerts/threshold/acknowledge", null)).Json();
         Assert.Equal("acknowledged", acknowledged.GetProperty("status").GetString());
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")),
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/alerts")).Json(),
             l => AlertsOf(l, gauge).Any(a => a.GetProperty("status").GetString() == "acknowledged"), within);
         Assert.Equal(HttpStatusCode.NotFound, (await api.As(Roles.Operator).PostAsync($"/api/v1/sensors/{gauge}/alerts/pm25-24h/acknowledge", null)).StatusCode);
 
         await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-2), value = 1.97 }); // within hysteresis
-        Assert.Equal(2, (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}"))).GetProperty("alertLevel").GetInt32());
+        Assert.Equal(2, (await (await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}")).Json()).GetProperty("alertLevel").GetInt32());
         await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-1), value = 0.4 });
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/alerts")), l => !AlertsOf(l, gauge).Any(), within);
-        var history = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts"));
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/alerts")).Json(), l => !AlertsOf(l, gauge).Any(), within);
+        var history = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts")).Json();
         Assert.Equal(0, history.GetProperty("active").GetArrayLength());
         var cleared = Assert.Single(history.GetProperty("history").EnumerateArray());
         Assert.Equal(("cleared", 2), (cleared.GetProperty("status").GetString(), cleared.GetProperty("level").GetInt32()));
@@ -62,10 +60,10 @@ public class AlertApiTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { readings = readings[..500] })).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { readings = readings[500..] })).StatusCode);
 
-        var alerts = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts"));
+        var alerts = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/alerts")).Json();
         Assert.Single(alerts.GetProperty("active").EnumerateArray());
         Assert.Equal(0, alerts.GetProperty("history").GetArrayLength());
-        var commune = await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")), l => AlertsOf(l, gauge).Any());
+        var commune = await Eventually.Holds(async () => await (await api.Anonymous.GetAsync($"/api/v1/alerts?commune={Commune}")).Json(), l => AlertsOf(l, gauge).Any());
         Assert.Single(AlertsOf(commune, gauge));
     }
 }

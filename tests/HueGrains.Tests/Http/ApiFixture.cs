@@ -90,6 +90,9 @@ public static class HttpJson
     public static Task<HttpResponseMessage> PostRaw(this HttpClient client, string url, string json) =>
         client.PostAsync(url, new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
+    public static async Task<System.Text.Json.JsonElement> Json(this HttpResponseMessage response) =>
+        System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
     public static async Task<T> Read<T>(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<T>(HueJson.Options))!;
 }

@@ -9,8 +9,6 @@ public class CitizenServicesApiTests(ApiFixture api)
     private static string NationalId() =>
         Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
     private async Task<(string Id, HttpClient Client)> RegisterAsync(string home = "19753")
     {
@@ -19,7 +17,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         var response = await client.PostJson("/api/v1/citizens",
             new { fullName = "Trần Thị Bình", dateOfBirth = "1988-03-02", nationalId = NationalId(), phone = "0914 123 456", homeCommune = home });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(id, (await Json(response)).GetProperty("id").GetString());
+        Assert.Equal(id, (await response.Json()).GetProperty("id").GetString());
         return (id, client);
     }
 
@@ -27,7 +25,7 @@ public class CitizenServicesApiTests(ApiFixture api)
     public async Task A_citizen_registers_once_and_sees_only_their_own_profile()
     {
         var (id, me) = await RegisterAsync();
-        var profile = await Json(await me.GetAsync($"/api/v1/citizens/{id}"));
+        var profile = await (await me.GetAsync($"/api/v1/citizens/{id}")).Json();
         Assert.Equal("0914123456", profile.GetProperty("profile").GetProperty("phone").GetString());
 
         var again = await me.PostJson("/api/v1/citizens",
@@ -75,7 +73,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         var filed = await me.PostJson("/api/v1/cases",
             new { procedure = "temporary-residence", form = new { address = "5 Lê Lợi, Phú Xuân", stayUntil = "2027-06-30" } });
         Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
-        var dossier = await Json(filed);
+        var dossier = await filed.Json();
         var id = dossier.GetProperty("id").GetString()!;
         Assert.Equal("Trần Thị Bình", dossier.GetProperty("form").GetProperty("fullName").GetString());
         Assert.Equal("received", dossier.GetProperty("status").GetString());
@@ -91,17 +89,17 @@ public class CitizenServicesApiTests(ApiFixture api)
 
         await SensorApiTests.AssertProblem(await official.PostJson($"/api/v1/cases/{id}/status", new { status = "returned" }), HttpStatusCode.Conflict, null);
         await SensorApiTests.AssertProblem(await official.PostRaw($"/api/v1/cases/{id}/status", """{"status":"teleported"}"""), HttpStatusCode.BadRequest, "status");
-        Assert.Equal("received", (await Json(await me.GetAsync($"/api/v1/cases/{id}"))).GetProperty("status").GetString());
+        Assert.Equal("received", (await (await me.GetAsync($"/api/v1/cases/{id}")).Json()).GetProperty("status").GetString());
 
         Assert.Equal(HttpStatusCode.OK, (await official.PostJson($"/api/v1/cases/{id}/status", new { status = "processing", note = "Đang xử lý" })).StatusCode);
-        var done = await Json(await official.PostJson($"/api/v1/cases/{id}/status", new { status = "refused", note = "Thiếu giấy tờ" }));
+        var done = await (await official.PostJson($"/api/v1/cases/{id}/status", new { status = "refused", note = "Thiếu giấy tờ" })).Json();
         Assert.Equal("refused", done.GetProperty("status").GetString());
         Assert.Equal(3, done.GetProperty("history").GetArrayLength());
         Assert.Contains(done.GetProperty("timeliness").GetString(), new[] { "early", "on-time" });
 
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/communes/19753")),
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/communes/19753")).Json(),
             c => c.GetProperty("indicators").GetProperty("onTimeRate").ValueKind == JsonValueKind.Number);
-        Assert.Contains(citizenId, (await Json(await me.GetAsync($"/api/v1/citizens/{citizenId}"))).GetProperty("id").GetString());
+        Assert.Contains(citizenId, (await (await me.GetAsync($"/api/v1/citizens/{citizenId}")).Json()).GetProperty("id").GetString());
     }
 
     [Fact]
@@ -124,7 +122,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         var created = await me.PostJson("/api/v1/feedback",
             new { category = "traffic-infrastructure", description = "Ổ gà lớn trước chợ", commune = "19774", latitude = 16.46, longitude = 107.55 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await Json(created)).GetProperty("id").GetString()!;
+        var id = (await created.Json()).GetProperty("id").GetString()!;
 
         var publicView = await api.Anonymous.GetStringAsync($"/api/v1/feedback/{id}");
         Assert.DoesNotContain(citizenId, publicView, StringComparison.Ordinal);
@@ -139,7 +137,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         await SensorApiTests.AssertProblem(await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 9 }), HttpStatusCode.BadRequest, "rating");
         var (_, other) = await RegisterAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await other.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 1 })).StatusCode);
-        var closed = await Json(await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 4 }));
+        var closed = await (await me.PostJson($"/api/v1/feedback/{id}/rating", new { rating = 4 })).Json();
         Assert.Equal("closed", closed.GetProperty("status").GetString());
 
         var bad = await me.PostJson("/api/v1/feedback", new { category = "gossip", description = "x", commune = "19774" });

@@ -11,14 +11,12 @@ namespace HueGrains.Tests.Http;
 [Collection(ApiCollection.Name)]
 public class MqttTests(ApiFixture api)
 {
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
     private async Task<(string Id, string Key)> ProvisionAsync(string commune = "19753")
     {
         var id = $"mq-{Guid.NewGuid():N}";
-        var created = await Json(await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.58 }));
+        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.58 })).Json();
         return (id, created.GetProperty("deviceKey").GetString()!);
     }
 
@@ -39,7 +37,7 @@ public class MqttTests(ApiFixture api)
     private Task<(int Code, string Output)> Publish(string id, string key, string topic, string payload) =>
         Mosquitto("mosquitto_pub", "-u", id, "-P", key, "-q", "1", "-t", topic, "-m", payload);
 
-    private async Task<JsonElement> LatestAsync(string id) => (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}"))).GetProperty("latest");
+    private async Task<JsonElement> LatestAsync(string id) => (await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}")).Json()).GetProperty("latest");
 
     [Fact]
     public async Task JSON_and_SenML_published_at_QoS_1_are_durable_when_acknowledged()
@@ -54,7 +52,7 @@ public class MqttTests(ApiFixture api)
         Assert.True(senml.Code == 0, senml.Output);
         var latest = await LatestAsync(id);
         Assert.Equal(1.7, latest.GetProperty("value").GetDouble(), 9);
-        var history = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings"));
+        var history = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings")).Json();
         Assert.Equal(3, history.GetProperty("readings").GetArrayLength());
     }
 

@@ -7,8 +7,6 @@ namespace HueGrains.Tests.Http;
 [Collection(ApiCollection.Name)]
 public class ProvisioningApiTests(ApiFixture api)
 {
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
 
     private static string NewId() => $"b-{Guid.NewGuid():N}";
 
@@ -23,19 +21,19 @@ public class ProvisioningApiTests(ApiFixture api)
             new { id = bad, kind = "pm25", unit = "µg/m³", commune = "00000", latitude = 16.46, longitude = 107.55 },
             new { id = "Not Valid", kind = "pm25", unit = "µg/m³", commune = "19753", latitude = 16.46, longitude = 107.55 },
         };
-        var body = await Json(await api.As(Roles.Operator).PostJson("/api/v1/sensors", rows));
+        var body = await (await api.As(Roles.Operator).PostJson("/api/v1/sensors", rows)).Json();
         Assert.Equal((2, 0, 2), (body.GetProperty("created").GetInt32(), body.GetProperty("updated").GetInt32(), body.GetProperty("rejected").GetInt32()));
         var results = body.GetProperty("results").EnumerateArray().ToList();
         Assert.All(results.Take(2), r => Assert.False(string.IsNullOrEmpty(r.GetProperty("deviceKey").GetString())));
         Assert.True(results[2].GetProperty("errors").TryGetProperty("commune", out _));
         Assert.True(results[3].GetProperty("errors").TryGetProperty("id", out _));
 
-        var again = await Json(await api.As(Roles.Operator).PostJson("/api/v1/sensors", rows[..2]));
+        var again = await (await api.As(Roles.Operator).PostJson("/api/v1/sensors", rows[..2])).Json();
         Assert.Equal(2, again.GetProperty("updated").GetInt32());
         Assert.All(again.GetProperty("results").EnumerateArray(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("deviceKey").ValueKind));
-        var gauge = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{a}"));
+        var gauge = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{a}")).Json();
         Assert.Equal(("m", "cm"), (gauge.GetProperty("unit").GetString(), gauge.GetProperty("deviceUnit").GetString()));
-        Assert.Equal(120, (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{b}"))).GetProperty("expectedIntervalSeconds").GetInt32());
+        Assert.Equal(120, (await (await api.Anonymous.GetAsync($"/api/v1/sensors/{b}")).Json()).GetProperty("expectedIntervalSeconds").GetInt32());
     }
 
     [Fact]
@@ -44,13 +42,13 @@ public class ProvisioningApiTests(ApiFixture api)
         var (a, b) = (NewId(), NewId());
         var csv = $"id,kind,unit,commune,latitude,longitude,label\n{a},traffic-count,vehicles,19753,16.47,107.58,\"Cầu Trường Tiền, phía Bắc\"\r\n{b},temperature,degF,19774,16.46,107.55,\n";
         var response = await api.As(Roles.Operator).PostAsync("/api/v1/sensors", new StringContent(csv, Encoding.UTF8, "text/csv"));
-        var body = await Json(response);
+        var body = await response.Json();
         Assert.Equal(2, body.GetProperty("created").GetInt32());
-        Assert.Equal("Cầu Trường Tiền, phía Bắc", (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{a}"))).GetProperty("label").GetString());
+        Assert.Equal("Cầu Trường Tiền, phía Bắc", (await (await api.Anonymous.GetAsync($"/api/v1/sensors/{a}")).Json()).GetProperty("label").GetString());
 
         var key = body.GetProperty("results")[1].GetProperty("deviceKey").GetString()!;
         await api.AsDevice(key).PostJson($"/api/v1/sensors/{b}/readings", new { at = DateTimeOffset.UtcNow, value = 95.0 });
-        Assert.Equal(35.0, (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{b}"))).GetProperty("latest").GetProperty("value").GetDouble(), 9);
+        Assert.Equal(35.0, (await (await api.Anonymous.GetAsync($"/api/v1/sensors/{b}")).Json()).GetProperty("latest").GetProperty("value").GetDouble(), 9);
 
         var badHeader = await api.As(Roles.Operator).PostAsync("/api/v1/sensors", new StringContent("name,kind\nx,pm25\n", Encoding.UTF8, "text/csv"));
         await SensorApiTests.AssertProblem(badHeader, HttpStatusCode.BadRequest, "header");
@@ -63,12 +61,12 @@ public class ProvisioningApiTests(ApiFixture api)
     public async Task A_rotated_key_replaces_the_old_one_and_a_revoked_key_refuses_the_device()
     {
         var id = NewId();
-        var created = await Json(await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "noise", unit = "dBA", commune = "19753", latitude = 16.47, longitude = 107.58 }));
+        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "noise", unit = "dBA", commune = "19753", latitude = 16.47, longitude = 107.58 })).Json();
         var oldKey = created.GetProperty("deviceKey").GetString()!;
         var reading = new { at = DateTimeOffset.UtcNow, value = 62.0 };
 
-        var rotated = await Json(await api.As(Roles.Operator).PostAsync($"/api/v1/sensors/{id}/key", null));
+        var rotated = await (await api.As(Roles.Operator).PostAsync($"/api/v1/sensors/{id}/key", null)).Json();
         var newKey = rotated.GetProperty("deviceKey").GetString()!;
         Assert.NotEqual(oldKey, newKey);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.AsDevice(oldKey).PostJson($"/api/v1/sensors/{id}/readings", reading)).StatusCode);
@@ -84,8 +82,8 @@ public class ProvisioningApiTests(ApiFixture api)
     public async Task A_device_sending_faster_than_its_quota_gets_429_with_Retry_After()
     {
         var id = NewId();
-        var key = (await Json(await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "humidity", unit = "%", commune = "19753", latitude = 16.47, longitude = 107.58 }))).GetProperty("deviceKey").GetString()!;
+        var key = (await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "humidity", unit = "%", commune = "19753", latitude = 16.47, longitude = 107.58 })).Json()).GetProperty("deviceKey").GetString()!;
         var device = api.AsDevice(key);
         var start = DateTimeOffset.UtcNow.AddMinutes(-10);
         HttpResponseMessage? limited = null;

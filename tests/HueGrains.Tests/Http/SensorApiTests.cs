@@ -22,13 +22,11 @@ public class SensorApiTests(ApiFixture api)
         return body.RootElement.GetProperty("deviceKey").GetString()!;
     }
 
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
 
     [Fact]
     public async Task The_city_lists_40_communes_with_the_contract_indicators()
     {
-        var city = await Json(await api.Anonymous.GetAsync("/api/v1/city"));
+        var city = await (await api.Anonymous.GetAsync("/api/v1/city")).Json();
         var communes = city.GetProperty("communes").EnumerateArray().ToList();
         Assert.Equal(40, communes.Count);
         foreach (var commune in communes)
@@ -41,9 +39,9 @@ public class SensorApiTests(ApiFixture api)
         Assert.Equal(JsonValueKind.Array, city.GetProperty("activeAlerts").ValueKind);
         Assert.Contains(communes, c => c.GetProperty("name").GetString() == "Kim Long");
 
-        var list = await Json(await api.Anonymous.GetAsync("/api/v1/communes"));
+        var list = await (await api.Anonymous.GetAsync("/api/v1/communes")).Json();
         Assert.Equal(40, list.GetArrayLength());
-        var one = await Json(await api.Anonymous.GetAsync("/api/v1/communes/19753"));
+        var one = await (await api.Anonymous.GetAsync("/api/v1/communes/19753")).Json();
         Assert.Equal("Phú Xuân", one.GetProperty("name").GetString());
         foreach (var name in IndicatorNames) Assert.True(one.GetProperty("indicators").TryGetProperty(name, out _), name);
     }
@@ -56,14 +54,14 @@ public class SensorApiTests(ApiFixture api)
 
         var response = await api.AsDevice(key).PostJson($"/api/v1/sensors/{id}/readings", new { at = DateTimeOffset.UtcNow, value = 2.3 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var ack = await Json(response);
+        var ack = await response.Json();
         Assert.Equal(1, ack.GetProperty("accepted").GetInt32());
         Assert.Equal("accepted", ack.GetProperty("results")[0].GetProperty("status").GetString());
 
         var within = TimeSpan.FromSeconds(2);
-        await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/communes/19774")),
+        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/communes/19774")).Json(),
             c => c.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32() == 2, within);
-        var city = await Eventually.Holds(async () => await Json(await api.Anonymous.GetAsync("/api/v1/city")),
+        var city = await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/city")).Json(),
             c => c.GetProperty("communes").EnumerateArray().Single(x => x.GetProperty("code").GetString() == "19774")
                 .GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32() == 2, within);
         Assert.True(city.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32() >= 2);
@@ -71,10 +69,10 @@ public class SensorApiTests(ApiFixture api)
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync("/api/v1/communes/19774/reconcile", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).PostAsync("/api/v1/communes/19774/reconcile", null)).StatusCode);
-        var reconciled = await Json(await api.As(Roles.Operator).PostAsync("/api/v1/communes/19774/reconcile", null));
+        var reconciled = await (await api.As(Roles.Operator).PostAsync("/api/v1/communes/19774/reconcile", null)).Json();
         Assert.Equal(2, reconciled.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32());
 
-        var sensor = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}"));
+        var sensor = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}")).Json();
         Assert.Equal(2.3, sensor.GetProperty("latest").GetProperty("value").GetDouble());
         Assert.Equal(2, sensor.GetProperty("alertLevel").GetInt32());
         Assert.Equal(1, sensor.GetProperty("statistics").GetProperty("lastHour").GetProperty("count").GetInt32());
@@ -89,7 +87,7 @@ public class SensorApiTests(ApiFixture api)
         var again = await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
             new { kind = "pm25", unit = "µg/m³", commune = "19753", latitude = 16.47, longitude = 107.58, label = "Trạm Phú Xuân" });
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.False((await Json(again)).TryGetProperty("deviceKey", out _));
+        Assert.False((await again.Json()).TryGetProperty("deviceKey", out _));
 
         var now = DateTimeOffset.UtcNow;
         var batch = await api.AsDevice(key).PostJson($"/api/v1/sensors/{id}/readings", new
@@ -102,7 +100,7 @@ public class SensorApiTests(ApiFixture api)
             },
         });
         Assert.Equal(HttpStatusCode.Accepted, batch.StatusCode);
-        var body = await Json(batch);
+        var body = await batch.Json();
         Assert.Equal((1, 1, 1), (body.GetProperty("accepted").GetInt32(), body.GetProperty("duplicates").GetInt32(), body.GetProperty("rejected").GetInt32()));
         Assert.Equal("at", body.GetProperty("results")[2].GetProperty("field").GetString());
 
@@ -174,7 +172,7 @@ public class SensorApiTests(ApiFixture api)
         var key = await ProvisionAsync(id);
         var response = await api.AsDevice(key).PostRaw($"/api/v1/sensors/{id}/readings", json);
         await AssertProblem(response, HttpStatusCode.BadRequest, field);
-        var sensor = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}"));
+        var sensor = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}")).Json();
         Assert.Equal(JsonValueKind.Null, sensor.GetProperty("latest").ValueKind);
     }
 
@@ -196,7 +194,7 @@ public class SensorApiTests(ApiFixture api)
     [Fact]
     public async Task The_OpenAPI_document_and_reference_page_are_served()
     {
-        var doc = await Json(await api.Anonymous.GetAsync("/openapi/v1.json"));
+        var doc = await (await api.Anonymous.GetAsync("/openapi/v1.json")).Json();
         var paths = doc.GetProperty("paths");
         foreach (var path in new[] { "/api/v1/city", "/api/v1/communes/{code}", "/api/v1/sensors/{id}", "/api/v1/sensors/{id}/readings", "/api/v1/citizens", "/api/v1/cases/{id}", "/api/v1/feedback" })
             Assert.True(paths.TryGetProperty(path, out _), path);
@@ -215,19 +213,19 @@ public class SensorApiTests(ApiFixture api)
         var readings = Enumerable.Range(1, 30).Select(i => new { at = hour.AddMinutes(-i * 5), value = (double)i / 10 }).ToArray();
         Assert.Equal(HttpStatusCode.Accepted, (await api.AsDevice(key).PostJson($"/api/v1/sensors/{id}/readings", new { readings })).StatusCode);
 
-        var page = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20"));
+        var page = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20")).Json();
         Assert.Equal(20, page.GetProperty("readings").GetArrayLength());
         var next = page.GetProperty("nextFrom").GetDateTimeOffset();
-        var rest = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20&from={Uri.EscapeDataString(next.ToString("O"))}"));
+        var rest = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?limit=20&from={Uri.EscapeDataString(next.ToString("O"))}")).Json();
         Assert.Equal(10, rest.GetProperty("readings").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, rest.GetProperty("nextFrom").ValueKind);
 
-        var hours = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1h"));
+        var hours = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1h")).Json();
         var buckets = hours.GetProperty("buckets").EnumerateArray().ToList();
         Assert.Equal(3, buckets.Count); // 150 minutes of readings every 5 minutes, ending at the hour
         Assert.Equal(30, buckets.Sum(b => b.GetProperty("count").GetInt32()));
         Assert.All(buckets, b => Assert.Equal(0, b.GetProperty("start").GetDateTimeOffset().Minute));
-        var days = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1d&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z"));
+        var days = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=1d&from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z")).Json();
         Assert.All(days.GetProperty("buckets").EnumerateArray(), b => Assert.Equal(17, b.GetProperty("start").GetDateTimeOffset().UtcDateTime.Hour)); // 00:00 in Huế
 
         await AssertProblem(await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings?bucket=2h"), HttpStatusCode.BadRequest, "bucket");
@@ -245,67 +243,5 @@ public class SensorApiTests(ApiFixture api)
         Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
         if (field is not null)
             Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"expected an error for '{field}': {text}");
-    }
-}
-
-[Collection(ApiCollection.Name)]
-public class SenmlApiTests(ApiFixture api)
-{
-    private static async Task<JsonElement> Json(HttpResponseMessage response) =>
-        JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-
-    private async Task<(string Id, string Key)> ProvisionAsync(string kind, string unit)
-    {
-        var id = $"urn:dev:t:{Guid.NewGuid():N}";
-        var response = await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}", new { kind, unit, commune = "19789", latitude = 16.46, longitude = 107.6 });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (id, (await Json(response)).GetProperty("deviceKey").GetString()!);
-    }
-
-    private static StringContent Senml(string json) => new StringContent(json, System.Text.Encoding.UTF8, "application/senml+json");
-
-    [Fact]
-    public async Task A_SenML_pack_reaches_the_right_sensors_times_and_units()
-    {
-        var (gauge, _) = await ProvisionAsync("water-level", "cm");   // a gauge that reports centimetres
-        var (thermo, _) = await ProvisionAsync("temperature", "°C");
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        var pack = $$"""
-            [{"bn":"{{gauge}}:","bt":{{now}},"n":"level","v":180,"t":-120},
-             {"n":"level","v":230},
-             {"bn":"{{thermo}}:","bu":"degF","n":"temp","v":86,"t":-60},
-             {"n":"temp","u":"Cel","v":31.5,"t":-1}]
-            """;
-        var response = await api.As(Roles.Operator).PostAsync("/api/v1/readings", Senml(pack));
-        var body = await Json(response);
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Equal(4, body.GetProperty("accepted").GetInt32());
-
-        var level = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}"));
-        Assert.Equal(2.3, level.GetProperty("latest").GetProperty("value").GetDouble(), 9);
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(now), level.GetProperty("latest").GetProperty("at").GetDateTimeOffset());
-        Assert.Equal(2, level.GetProperty("alertLevel").GetInt32());
-        var history = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{gauge}/readings"));
-        Assert.Equal([1.8, 2.3], history.GetProperty("readings").EnumerateArray().Select(r => Math.Round(r.GetProperty("value").GetDouble(), 9)));
-        var temperature = await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{thermo}/readings"));
-        Assert.Equal([30.0, 31.5], temperature.GetProperty("readings").EnumerateArray().Select(r => Math.Round(r.GetProperty("value").GetDouble(), 9)));
-    }
-
-    [Fact]
-    public async Task A_device_key_writes_only_its_own_sensor_and_bad_packs_are_problems()
-    {
-        var (mine, key) = await ProvisionAsync("pm25", "µg/m³");
-        var (theirs, _) = await ProvisionAsync("pm25", "µg/m³");
-        var pack = $$"""[{"bn":"{{mine}}","v":30},{"bn":"{{theirs}}","v":31},{"bn":"urn:dev:t:nobody","v":32}]""";
-        var device = api.AsDevice(key);
-        var body = await Json(await device.PostAsync("/api/v1/readings", Senml(pack)));
-        Assert.Equal(["accepted", "rejected", "rejected"], body.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetString()));
-        Assert.Equal(JsonValueKind.Null, (await Json(await api.Anonymous.GetAsync($"/api/v1/sensors/{theirs}"))).GetProperty("latest").ValueKind);
-
-        await SensorApiTests.AssertProblem(await device.PostAsync("/api/v1/readings", Senml($$"""[{"bn":"{{theirs}}","v":31}]""")), HttpStatusCode.BadRequest, "[0]");
-        await SensorApiTests.AssertProblem(await device.PostAsync("/api/v1/readings", Senml("""[{"bn":"x","v":"NaN"}]""")), HttpStatusCode.BadRequest, "[0].v");
-        await SensorApiTests.AssertProblem(await device.PostAsync("/api/v1/readings", Senml($$"""[{"bn":"{{mine}}","u":"Cel","v":31}]""")), HttpStatusCode.BadRequest, "[0]");
-        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await device.PostJson("/api/v1/readings", new[] { new { bn = mine, v = 1 } })).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync("/api/v1/readings", Senml($$"""[{"bn":"{{mine}}","v":30}]"""))).StatusCode);
     }
 }

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+94c76991444eb53f1c13b0af51ba1e5034b1d96f")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+680a112ab014b88181a0f46584abb28ca74bccd3")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Grains")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
