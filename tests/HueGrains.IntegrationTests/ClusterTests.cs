@@ -1,3 +1,4 @@
+using HueGrains.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -26,7 +27,7 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
 
     private static async Task<SiloProcess> StartAsync(string role, string db, string cluster)
     {
-        var process = SiloProcess.Start(role, db, cluster);
+        var process = SiloProcess.Start(role, db, cluster, DurablePlatform.SigningKey);
         await process.WaitReadyAsync();
         return process;
     }
@@ -95,7 +96,7 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
     public async Task PostgreSQL_down_at_start_is_logged_retried_and_not_ready()
     {
         var nowhere = $"Host=127.0.0.1;Port={PostgresServer.FreePort()};Database=hue;Username=hue;Timeout=2";
-        await using var silo = SiloProcess.Start("all", nowhere, $"c{Guid.NewGuid():N}");
+        await using var silo = SiloProcess.Start("all", nowhere, $"c{Guid.NewGuid():N}", DurablePlatform.SigningKey);
         var deadline = DateTime.UtcNow.AddSeconds(45);
         HttpStatusCode? live = null, ready = null;
         while (DateTime.UtcNow < deadline && !(live == HttpStatusCode.OK && ready == HttpStatusCode.ServiceUnavailable && silo.Output.Contains("is unreachable (attempt 2)", StringComparison.Ordinal)))

@@ -3,7 +3,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 
-namespace HueGrains.IntegrationTests;
+namespace HueGrains.Testing;
 
 /// <summary>
 /// Continuous ingest from several workers, each owning its sensors, one reading per request with a unique timestamp.

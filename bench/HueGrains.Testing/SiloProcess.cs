@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace HueGrains.IntegrationTests;
+namespace HueGrains.Testing;
 
 /// <summary>A HueGrains process (the real executable) in a given role, for cluster and failure tests.</summary>
 public sealed class SiloProcess : IAsyncDisposable
@@ -26,9 +26,11 @@ public sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    public static SiloProcess Start(string role, string connectionString, string clusterId)
+    /// <summary>Starts <c>HueGrains.Silo.dll</c> (next to the calling assembly) in a role, with its own ports.</summary>
+    public static SiloProcess Start(string role, string connectionString, string clusterId, string signingKey,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (httpPort, siloPort, gatewayPort) = (PostgresServer.FreePort(), PostgresServer.FreePort(), PostgresServer.FreePort());
+        var (httpPort, siloPort, gatewayPort) = (ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
         start.ArgumentList.Add("--role");
@@ -38,10 +40,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Http__Port"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Auth__SigningKey"] = DurablePlatform.SigningKey;
-        start.Environment["Hue__Mqtt__Port"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Auth__SigningKey"] = signingKey;
+        start.Environment["Hue__Mqtt__Port"] = ThrowawayPostgres.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
         var silo = new SiloProcess(process, httpPort, siloPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);

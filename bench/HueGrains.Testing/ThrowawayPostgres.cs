@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace HueGrains.Testing;
+
+/// <summary>
+/// A throwaway PostgreSQL for the test run, from the machine's own binaries: a temp directory, a free loopback port,
+/// run as the postgres user when the tests run as root (initdb refuses root). Removed when the run ends.
+/// </summary>
+public sealed class ThrowawayPostgres : IAsyncDisposable
+{
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"hue-it-pg-{Guid.NewGuid():N}");
+    private readonly string _bin = FindBinaries();
+
+    public int Port { get; } = FreePort();
+
+    public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Database=postgres;Username=hue;Pooling=false";
+
+    public async Task StartNewAsync()
+    {
+        Directory.CreateDirectory(_dataDir);
+        if (IsRoot) await Run("chown", "postgres:postgres", _dataDir);
+        await AsOwner("initdb", "-D", _dataDir, "-U", "hue", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
+        await StartAsync();
+    }
+
+    public Task StartAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "30",
+        "-o", $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+
+    /// <summary>Stops the server at once (clients are cut off), as a crash or restart would.</summary>
+    public Task StopAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-w", "-m", "fast", "stop");
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await AsOwner("pg_ctl", "-D", _dataDir, "-w", "-m", "immediate", "stop");
+        }
+        finally
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+    }
+
+    /// <summary>A fresh, empty database for one test class.</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var name = $"hue_{Guid.NewGuid():N}";
+        await using var connection = new NpgsqlConnection(AdminConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return $"Host=127.0.0.1;Port={Port};Database={name};Username=hue";
+    }
+
+    private static bool IsRoot => Environment.UserName == "root";
+
+    private Task AsOwner(string tool, params string[] args) =>
+        IsRoot ? Run("runuser", ["-u", "postgres", "--", Path.Combine(_bin, tool), .. args]) : Run(Path.Combine(_bin, tool), args);
+
+    private static async Task Run(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await output}{await error}");
+    }
+
+    private static string FindBinaries()
+    {
+        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
+            .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")));
+        if (onPath is not null) return onPath;
+        var installed = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin"))
+                .FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")))
+            : null;
+        return installed ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) not found; .ci/run installs them.");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
