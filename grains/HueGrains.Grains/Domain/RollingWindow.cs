@@ -42,9 +42,13 @@ public sealed class RollingWindow
         var index = at.UtcTicks / BucketTicks;
         var oldest = OldestIndex(now);
         if (index < oldest) return; // older than the window: it belongs to history only
-        if (!Data.TryGetValue(index, out var bucket)) Data[index] = bucket = new StatsBucket();
+        if (!Data.TryGetValue(index, out var bucket))
+        {
+            Data[index] = bucket = new StatsBucket();
+            // Only a new bucket can push old ones out; most readings land in an existing bucket and skip this.
+            foreach (var stale in Data.Keys.Where(k => k < oldest).ToList()) Data.Remove(stale);
+        }
         bucket.Add(value);
-        foreach (var stale in Data.Keys.Where(k => k < oldest).ToList()) Data.Remove(stale);
     }
 
     public WindowStats Stats(DateTimeOffset now)

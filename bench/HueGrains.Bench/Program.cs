@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using HueGrains.Bench;
+using HueGrains.Testing;
+
+// dotnet run -c Release --project bench/HueGrains.Bench [-- --quick]
+// Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
+var quick = args.Contains("--quick");
+var settings = quick
+    ? new BenchSettings(Runs: 1, RunLength: TimeSpan.FromSeconds(2), Sensors: 2_000, MemoryActivations: [10_000])
+    : new BenchSettings(Runs: 3, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000, MemoryActivations: [100_000, 1_000_000]);
+var report = new Report();
+var elapsed = Stopwatch.StartNew();
+
+await using var postgres = new ThrowawayPostgres();
+await postgres.StartNewAsync();
+Console.WriteLine($"PostgreSQL on 127.0.0.1:{postgres.Port}; {settings.Runs} run(s) of {settings.RunLength.TotalSeconds:0} s per figure");
+
+if (!args.Contains("--w1-only")) await Ceilings.RunAsync(report, settings, postgres);
+
+Console.WriteLine($"W1 durable ingest ({settings.Sensors:N0} sensors over 40 communes, PostgreSQL)");
+await using (var platform = await PlatformUnderTest.StartAsync(await postgres.CreateDatabaseAsync(), settings.Sensors))
+{
+    var ingest = new IngestWorkloads(platform);
+    var w1a = report.Add("W1", "(a) HTTP batches of 100", Rates(await settings.RepeatAsync(ingest.HttpBatchesAsync)), "readings/s", "≥ 100,000");
+    var w1b = report.Add("W1", "(b) HTTP single readings", Rates(await settings.RepeatAsync(d => ingest.HttpSinglesAsync(d))), "readings/s", "≥ 10,000");
+    var w1c = report.Add("W1", "(c) MQTT QoS 1 single readings", Rates(await settings.RepeatAsync(ingest.MqttSinglesAsync)), "readings/s", "≥ 10,000");
+    var w1d = report.Add("W1", "(d) SenML batches of 100", Rates(await settings.RepeatAsync(ingest.SenmlBatchesAsync)), "readings/s");
+    report.Add("W1", "(a) / W0 COPY ceiling", [w1a.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio");
+    report.Add("W1", "(b) / W0 Kestrel ceiling", [w1b.Median / report.Median("W0", "Kestrel trivial JSON POST (64 in flight)")], "ratio");
+    report.Add("W1", "(c) / W0 MQTT ceiling", [w1c.Median / report.Median("W0", "MQTTnet broker QoS 1, no work (32 clients)")], "ratio");
+    report.Add("W1", "(d) / W0 COPY ceiling", [w1d.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio");
+
+    Console.WriteLine("W2 freshness at half of W1b");
+    var fresh = await settings.RepeatAsync(d => ingest.FreshnessAsync(d + TimeSpan.FromSeconds(3), w1b.Median / 2));
+    report.Add("W2", "ack → commune indicators p50", fresh.Select(f => Load.Percentile(f.Commune, 0.5)).ToList(), "ms");
+    report.Add("W2", "ack → commune indicators p99", fresh.Select(f => Load.Percentile(f.Commune, 0.99)).ToList(), "ms");
+    report.Add("W2", "ack → city indicators p50", fresh.Select(f => Load.Percentile(f.City, 0.5)).ToList(), "ms");
+    report.Add("W2", "ack → city indicators p99", fresh.Select(f => Load.Percentile(f.City, 0.99)).ToList(), "ms", "≤ 250 ms");
+
+    Console.WriteLine("W3 queries at 70% of W1b");
+    foreach (var (name, path) in new (string, Func<int, long, string>)[]
+             { ("GET sensor", ingest.SensorPath), ("GET commune", IngestWorkloads.CommunePath), ("GET city", (_, _) => "/api/v1/city") })
+    {
+        var runs = await settings.RepeatAsync(d => ingest.QueryAsync(d, w1b.Median * 0.7, path));
+        report.Add("W3", $"{name} requests/s", runs.Select(r => r.UnitsPerSecond).ToList(), "requests/s");
+        report.Add("W3", $"{name} p50", runs.Select(r => r.P50Ms).ToList(), "ms");
+        report.Add("W3", $"{name} p99", runs.Select(r => r.P99Ms).ToList(), "ms", "≤ 10 ms");
+    }
+}
+
+Console.WriteLine("Baseline: ASP.NET Core + PostgreSQL, one INSERT per reading, GROUP BY per query");
+await using (var baseline = await Baseline.StartAsync(await postgres.CreateDatabaseAsync(), settings.Sensors))
+{
+    var b1 = report.Add("Baseline", "W1b HTTP single readings", Rates(await settings.RepeatAsync(d => baseline.SinglesAsync(d))), "readings/s");
+    var b3 = await settings.RepeatAsync(d => baseline.CommuneQueriesAsync(d, b1.Median * 0.7));
+    report.Add("Baseline", "W3 GET commune requests/s", b3.Select(r => r.UnitsPerSecond).ToList(), "requests/s");
+    report.Add("Baseline", "W3 GET commune p99", b3.Select(r => r.P99Ms).ToList(), "ms");
+    report.Add("Baseline", "HueGrains W1b / baseline W1b", [report.Median("W1", "(b) HTTP single readings") / b1.Median], "ratio", "≥ 2");
+    report.Add("Baseline", "baseline W3 commune p99 / HueGrains W3 commune p99", [report.Median("Baseline", "W3 GET commune p99") / report.Median("W3", "GET commune p99")], "ratio", "≥ 10");
+}
+
+await MemoryWorkload.RunAsync(report, settings);
+await RecoveryWorkload.RunAsync(report, settings, postgres);
+HotPaths.Run(report, quick);
+
+var results = Path.Combine(RepositoryRoot(), "bench", "results");
+await report.WriteAsync(results, elapsed.Elapsed, settings.Runs, settings.RunLength);
+Console.WriteLine($"Wrote {Path.Combine(results, "latest.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
+return 0;
+
+static List<double> Rates(IEnumerable<LoadResult> runs) => [.. runs.Select(r => r.UnitsPerSecond)];
+
+static string RepositoryRoot()
+{
+    var dir = new DirectoryInfo(AppContext.BaseDirectory);
+    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HueGrains.sln"))) dir = dir.Parent;
+    return dir?.FullName ?? Directory.GetCurrentDirectory();
+}

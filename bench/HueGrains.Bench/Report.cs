@@ -1,0 +1,75 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+
+namespace HueGrains.Bench;
+
+/// <summary>One figure: the median of its runs with min and max, a unit, and optionally a target and a note.</summary>
+public sealed record Figure(string Workload, string Name, double Median, double Min, double Max, string Unit, string? Target = null, string? Note = null);
+
+/// <summary>Collects figures and writes bench/results/latest.md and latest.json.</summary>
+public sealed class Report
+{
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, // a run that never recovered is +∞
+    };
+    private readonly List<Figure> _figures = [];
+    private readonly List<string> _notes = [];
+
+    public IReadOnlyList<Figure> Figures => _figures;
+
+    public Figure Add(string workload, string name, IReadOnlyList<double> runs, string unit, string? target = null, string? note = null)
+    {
+        var sorted = runs.Order().ToList();
+        var figure = new Figure(workload, name, sorted[sorted.Count / 2], sorted[0], sorted[^1], unit, target, note);
+        _figures.Add(figure);
+        Console.WriteLine($"  {workload} {name}: {Format(figure.Median)} {unit} (min {Format(figure.Min)}, max {Format(figure.Max)}, {runs.Count} runs)");
+        return figure;
+    }
+
+    public double Median(string workload, string name) => _figures.Single(f => f.Workload == workload && f.Name == name).Median;
+
+    public void Note(string text) => _notes.Add(text);
+
+    public async Task WriteAsync(string directory, TimeSpan elapsed, int runs, TimeSpan runLength)
+    {
+        Directory.CreateDirectory(directory);
+        var machine = new
+        {
+            cores = Environment.ProcessorCount,
+            memoryGiB = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024.0 / 1024 / 1024, 1),
+            os = RuntimeInformation.OSDescription,
+            runtime = RuntimeInformation.FrameworkDescription,
+            orleans = typeof(Grain).Assembly.GetName().Version?.ToString(),
+            npgsql = typeof(Npgsql.NpgsqlConnection).Assembly.GetName().Version?.ToString(),
+            date = DateTimeOffset.UtcNow,
+        };
+        await File.WriteAllTextAsync(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(new
+        {
+            machine, runs, runSeconds = runLength.TotalSeconds, elapsedSeconds = Math.Round(elapsed.TotalSeconds), figures = _figures, notes = _notes,
+        }, JsonOptions));
+
+        var md = new StringBuilder();
+        md.AppendLine("# HueGrains benchmark results").AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.cores} cores, {machine.memoryGiB} GiB, {machine.os}; {machine.runtime}; Orleans {machine.orleans}; Npgsql {machine.npgsql}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
+        md.AppendLine("Load generators, PostgreSQL 15 and the platform share the same cores on loopback.").AppendLine();
+        md.AppendLine("| workload | figure | median | min–max | unit | target |");
+        md.AppendLine("| --- | --- | ---: | ---: | --- | --- |");
+        foreach (var f in _figures)
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {f.Workload} | {f.Name} | {Format(f.Median)} | {Format(f.Min)}–{Format(f.Max)} | {f.Unit} | {f.Target ?? ""} |");
+        if (_notes.Count > 0)
+        {
+            md.AppendLine().AppendLine("## Notes").AppendLine();
+            foreach (var note in _notes) md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
+        }
+        await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), md.ToString());
+    }
+
+    public static string Format(double value) =>
+        double.IsNaN(value) ? "–" : Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
+}
