@@ -14,11 +14,11 @@ public static class MemoryWorkload
     {
         Console.WriteLine("W4 memory");
         foreach (var count in settings.MemoryActivations)
-        {
             report.Add("W4", $"bytes per sensor grain at {count:N0}", [await MeasureAsync(count, Sensors)], "bytes", "≤ 4 KB");
-            report.Add("W4", $"bytes per citizen grain at {count:N0}", [await MeasureAsync(count, Citizens)], "bytes");
-            report.Add("W4", $"bytes per case grain at {count:N0}", [await MeasureAsync(count, Cases)], "bytes");
-        }
+        // Citizens and cases at the smaller count only: at a million each the heap passes 7 GB on this 2-core machine.
+        var first = settings.MemoryActivations[0];
+        report.Add("W4", $"bytes per citizen grain at {first:N0}", [await MeasureAsync(first, Citizens)], "bytes");
+        report.Add("W4", $"bytes per case grain at {first:N0}", [await MeasureAsync(first, Cases)], "bytes");
     }
 
     private static async Task<double> MeasureAsync(int count, Func<IGrainFactory, int, Task> activate)

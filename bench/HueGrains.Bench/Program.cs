@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HueGrains;
 using HueGrains.Bench;
 using HueGrains.Testing;
 
@@ -15,7 +16,31 @@ await using var postgres = new ThrowawayPostgres();
 await postgres.StartNewAsync();
 Console.WriteLine($"PostgreSQL on 127.0.0.1:{postgres.Port}; {settings.Runs} run(s) of {settings.RunLength.TotalSeconds:0} s per figure");
 
-if (!args.Contains("--w1-only")) await Ceilings.RunAsync(report, settings, postgres);
+if (args.Contains("--profile"))
+{
+    // For dotnet-trace: 60 s of W1b (HTTP single readings) and nothing else.
+    await using var profiled = await PlatformUnderTest.StartAsync(await postgres.CreateDatabaseAsync(), settings.Sensors);
+    Console.WriteLine($"Profiling W1b in process {Environment.ProcessId} for 60 s");
+    var direct = await Load.RunAsync(TimeSpan.FromSeconds(5), 64, async (w, n) =>
+    {
+        var (id, _, _) = profiled.Sensors[(int)((w + n * 64) % (profiled.Sensors.Count - 1))];
+        var result = await profiled.Grains.Sensor(id).Ingest([new Reading(DateTimeOffset.UtcNow.AddHours(-1).AddTicks(n * 64 + w), 0.5)], null);
+        return result.Accepted;
+    });
+    Console.WriteLine($"grain calls only: {direct.UnitsPerSecond:N0} readings/s, p50 {direct.P50Ms:F2} ms, p99 {direct.P99Ms:F2} ms");
+    using (var client = Http.Client(profiled.BaseUrl))
+    {
+        var live = await Load.RunAsync(TimeSpan.FromSeconds(5), 64, async (_, _) => (await client.GetAsync("/health/live")).IsSuccessStatusCode ? 1 : 0);
+        Console.WriteLine($"GET /health/live through the platform's pipeline: {live.UnitsPerSecond:N0} requests/s, p50 {live.P50Ms:F2} ms");
+        var sensor = await Load.RunAsync(TimeSpan.FromSeconds(5), 64, async (_, _) => (await client.GetAsync("/api/v1/sensors/bench-000001")).IsSuccessStatusCode ? 1 : 0);
+        Console.WriteLine($"GET one sensor: {sensor.UnitsPerSecond:N0} requests/s, p50 {sensor.P50Ms:F2} ms");
+    }
+    var http = await new IngestWorkloads(profiled).HttpSinglesAsync(TimeSpan.FromSeconds(args.Contains("--quick") ? 5 : 60));
+    Console.WriteLine($"W1b: {http.UnitsPerSecond:N0} readings/s, p50 {http.P50Ms:F2} ms, p99 {http.P99Ms:F2} ms");
+    return 0;
+}
+
+await Ceilings.RunAsync(report, settings, postgres);
 
 Console.WriteLine($"W1 durable ingest ({settings.Sensors:N0} sensors over 40 communes, PostgreSQL)");
 await using (var platform = await PlatformUnderTest.StartAsync(await postgres.CreateDatabaseAsync(), settings.Sensors))
