@@ -32,6 +32,20 @@ public class HotPaths
     public bool ApplySnapshot() =>
         _ledger.Apply(new SensorSnapshot($"s-{_version % 500}", ++_version, SensorKind.WaterLevel, new Reading(Now, 1.5), 0, null, [], TimeSpan.FromMinutes(5), Now));
 
+    private CommuneLedger? _busyCommune;
+
+    [Benchmark(Description = "Commune indicators recomputed over its 500 sensors (one flush)")]
+    public int ComputeCommune()
+    {
+        if (_busyCommune is null)
+        {
+            _busyCommune = new CommuneLedger();
+            for (var i = 0; i < 500; i++)
+                _busyCommune.Apply(new SensorSnapshot($"s-{i}", 1, SensorKind.WaterLevel, new Reading(Now, 0.5 + i % 7 / 10.0), 0, null, [], TimeSpan.FromMinutes(5), Now));
+        }
+        return _busyCommune.Compute("19774", 1, Now).Indicators.Sensors;
+    }
+
     [Benchmark(Description = "Rolling statistics: one reading into the 1 min / 1 h / 24 h windows")]
     public void AddToWindows() => _stats.Add(new Reading(Now.AddMilliseconds(++_version % 60_000), 1.5), Now.AddMinutes(1));
 

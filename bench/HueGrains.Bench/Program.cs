@@ -8,13 +8,22 @@ using HueGrains.Testing;
 var quick = args.Contains("--quick");
 var settings = quick
     ? new BenchSettings(Runs: 1, RunLength: TimeSpan.FromSeconds(2), Sensors: 2_000, MemoryActivations: [10_000])
-    : new BenchSettings(Runs: 3, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000, MemoryActivations: [100_000, 1_000_000]);
+    : new BenchSettings(Runs: 3, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000,
+        // 1,000,000 activations is asked for, but at the measured ~19 KB per sensor grain it needs ~19 GB of this
+        // machine's 24 GB: opt in with --million.
+        MemoryActivations: args.Contains("--million") ? [100_000, 1_000_000] : [100_000]);
 var report = new Report();
 var elapsed = Stopwatch.StartNew();
 
 await using var postgres = new ThrowawayPostgres();
 await postgres.StartNewAsync();
 Console.WriteLine($"PostgreSQL on 127.0.0.1:{postgres.Port}; {settings.Runs} run(s) of {settings.RunLength.TotalSeconds:0} s per figure");
+
+if (args.Contains("--micro"))
+{
+    HotPaths.Run(report, quick);
+    return 0;
+}
 
 if (args.Contains("--profile"))
 {

@@ -44,8 +44,8 @@ public sealed class Report
             memoryGiB = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024.0 / 1024 / 1024, 1),
             os = RuntimeInformation.OSDescription,
             runtime = RuntimeInformation.FrameworkDescription,
-            orleans = typeof(Grain).Assembly.GetName().Version?.ToString(),
-            npgsql = typeof(Npgsql.NpgsqlConnection).Assembly.GetName().Version?.ToString(),
+            orleans = PackageVersion(typeof(Grain)),
+            npgsql = PackageVersion(typeof(Npgsql.NpgsqlConnection)),
             date = DateTimeOffset.UtcNow,
         };
         await File.WriteAllTextAsync(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(new
@@ -69,6 +69,10 @@ public sealed class Report
         }
         await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), md.ToString());
     }
+
+    private static string? PackageVersion(Type type) =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(type.Assembly)
+            ?.InformationalVersion.Split('+')[0];
 
     public static string Format(double value) =>
         double.IsNaN(value) ? "–" : Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);

@@ -16,6 +16,12 @@ public sealed class HistoryOptions
     /// <summary>Readings waiting to be written; beyond this, ingest answers 503 instead of queueing without bound.</summary>
     [Range(1000, 10_000_000)] public int QueueCapacity { get; set; } = 200_000;
 
+    /// <summary>
+    /// Writers committing side by side, each with its own connection. One is best on 2 cores shared with PostgreSQL
+    /// (measured: 1 writer 3,889 single readings/s, 4 writers 3,052, 8 writers 2,375); more cores may want more.
+    /// </summary>
+    [Range(1, 32)] public int Writers { get; set; } = 1;
+
     /// <summary>Most rows committed in one transaction (group commit).</summary>
     [Range(100, 1_000_000)] public int MaxRowsPerCommit { get; set; } = 20_000;
 

@@ -8,20 +8,20 @@ using NpgsqlTypes;
 namespace HueGrains.Grains.History;
 
 /// <summary>
-/// One writer per silo with group commit: every append waits in a queue; the writer takes all that is waiting (up to
-/// <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into a staging table and inserts it into the
-/// partitioned history in one transaction, then completes all those appends at once. The queue is bounded by
-/// reading count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503 with Retry-After).
+/// The silo's reading writer with group commit: every append waits in a queue; a writer takes all that is waiting (up
+/// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into its staging table and inserts it into the
+/// partitioned history in one transaction, then completes all those appends at once. A few writers (each with its own
+/// connection) commit side by side, so that small appends do not queue behind one commit at a time. The queue is
+/// bounded by reading count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503, Retry-After).
 /// </summary>
 public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions<HistoryOptions> options, ILogger<PostgresReadingJournal> log)
     : BackgroundService, IReadingJournal
 {
     private sealed record Pending(string SensorId, SensorKind Kind, IReadOnlyList<Reading> Readings, TaskCompletionSource Done);
 
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly HashSet<(SensorKind Kind, DateOnly Month)> _partitions = [];
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(SensorKind Kind, DateOnly Month), bool> _partitions = new();
     private int _queued;
-    private NpgsqlConnection? _connection;
 
     public Task AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct)
     {
@@ -39,22 +39,32 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         return pending.Done.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => WriteLoopAsync(stoppingToken)));
+
+    private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
+        var writer = new Writer();
         try
         {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken)) await CommitWaitingAsync();
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken)) await CommitWaitingAsync(writer);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
         // Graceful stop: take no more, commit what was acknowledged-to-be.
         _queue.Writer.TryComplete();
-        while (_queue.Reader.TryPeek(out _)) await CommitWaitingAsync();
-        if (_connection is not null) await _connection.DisposeAsync();
+        while (_queue.Reader.TryPeek(out _)) await CommitWaitingAsync(writer);
+        if (writer.Connection is not null) await writer.Connection.DisposeAsync();
     }
 
-    private async Task CommitWaitingAsync()
+    /// <summary>A writer's own connection, kept open so its staging table (emptied at each commit) lives as long.</summary>
+    private sealed class Writer
+    {
+        public NpgsqlConnection? Connection { get; set; }
+    }
+
+    private async Task CommitWaitingAsync(Writer writer)
     {
         var batch = new List<Pending>();
         var rows = 0;
@@ -66,14 +76,14 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         if (batch.Count == 0) return;
         try
         {
-            await WriteAsync(batch);
+            await WriteAsync(writer, batch);
             foreach (var p in batch) p.Done.TrySetResult();
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
         {
             LogCommitFailed(log, rows, ex);
-            if (_connection is not null) await _connection.DisposeAsync();
-            _connection = null;
+            if (writer.Connection is not null) await writer.Connection.DisposeAsync();
+            writer.Connection = null;
             var unavailable = new HueUnavailableException("The reading history database is unavailable; retry shortly.", 2);
             foreach (var p in batch) p.Done.TrySetException(unavailable);
         }
@@ -83,11 +93,11 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         }
     }
 
-    private async Task WriteAsync(List<Pending> batch)
+    private async Task WriteAsync(Writer writer, List<Pending> batch)
     {
-        var connection = _connection ??= await OpenWriterAsync();
+        var connection = writer.Connection ??= await OpenWriterAsync();
         await using var tx = await connection.BeginTransactionAsync();
-        var months = batch.SelectMany(p => p.Readings.Select(r => (p.Kind, Month: MonthOf(r.At)))).Distinct().Where(m => !_partitions.Contains(m)).ToList();
+        var months = batch.SelectMany(p => p.Readings.Select(r => (p.Kind, Month: MonthOf(r.At)))).Distinct().Where(m => !_partitions.ContainsKey(m)).ToList();
         foreach (var (kind, month) in months)
         {
             await using var ensure = new NpgsqlCommand("SELECT hue_ensure_reading_partition($1, $2)", connection, tx);
@@ -118,10 +128,9 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
             await insert.ExecuteNonQueryAsync();
         }
         await tx.CommitAsync();
-        _partitions.UnionWith(months);
+        foreach (var month in months) _partitions[month] = true;
     }
 
-    /// <summary>The writer keeps its own connection, so its staging table (emptied at each commit) lives as long.</summary>
     private async Task<NpgsqlConnection> OpenWriterAsync()
     {
         var connection = await db.OpenConnectionAsync();
