@@ -72,7 +72,7 @@ public sealed class Report
 
     private static string? PackageVersion(Type type) =>
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(type.Assembly)
-            ?.InformationalVersion.Split('+')[0];
+            ?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.');
 
     public static string Format(double value) =>
         double.IsNaN(value) ? "–" : Math.Abs(value) >= 100 ? value.ToString("N0", CultureInfo.InvariantCulture) : value.ToString("0.##", CultureInfo.InvariantCulture);
