@@ -1,8 +1,8 @@
-using HueGrains.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using HueGrains.Testing;
 using HueGrains.Api.Auth;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
-using HueGrains.Testing;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using HueGrains.Testing;
 using Xunit.Abstractions;
 
 namespace HueGrains.IntegrationTests;

@@ -13,7 +13,7 @@ using System.Reflection;
 [assembly: System.Reflection.AssemblyCompanyAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyConfigurationAttribute("Debug")]
 [assembly: System.Reflection.AssemblyFileVersionAttribute("1.0.0.0")]
-[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+59d095a015e32903273bb655dea94e9dc586908a")]
+[assembly: System.Reflection.AssemblyInformationalVersionAttribute("1.0.0+64e73ee72a35878a611d895923b9b3ed0c9be908")]
 [assembly: System.Reflection.AssemblyProductAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyTitleAttribute("HueGrains.Abstractions")]
 [assembly: System.Reflection.AssemblyVersionAttribute("1.0.0.0")]
