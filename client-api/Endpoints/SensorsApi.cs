@@ -101,16 +101,16 @@ public static class SensorsApi
         return TypedResults.Ok(await grains.Sensor(id).History(start, end, resolution, limit ?? 1000, ct));
     }
 
-    /// <summary>The readings of a JSON body: one (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>), checked for presence.</summary>
+    /// <summary>
+    /// The readings of a JSON body: one (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>), checked for presence only;
+    /// the sensor grain owns the rest (batch size, values, times).
+    /// </summary>
     public static (List<Reading> Readings, bool Single) ToReadings(ReadingsRequest request)
     {
         if (request.Readings is not null)
         {
             if (request.At is not null || request.Value is not null)
                 throw new HueValidationException("readings", "Send either one reading (at, value) or a batch (readings), not both.");
-            if (request.Readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
-            if (request.Readings.Count > IngestLimits.MaxBatch)
-                throw new HueValidationException("readings", $"At most {IngestLimits.MaxBatch} readings per request.");
             var missing = request.Readings
                 .Select((r, i) => (r, i))
                 .Where(x => x.r is null || x.r.At is null || x.r.Value is null)

@@ -90,15 +90,15 @@ public sealed partial class MqttEdge(
         var key = e.Password;
         if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
             AssignClientId(e, $"{(Keys.IsSensorId(sensor) ? sensor : "device")}-{Guid.NewGuid():N}");
-        if (!Keys.IsSensorId(sensor) || string.IsNullOrEmpty(key)
-            || !await cluster.Sensor(sensor).IsDeviceKey(DeviceKeys.Hash(key), e.CancellationToken))
+        var keyHash = string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key);
+        if (!Keys.IsSensorId(sensor) || keyHash is null || !await cluster.Sensor(sensor).IsDeviceKey(keyHash, e.CancellationToken))
         {
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
             LogRefused(log, Keys.IsSensorId(sensor) ? sensor : "(invalid id)");
             return;
         }
         e.SessionItems[SensorItem] = sensor;
-        e.SessionItems[KeyItem] = DeviceKeys.Hash(key);
+        e.SessionItems[KeyItem] = keyHash;
     }
 
     // MQTTnet honours AssignedClientIdentifier only for MQTT 5 and otherwise refuses an empty client id; MQTT 3.1.1

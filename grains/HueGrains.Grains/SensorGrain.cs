@@ -211,10 +211,11 @@ public sealed partial class SensorGrain(
     private SensorView View(DateTimeOffset now)
     {
         var spec = S.Spec!;
+        var snapshot = Snapshot(); // the same alerts and online rule the commune sees
         int? aqi = spec.Kind == SensorKind.Pm25 && _latest is not null ? VnAqi.FromPm25(_latest.Value) : null;
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
-            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), S.Alerts.HighestLevel, aqi, AqiBandOf(_latest),
-            _lastSeen, S.ProvisionedAt, S.Alerts.ActiveByRule(), Snapshot().IsOnline(now), (int)ExpectedInterval.TotalSeconds,
+            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), snapshot.AlertLevel, aqi, snapshot.AqiBand,
+            _lastSeen, S.ProvisionedAt, snapshot.Alerts, snapshot.IsOnline(now), (int)snapshot.ExpectedInterval.TotalSeconds,
             spec.DeviceUnit);
     }
 
