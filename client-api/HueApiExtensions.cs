@@ -1,6 +1,7 @@
 using HueGrains.Api.Endpoints;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Mqtt;
+using HueGrains.Api.Open311;
 using HueGrains.Api.Problems;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -47,6 +48,7 @@ public static class HueApiExtensions
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<MqttEdge>();
 
+        services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
@@ -72,6 +74,7 @@ public static class HueApiExtensions
         app.MapCitizensApi();
         app.MapCasesApi();
         app.MapFeedbackApi();
+        app.MapOpen311Api();
         return app;
     }
 }

@@ -52,10 +52,18 @@ public sealed class IngestWorkloads(PlatformUnderTest platform)
     private static async Task<bool> Post(HttpClient http, string id, string key, DateTimeOffset[] times, double value)
     {
         object body = times.Length == 1 ? new { at = times[0], value } : new { readings = times.Select(t => new { at = t, value }) };
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{id}/readings") { Content = JsonContent.Create(body) };
+        // Serialized up front, as a device sends bytes: JsonContent would stream it chunked and serialize on the shared cores.
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{id}/readings") { Content = JsonBytes(body) };
         request.Headers.Add("X-Device-Key", key);
         using var response = await http.SendAsync(request);
         return response.StatusCode == System.Net.HttpStatusCode.Accepted;
+    }
+
+    private static ByteArrayContent JsonBytes(object body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body));
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        return content;
     }
 
     private static async Task<bool> UseSenml(HttpClient http, string id, string key, DateTimeOffset[] times)

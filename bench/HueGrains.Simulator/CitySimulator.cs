@@ -74,7 +74,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
             // Made-up people: the ID starts with 046 (Huế's province code) and is otherwise random.
             var profile = new CitizenProfile($"Công dân mô phỏng {i + 1}", new DateOnly(1960 + i, 1 + i % 12, 1 + i % 28),
                 $"046{_random.NextInt64(100_000_000, 999_999_999)}", $"09{_random.Next(10_000_000, 99_999_999)}", home);
-            await grains.GetGrain<ICitizenGrain>(citizenId).Register(profile, ct);
+            await grains.GetGrain<ICitizenGrain>(citizenId).Register(profile, ct: ct);
             var citizen = new Actor(Roles.Citizen, CitizenId: citizenId);
             var official = new Actor(Roles.Official, Commune: home);
 

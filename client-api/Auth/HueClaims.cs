@@ -12,6 +12,6 @@ public static class HueClaims
     public static Actor ToActor(this ClaimsPrincipal user)
     {
         var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "";
-        return new Actor(role, user.FindFirstValue(Commune), user.FindFirstValue(Citizen));
+        return new Actor(role, user.FindFirstValue(Commune), user.FindFirstValue(Citizen), user.FindFirstValue(Subject));
     }
 }

@@ -12,6 +12,7 @@ public static class Policies
     public const string Official = "official";
     public const string CitizenOrOfficial = "citizen-or-official";
     public const string OfficialOrOperator = "official-or-operator";
+    public const string Staff = "staff";
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -23,6 +24,9 @@ public static class Policies
             || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
         options.AddPolicy(OfficialOrOperator, p => p.RequireAssertion(c =>
             c.User.IsInRole(Roles.Operator) || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
+        options.AddPolicy(Staff, p => p.RequireAssertion(c =>
+            c.User.IsInRole(Roles.Operator) || c.User.IsInRole(Roles.Leader)
+            || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
         options.AddPolicy(DeviceOrOperator, p => p
             .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DeviceKeyAuthentication.Scheme)
             .RequireRole(Roles.Device, Roles.Operator));

@@ -12,6 +12,8 @@ public static class CasesApi
         group.MapPost("/", FileCase).WithSummary("File a dossier; the form is pre-filled from the applicant's profile.");
         group.MapGet("/{id}", GetCase).WithSummary("A dossier: its applicant, or an official of the responsible commune.");
         group.MapPost("/{id}/status", ChangeCaseStatus).WithSummary("Move a dossier along its workflow.");
+        app.MapGet("/api/v1/communes/{code}/cases", ListCommuneCases).WithTags("Cases").RequireAuthorization(Policies.Staff)
+            .WithSummary("A commune's dossiers, newest first: officials of that commune, leaders, operators.");
         return app;
     }
 
@@ -28,15 +30,38 @@ public static class CasesApi
         return TypedResults.Created($"/api/v1/cases/{id}", view);
     }
 
-    public static async Task<Results<Ok<CaseView>, NotFound, ForbidHttpResult>> GetCase(
-        string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    public static async Task<Results<Ok<CaseView>, NotFound>> GetCase(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsEntityId(id, Keys.CasePrefix)) return TypedResults.NotFound();
-        var view = await grains.GetGrain<ICaseGrain>(id).Get(ct);
-        if (view is null) return TypedResults.NotFound();
-        var actor = user.ToActor();
-        return actor.IsCitizen(view.CitizenId) || actor.IsOfficialOf(view.Commune) ? TypedResults.Ok(view) : TypedResults.Forbid();
+        return await grains.GetGrain<ICaseGrain>(id).Read(user.ToActor(), ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
+
+    /// <summary>A commune's work list: officials of that commune, leaders and operators (no personal data in it).</summary>
+    /// <param name="status">Only dossiers in this state.</param>
+    /// <param name="overdue">true: only overdue dossiers; false: only those within their deadline.</param>
+    /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
+    public static async Task<Results<Ok<IReadOnlyList<CaseSummary>>, NotFound>> ListCommuneCases(
+        string code, CaseStatus? status, bool? overdue, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsCommune(code)) return TypedResults.NotFound();
+        EnsureStaffOf(code, user);
+        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Cases(new CaseQuery(status, overdue, Limit(limit)), ct));
+    }
+
+    /// <summary>An official works for one commune; leaders and operators see all.</summary>
+    public static void EnsureStaffOf(string commune, ClaimsPrincipal user)
+    {
+        var actor = user.ToActor();
+        if (actor.Role == Roles.Official && !actor.IsOfficialOf(commune))
+            throw new HueForbiddenException("An official sees the work of their own commune only.");
+    }
+
+    public static int Limit(int? limit) => limit switch
+    {
+        null => 100,
+        < 1 or > 1000 => throw new HueValidationException("limit", "Limit is 1 to 1000."),
+        _ => limit.Value,
+    };
 
     public static async Task<Results<Ok<CaseView>, NotFound>> ChangeCaseStatus(
         string id, CaseStatusRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)

@@ -1,10 +1,16 @@
 namespace HueGrains.Api.Endpoints;
 
-public sealed record CitizenRequest(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Phone, string? HomeCommune);
+public sealed record CitizenRequest(string? FullName, DateOnly? DateOfBirth, string? NationalId, string? Phone, string? HomeCommune, Consents? Consents);
+
+public sealed record ProfileChangeRequest(string? FullName, string? Phone, string? HomeCommune, string? NationalId, DateOnly? DateOfBirth);
+
+/// <summary>What a procedure's form looks like for one applicant: the fields on file, and the only ones left to give.</summary>
+public sealed record FormPreview(string Procedure, IReadOnlyDictionary<string, string> OnFile, IReadOnlyList<string> Missing);
 
 /// <summary>
 /// Citizens register once. A citizen registers under the id their token carries; an official registers someone at
-/// the counter and gets a new opaque id. Personal data is never put in a URL: ids are opaque.
+/// the counter and gets a new opaque id. Personal data is never put in a URL: ids are opaque. Every read of a profile
+/// by someone other than the citizen is recorded, and the citizen lists those reads at <c>/audit</c>.
 /// </summary>
 public static class CitizensApi
 {
@@ -12,7 +18,13 @@ public static class CitizensApi
     {
         var group = app.MapGroup("/api/v1/citizens").WithTags("Citizens").RequireAuthorization(Policies.CitizenOrOfficial);
         group.MapPost("/", RegisterCitizen).WithSummary("Register a citizen's profile, once.");
-        group.MapGet("/{id}", GetCitizen).WithSummary("A citizen's profile: the citizen themselves, or an official of their home commune.");
+        group.MapGet("/{id}", GetCitizen)
+            .WithSummary("A citizen's profile: the citizen, or an official of their home commune if the citizen consents (recorded).");
+        group.MapPatch("/{id}", UpdateProfile).WithSummary("Change name, phone or home commune; every version is kept.");
+        group.MapGet("/{id}/versions", ListVersions).WithSummary("Every version of the profile (the citizen only).");
+        group.MapPut("/{id}/consents", SetConsents).WithSummary("The citizen's consents to reuse and share their profile.");
+        group.MapGet("/{id}/audit", ListAccesses).WithSummary("Who read the citizen's data: role, commune, account, time, purpose, dossier (the citizen only).");
+        group.MapGet("/{id}/forms/{procedure}", PreviewForm).WithSummary("A procedure's form pre-filled from the profile, and the fields still missing.");
         return app;
     }
 
@@ -28,18 +40,55 @@ public static class CitizensApi
         var actor = user.ToActor();
         var id = actor.Role == Roles.Citizen ? actor.CitizenId! : Keys.NewCitizenId();
         var profile = new CitizenProfile(request.FullName!, request.DateOfBirth!.Value, request.NationalId!, request.Phone!, request.HomeCommune!);
-        var view = await grains.GetGrain<ICitizenGrain>(id).Register(profile, ct);
+        var view = await grains.GetGrain<ICitizenGrain>(id).Register(profile, request.Consents, ct);
         return TypedResults.Created($"/api/v1/citizens/{id}", view);
     }
 
-    public static async Task<Results<Ok<CitizenView>, NotFound, ForbidHttpResult>> GetCitizen(
-        string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    public static async Task<Results<Ok<CitizenView>, NotFound>> GetCitizen(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        var citizen = Citizen(id, user, grains);
+        return await citizen.Read(new DataAccess(user.ToActor(), AccessPurposes.Profile), ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+    }
+
+    public static async Task<Ok<CitizenView>> UpdateProfile(string id, ProfileChangeRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (request.NationalId is not null || request.DateOfBirth is not null)
+            throw new HueValidationException(request.NationalId is not null ? "nationalId" : "dateOfBirth",
+                "The national ID and date of birth are identity: they stay as registered (a correction goes through the commune).");
+        var change = new ProfileChange(request.FullName, request.Phone, request.HomeCommune);
+        return TypedResults.Ok(await Citizen(id, user, grains).UpdateProfile(change, user.ToActor(), ct));
+    }
+
+    public static async Task<Ok<IReadOnlyList<ProfileVersion>>> ListVersions(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
+        TypedResults.Ok(await Citizen(id, user, grains).Versions(user.ToActor(), ct));
+
+    public static async Task<Ok<CitizenView>> SetConsents(string id, Consents consents, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
+        TypedResults.Ok(await Citizen(id, user, grains).SetConsents(consents, user.ToActor(), ct));
+
+    public static async Task<Ok<IReadOnlyList<AccessEntry>>> ListAccesses(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
+        TypedResults.Ok(await Citizen(id, user, grains).AccessLog(user.ToActor(), ct));
+
+    public static async Task<Results<Ok<FormPreview>, NotFound>> PreviewForm(
+        string id, string procedure, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        var found = ProcedureCatalog.Find(procedure);
+        if (found is null) return TypedResults.NotFound();
+        var actor = user.ToActor();
+        if (!actor.IsCitizen(id)) throw new HueForbiddenException("A citizen previews their own forms.");
+        var view = await Citizen(id, user, grains).Read(new DataAccess(actor, AccessPurposes.Profile), ct);
+        if (view is null) return TypedResults.NotFound();
+        var profile = view.Consents?.ReuseForProcedures == false ? null : view.Profile;
+        var onFile = profile is null ? [] : found.ProfileFields.ToDictionary(f => f, f => profile.Field(f) ?? "");
+        IReadOnlyList<string> missing = profile is null ? [.. found.ProfileFields, .. found.ExtraFields] : found.ExtraFields;
+        return TypedResults.Ok(new FormPreview(found.Code, onFile, missing));
+    }
+
+    /// <summary>The citizen grain behind an id; another citizen's id is refused before any grain is touched.</summary>
+    private static ICitizenGrain Citizen(string id, ClaimsPrincipal user, IGrainFactory grains)
     {
         var actor = user.ToActor();
-        if (actor.Role == Roles.Citizen && !actor.IsCitizen(id)) return TypedResults.Forbid();
-        if (!Keys.IsEntityId(id, Keys.CitizenPrefix)) return TypedResults.NotFound();
-        var view = await grains.GetGrain<ICitizenGrain>(id).Get(ct);
-        if (view is null) return TypedResults.NotFound();
-        return actor.IsCitizen(id) || actor.IsOfficialOf(view.Profile.HomeCommune) ? TypedResults.Ok(view) : TypedResults.Forbid();
+        if (actor.Role == Roles.Citizen && !actor.IsCitizen(id)) throw new HueForbiddenException("A citizen sees only their own data.");
+        if (!Keys.IsEntityId(id, Keys.CitizenPrefix)) throw new HueNotFoundException("No such citizen.");
+        return grains.GetGrain<ICitizenGrain>(id);
     }
 }

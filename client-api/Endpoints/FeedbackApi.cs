@@ -1,6 +1,11 @@
 namespace HueGrains.Api.Endpoints;
 
-public sealed record FeedbackRequest(FeedbackCategory? Category, string? Description, string? Commune, double? Latitude, double? Longitude, string? Address);
+public sealed record FeedbackRequest(
+    FeedbackCategory? Category, string? Description, string? Commune, double? Latitude, double? Longitude, string? Address, List<string>? PhotoUrls);
+
+public sealed record ReopenRequest(string? Reason);
+
+public sealed record RouteRequest(string? Commune);
 
 public sealed record FeedbackStatusRequest(FeedbackStatus? Status, string? Answer);
 
@@ -16,6 +21,14 @@ public static class FeedbackApi
         group.MapGet("/{id}", GetFeedback).AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
         group.MapPost("/{id}/status", ChangeFeedbackStatus).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");
         group.MapPost("/{id}/rating", RateFeedback).RequireAuthorization(Policies.Citizen).WithSummary("The reporter rates the answer 1–5.");
+        group.MapPost("/{id}/reopen", ReopenFeedback).RequireAuthorization(Policies.Citizen)
+            .WithSummary("The reporter reopens an answered report (within Hue:Feedback:ReopenDays of the answer).");
+        group.MapPost("/{id}/route", RouteFeedback).RequireAuthorization(Policies.Staff)
+            .WithSummary("Route a report that came with a position only to its commune (operators, leaders).");
+        app.MapGet("/api/v1/feedback-triage", ListTriage).WithTags("Feedback").RequireAuthorization(Policies.Staff)
+            .WithSummary("Reports waiting to be routed to a commune.");
+        app.MapGet("/api/v1/communes/{code}/feedback", ListCommuneFeedback).WithTags("Feedback").RequireAuthorization(Policies.Staff)
+            .WithSummary("The reports routed to a commune, newest first: officials of that commune, leaders, operators.");
         return app;
     }
 
@@ -23,11 +36,10 @@ public static class FeedbackApi
     {
         Required.Fields(
             (request.Category, "category", "Category is required."),
-            (request.Description, "description", "Description is required."),
-            (request.Commune, "commune", "Commune code is required."));
+            (request.Description, "description", "Description is required."));
 
         var id = Keys.NewFeedbackId();
-        var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune!, request.Latitude, request.Longitude, request.Address);
+        var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune, request.Latitude, request.Longitude, request.Address, request.PhotoUrls);
         var view = await grains.GetGrain<IFeedbackGrain>(id).Submit(report, user.ToActor().CitizenId!, ct);
         return TypedResults.Created($"/api/v1/feedback/{id}", view);
     }
@@ -44,6 +56,35 @@ public static class FeedbackApi
         if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
         if (request.Status is null) throw new HueValidationException("status", "The new status is required.");
         return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).ChangeStatus(request.Status.Value, request.Answer, user.ToActor(), ct));
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> ReopenFeedback(
+        string id, ReopenRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).Reopen(request.Reason ?? "", user.ToActor(), ct));
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> RouteFeedback(
+        string id, RouteRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        Required.Fields((request.Commune, "commune", "The commune code is required."));
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).Route(request.Commune!, user.ToActor(), ct));
+    }
+
+    public static async Task<Ok<IReadOnlyList<FeedbackSummary>>> ListTriage(IGrainFactory grains, CancellationToken ct) =>
+        TypedResults.Ok(await grains.GetGrain<IFeedbackTriageGrain>(Keys.City).List(ct));
+
+    /// <param name="category">Only reports of this category.</param>
+    /// <param name="open">true: only open reports; false: only answered ones.</param>
+    /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
+    public static async Task<Results<Ok<IReadOnlyList<FeedbackSummary>>, NotFound>> ListCommuneFeedback(
+        string code, FeedbackCategory? category, bool? open, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsCommune(code)) return TypedResults.NotFound();
+        CasesApi.EnsureStaffOf(code, user);
+        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Feedback(new FeedbackQuery(category, open, Limit: CasesApi.Limit(limit)), ct));
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(

@@ -16,7 +16,8 @@ public static class Roles
 public sealed record Actor(
     [property: Id(0)] string Role,
     [property: Id(1)] string? Commune = null,
-    [property: Id(2)] string? CitizenId = null)
+    [property: Id(2)] string? CitizenId = null,
+    [property: Id(3)] string? Subject = null)
 {
     public bool IsCitizen(string citizenId) => Role == Roles.Citizen && CitizenId == citizenId;
 

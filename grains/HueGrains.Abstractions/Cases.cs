@@ -27,7 +27,19 @@ public sealed record CaseView(
     [property: Id(8)] DateTimeOffset DueAt,
     [property: Id(9)] DateTimeOffset? CompletedAt,
     [property: Id(10)] Timeliness? Timeliness,
-    [property: Id(11)] IReadOnlyList<HistoryEntry> History);
+    [property: Id(11)] IReadOnlyList<HistoryEntry> History,
+    [property: Id(12)] bool Overdue = false,
+    [property: Id(13)] string? ProcedureNameEn = null);
+
+/// <summary>A dossier in a commune's work list: no personal data.</summary>
+[GenerateSerializer, Immutable, Alias("hue.CaseSummary")]
+public sealed record CaseSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Procedure,
+    [property: Id(2)] CaseStatus Status,
+    [property: Id(3)] DateTimeOffset FiledAt,
+    [property: Id(4)] DateTimeOffset DueAt,
+    [property: Id(5)] bool Overdue);
 
 [Alias("hue.ICaseGrain")]
 public interface ICaseGrain : IGrainWithStringKey
@@ -36,8 +48,12 @@ public interface ICaseGrain : IGrainWithStringKey
     [Alias("File")]
     Task<CaseView> File(CaseFiling filing, Actor actor, CancellationToken ct = default);
 
-    [Alias("Get")]
-    Task<CaseView?> Get(CancellationToken ct = default);
+    /// <summary>
+    /// The dossier for its applicant or an official of the responsible commune (others get Forbidden); an official's
+    /// read is recorded in the applicant's access log, since the form holds their personal data.
+    /// </summary>
+    [Alias("Read")]
+    Task<CaseView?> Read(Actor reader, CancellationToken ct = default);
 
     [Alias("ChangeStatus")]
     Task<CaseView> ChangeStatus(CaseStatus status, string? note, Actor actor, CancellationToken ct = default);

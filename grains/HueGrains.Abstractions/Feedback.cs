@@ -5,28 +5,52 @@ namespace HueGrains;
 /// <summary>Hue-S report categories; each has its own answer deadline.</summary>
 public enum FeedbackCategory { UrbanOrder, EnvironmentSanitation, TrafficInfrastructure, SecurityOrder, PublicServices, Other }
 
-public enum FeedbackStatus { Submitted, Assigned, InProgress, Resolved, Closed }
+/// <summary>A report's states; <see cref="Reopened"/> follows an answer the reporter did not accept (appended last: stored by value).</summary>
+public enum FeedbackStatus { Submitted, Assigned, InProgress, Resolved, Closed, Reopened }
+
+/// <summary>Configuration section <c>Hue:Feedback</c>.</summary>
+public sealed class FeedbackOptions
+{
+    public const string Section = "Hue:Feedback";
+
+    /// <summary>Days after the answer during which the reporter may reopen the report.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 365)]
+    public int ReopenDays { get; set; } = 7;
+}
+
+/// <summary>A category as published (Open311 services, open data): a stable code, names in Vietnamese and English.</summary>
+public sealed record FeedbackCategoryInfo(FeedbackCategory Category, string Code, string NameVi, string NameEn, int DeadlineHours);
 
 public static class FeedbackCategories
 {
+    public static readonly IReadOnlyList<FeedbackCategoryInfo> All =
+    [
+        new(FeedbackCategory.UrbanOrder, "urban-order", "Trật tự đô thị", "Urban order", 72),
+        new(FeedbackCategory.EnvironmentSanitation, "environment-sanitation", "Môi trường, vệ sinh", "Environment and sanitation", 48),
+        new(FeedbackCategory.TrafficInfrastructure, "traffic-infrastructure", "Giao thông, hạ tầng", "Traffic and infrastructure", 72),
+        new(FeedbackCategory.SecurityOrder, "security-order", "An ninh, trật tự", "Security and order", 24),
+        new(FeedbackCategory.PublicServices, "public-services", "Dịch vụ công", "Public services", 72),
+        new(FeedbackCategory.Other, "other", "Khác", "Other", 120),
+    ];
+
+    public static FeedbackCategoryInfo Info(this FeedbackCategory category) => All.First(c => c.Category == category);
+
+    public static FeedbackCategoryInfo? FindCode(string? code) => All.FirstOrDefault(c => c.Code == code);
+
     /// <summary>Hours within which the responsible unit must answer a report of the category.</summary>
-    public static TimeSpan Deadline(this FeedbackCategory category) => TimeSpan.FromHours(category switch
-    {
-        FeedbackCategory.SecurityOrder => 24,
-        FeedbackCategory.EnvironmentSanitation => 48,
-        FeedbackCategory.UrbanOrder or FeedbackCategory.TrafficInfrastructure or FeedbackCategory.PublicServices => 72,
-        _ => 120,
-    });
+    public static TimeSpan Deadline(this FeedbackCategory category) => TimeSpan.FromHours(category.Info().DeadlineHours);
 }
 
 [GenerateSerializer, Immutable, Alias("hue.FeedbackReport")]
 public sealed record FeedbackReport(
     [property: Id(0)] FeedbackCategory Category,
     [property: Id(1)] string Description,
-    [property: Id(2)] string Commune,
+    // Null when the reporter gave only a position: the report waits in the city's triage until an operator routes it.
+    [property: Id(2)] string? Commune,
     [property: Id(3)] double? Latitude,
     [property: Id(4)] double? Longitude,
-    [property: Id(5)] string? Address);
+    [property: Id(5)] string? Address,
+    [property: Id(6)] IReadOnlyList<string>? PhotoUrls = null);
 
 /// <summary>A report as anyone may see it: the reporter's identity is never part of it.</summary>
 [GenerateSerializer, Immutable, Alias("hue.FeedbackView")]
@@ -38,13 +62,28 @@ public sealed record FeedbackView(
     [property: Id(4)] DateTimeOffset DueAt,
     [property: Id(5)] string? Answer,
     [property: Id(6)] int? Rating,
-    [property: Id(7)] IReadOnlyList<HistoryEntry> History);
+    [property: Id(7)] IReadOnlyList<HistoryEntry> History,
+    [property: Id(8)] bool Overdue = false,
+    [property: Id(9)] DateTimeOffset? ResolvedAt = null,
+    [property: Id(10)] DateTimeOffset? UpdatedAt = null);
+
+/// <summary>A report in a commune's work list or a public listing: no reporter, no description.</summary>
+[GenerateSerializer, Immutable, Alias("hue.FeedbackSummary")]
+public sealed record FeedbackSummary(
+    [property: Id(0)] string Id,
+    [property: Id(1)] FeedbackCategory Category,
+    [property: Id(2)] FeedbackStatus Status,
+    [property: Id(3)] DateTimeOffset SubmittedAt,
+    [property: Id(4)] DateTimeOffset DueAt,
+    [property: Id(5)] bool Overdue,
+    [property: Id(6)] string? Commune);
 
 [Alias("hue.IFeedbackGrain")]
 public interface IFeedbackGrain : IGrainWithStringKey
 {
+    /// <summary>Submits a report; <paramref name="reporterCitizenId"/> is null for an anonymous report (an Open311 app key).</summary>
     [Alias("Submit")]
-    Task<FeedbackView> Submit(FeedbackReport report, string reporterCitizenId, CancellationToken ct = default);
+    Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, CancellationToken ct = default);
 
     [Alias("Get")]
     Task<FeedbackView?> Get(CancellationToken ct = default);
@@ -57,6 +96,31 @@ public interface IFeedbackGrain : IGrainWithStringKey
     [Alias("Rate")]
     Task<FeedbackView> Rate(int rating, Actor actor, CancellationToken ct = default);
 
+    /// <summary>Routes a report that came with a position only to the commune responsible for the place (operators, leaders).</summary>
+    [Alias("Route")]
+    Task<FeedbackView> Route(string commune, Actor actor, CancellationToken ct = default);
+
+    /// <summary>The reporter does not accept the answer: the report opens again, with a new deadline.</summary>
+    [Alias("Reopen")]
+    Task<FeedbackView> Reopen(string reason, Actor actor, CancellationToken ct = default);
+
     [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
     Task<FeedbackSnapshot?> GetSnapshot(CancellationToken ct = default);
+}
+
+/// <summary>
+/// The city's triage of reports not yet routed to a commune (the reporter gave a position only), as HueIOC's
+/// dispatchers see them.
+/// </summary>
+[Alias("hue.IFeedbackTriageGrain")]
+public interface IFeedbackTriageGrain : IGrainWithStringKey
+{
+    [Alias("Add")]
+    Task Add(FeedbackSummary report, CancellationToken ct = default);
+
+    [Alias("Remove")]
+    Task Remove(string feedbackId, CancellationToken ct = default);
+
+    [Alias("List")]
+    Task<IReadOnlyList<FeedbackSummary>> List(CancellationToken ct = default);
 }

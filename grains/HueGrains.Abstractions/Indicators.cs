@@ -23,7 +23,10 @@ public sealed record Indicators(
     [property: Id(14)] double? OnTimeRate,
     [property: Id(15)] int ActiveAlerts,
     [property: Id(16)] int SensorsOnline,
-    [property: Id(17)] int SensorsOffline)
+    [property: Id(17)] int SensorsOffline,
+    [property: Id(18)] int CasesReceived = 0,
+    [property: Id(19)] int CasesProcessing = 0,
+    [property: Id(20)] double? MedianHoursToResolve = null)
 {
     public static readonly Indicators Empty = new(0, null, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, null, 0, 0, 0);
 }
@@ -93,6 +96,14 @@ public interface ICommuneGrain : IGrainWithStringKey
     [Alias("Enroll")]
     Task Enroll(EntityRef entity, CancellationToken ct = default);
 
+    /// <summary>The commune's dossiers, newest first (no personal data).</summary>
+    [Alias("Cases")]
+    Task<IReadOnlyList<CaseSummary>> Cases(CaseQuery query, CancellationToken ct = default);
+
+    /// <summary>The reports routed to the commune, newest first (no reporter, no description).</summary>
+    [Alias("Feedback")]
+    Task<IReadOnlyList<FeedbackSummary>> Feedback(FeedbackQuery query, CancellationToken ct = default);
+
     /// <summary>Rebuilds the indicators from the entities themselves, replacing whatever the streams delivered.</summary>
     [Alias("Reconcile")]
     Task<CommuneView> Reconcile(CancellationToken ct = default);
@@ -109,3 +120,17 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<CityView> Get(CancellationToken ct = default);
 }
+
+[GenerateSerializer, Immutable, Alias("hue.CaseQuery")]
+public sealed record CaseQuery(
+    [property: Id(0)] CaseStatus? Status = null,
+    [property: Id(1)] bool? Overdue = null,
+    [property: Id(2)] int Limit = 100);
+
+[GenerateSerializer, Immutable, Alias("hue.FeedbackQuery")]
+public sealed record FeedbackQuery(
+    [property: Id(0)] FeedbackCategory? Category = null,
+    [property: Id(1)] bool? Open = null,
+    [property: Id(2)] DateTimeOffset? From = null,
+    [property: Id(3)] DateTimeOffset? To = null,
+    [property: Id(4)] int Limit = 100);

@@ -19,6 +19,7 @@ public sealed class CaseState
     [Id(9)] public Timeliness? Timeliness { get; set; }
     [Id(10)] public List<HistoryEntry> History { get; set; } = [];
     [Id(11)] public long Version { get; set; }
+    [Id(12)] public bool Overdue { get; set; }
 }
 
 /// <summary>An administrative dossier: filed once from the applicant's profile, handled by the responsible commune.</summary>
@@ -26,11 +27,13 @@ public sealed class CaseState
 public sealed class CaseGrain(
     [PersistentState("case", "hue")] IPersistentState<CaseState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
-    ILogger<CaseGrain> log) : Grain, ICaseGrain
+    WorkingCalendar calendar,
+    ILogger<CaseGrain> log) : Grain, ICaseGrain, IRemindable
 {
     private const int MaxFieldLength = 1000;
 
     private CaseState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
 
     public async Task<CaseView> File(CaseFiling filing, Actor actor, CancellationToken ct)
     {
@@ -39,7 +42,7 @@ public sealed class CaseGrain(
             ?? throw new HueValidationException("procedure", $"Unknown procedure '{filing.Procedure}'.");
         if (!actor.IsCitizen(filing.CitizenId) && actor.Role != Roles.Official)
             throw new HueForbiddenException("A case is filed by the applicant or by an official at the counter.");
-        var citizen = await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).Get(ct)
+        var citizen = await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).Read(new DataAccess(actor, AccessPurposes.CaseFiling, Id), ct)
             ?? throw new HueValidationException("citizenId", "No registered citizen has this id.");
         var commune = filing.Commune ?? citizen.Profile.HomeCommune;
         if (!Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
@@ -49,19 +52,27 @@ public sealed class CaseGrain(
         S.CitizenId = filing.CitizenId;
         S.Commune = commune;
         S.Status = CaseStatus.Received;
-        S.Form = PrefilledForm(procedure, citizen.Profile, filing.Form);
+        S.Form = CaseForms.Prefill(procedure, citizen.Consents?.ReuseForProcedures == false ? null : citizen.Profile, filing.Form, MaxFieldLength);
         S.FiledAt = now;
-        S.DueAt = WorkingCalendar.DueAt(procedure.Limit, now);
+        S.DueAt = calendar.DueAt(procedure.Limit, now);
         EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(CaseStatus.Received), now, actor.Role, null));
 
-        var id = this.GetPrimaryKeyString();
-        await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Case, id), ct);
+        await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Case, Id), ct);
         await CommitAsync(ct);
-        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).LinkCase(id, ct);
+        await this.WatchAsync(S.DueAt, now);
+        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).LinkCase(Id, ct);
         return View();
     }
 
-    public Task<CaseView?> Get(CancellationToken ct) => Task.FromResult(S.Procedure is null ? null : View());
+    public async Task<CaseView?> Read(Actor reader, CancellationToken ct)
+    {
+        if (S.Procedure is null) return null;
+        if (reader.IsCitizen(S.CitizenId)) return View();
+        if (!reader.IsOfficialOf(S.Commune))
+            throw new HueForbiddenException("A dossier is seen by its applicant and the officials of the responsible commune.");
+        await GrainFactory.GetGrain<ICitizenGrain>(S.CitizenId).RecordAccess(new DataAccess(reader, AccessPurposes.CaseHandling, Id), ct);
+        return View();
+    }
 
     public async Task<CaseView> ChangeStatus(CaseStatus status, string? note, Actor actor, CancellationToken ct)
     {
@@ -74,6 +85,7 @@ public sealed class CaseGrain(
         {
             S.DueAt += now - paused; // the statutory clock stops while the applicant supplements the dossier
             S.PausedAt = null;
+            S.Overdue = now > S.DueAt;
         }
         if (status == CaseStatus.SupplementRequested) S.PausedAt = now;
         if (CaseWorkflow.IsCompleted(status))
@@ -84,7 +96,30 @@ public sealed class CaseGrain(
         S.Status = status;
         EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, note));
         await CommitAsync(ct);
+        if (CaseWorkflow.IsTerminal(status) || status == CaseStatus.SupplementRequested) await this.StopWatchingAsync();
+        else if (!S.Overdue) await this.WatchAsync(S.DueAt, now);
         return View();
+    }
+
+    /// <summary>The deadline reminder: marks the dossier overdue once, so the commune counts it even if no one looks.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeadlineWatch.Reminder) return;
+        var now = clock.GetUtcNow();
+        if (S.Procedure is null || CaseWorkflow.IsTerminal(S.Status) || S.Status == CaseStatus.SupplementRequested || S.Overdue)
+        {
+            await this.StopWatchingAsync();
+            return;
+        }
+        if (now <= S.DueAt)
+        {
+            await this.WatchAsync(S.DueAt, now); // the deadline moved (a supplement paused the clock)
+            return;
+        }
+        S.Overdue = true;
+        EntityEvents.Append(S.History, new HistoryEntry("overdue", now, "system", null));
+        await CommitAsync(CancellationToken.None);
+        await this.StopWatchingAsync();
     }
 
     public Task<CaseSnapshot?> GetSnapshot(CancellationToken ct) =>
@@ -97,37 +132,15 @@ public sealed class CaseGrain(
         await this.PublishAsync(HueStreams.CaseEvents, S.Commune, Snapshot(), log);
     }
 
-    private CaseSnapshot Snapshot() => new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.CompletedAt);
-
-    /// <summary>Once-only: the profile answers what it can; the applicant supplies only the procedure's other fields.</summary>
-    private static Dictionary<string, string> PrefilledForm(Procedure procedure, CitizenProfile profile, IReadOnlyDictionary<string, string>? given)
-    {
-        given ??= new Dictionary<string, string>();
-        var errors = new Dictionary<string, string[]>();
-        foreach (var key in given.Keys.Where(k => !procedure.ExtraFields.Contains(k)))
-            errors[$"form.{key}"] = [procedure.ProfileFields.Contains(key)
-                ? "This field comes from the citizen's profile; it is not asked again."
-                : $"Procedure {procedure.Code} has no field '{key}'."];
-        foreach (var field in procedure.ExtraFields)
-        {
-            if (!given.TryGetValue(field, out var value) || string.IsNullOrWhiteSpace(value))
-                errors[$"form.{field}"] = ["This field is required."];
-            else if (value.Length > MaxFieldLength)
-                errors[$"form.{field}"] = [$"At most {MaxFieldLength} characters."];
-        }
-        if (errors.Count > 0) throw new HueValidationException(errors);
-
-        var form = procedure.ProfileFields.ToDictionary(f => f, f => CitizenRules.Field(profile, f) ?? "");
-        foreach (var field in procedure.ExtraFields) form[field] = given[field].Trim();
-        return form;
-    }
+    private CaseSnapshot Snapshot() => new(Id, S.Version, S.Status, S.DueAt, S.CompletedAt, S.Procedure!, S.FiledAt, S.Overdue);
 
     private CaseView View()
     {
         var procedure = ProcedureCatalog.Find(S.Procedure)!;
         // In the procedure's own field order: storage (jsonb) does not keep the order of keys.
         var form = procedure.ProfileFields.Concat(procedure.ExtraFields).Where(S.Form.ContainsKey).ToDictionary(f => f, f => S.Form[f]);
-        return new CaseView(this.GetPrimaryKeyString(), procedure.Code, procedure.NameVi, S.CitizenId, S.Commune, S.Status,
-            form, S.FiledAt, S.DueAt, S.CompletedAt, S.Timeliness, [.. S.History]);
+        var overdue = Snapshot().IsOverdue(clock.GetUtcNow());
+        return new CaseView(Id, procedure.Code, procedure.NameVi, S.CitizenId, S.Commune, S.Status,
+            form, S.FiledAt, S.DueAt, S.CompletedAt, S.Timeliness, [.. S.History], overdue, procedure.NameEn);
     }
 }

@@ -27,7 +27,8 @@ public sealed partial class CommuneGrain(
     ILogger<CommuneGrain> log) : Grain, ICommuneGrain, IStreamSubscriptionObserver
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
-    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(5);
+    // Time alone turns dossiers and reports overdue and sensors offline: recomputed every second, so leaders see it within 2 s.
+    private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(10);
 
     private CommuneInfo _info = null!;
@@ -77,6 +78,28 @@ public sealed partial class CommuneGrain(
     }
 
     public Task<CommuneSnapshot> GetSnapshot(CancellationToken ct) => Task.FromResult(_published ?? NextSnapshot());
+
+    public Task<IReadOnlyList<CaseSummary>> Cases(CaseQuery query, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<CaseSummary>>([.. Ledger.Cases.Values
+            .Where(c => (query.Status is null || c.Status == query.Status) && (query.Overdue is null || c.IsOverdue(now) == query.Overdue))
+            .OrderByDescending(c => c.FiledAt)
+            .Take(query.Limit)
+            .Select(c => new CaseSummary(c.EntityId, c.Procedure, c.Status, c.FiledAt, c.DueAt, c.IsOverdue(now)))]);
+    }
+
+    public Task<IReadOnlyList<FeedbackSummary>> Feedback(FeedbackQuery query, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return Task.FromResult<IReadOnlyList<FeedbackSummary>>([.. Ledger.Feedback.Values
+            .Where(f => (query.Category is null || f.Category == query.Category)
+                && (query.Open is null || FeedbackWorkflow.IsOpen(f.Status) == query.Open)
+                && (query.From is null || f.SubmittedAt >= query.From) && (query.To is null || f.SubmittedAt < query.To))
+            .OrderByDescending(f => f.SubmittedAt)
+            .Take(query.Limit)
+            .Select(f => new FeedbackSummary(f.EntityId, f.Category, f.Status, f.SubmittedAt, f.DueAt, f.IsOverdue(now), _info.Code))]);
+    }
 
     public Task Enroll(EntityRef entity, CancellationToken ct)
     {

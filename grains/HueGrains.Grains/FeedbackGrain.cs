@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace HueGrains.Grains;
 
@@ -9,7 +10,7 @@ public sealed class FeedbackState
 {
     [Id(0)] public FeedbackReport? Report { get; set; }
 
-    /// <summary>The reporter, kept confidential: never part of any view.</summary>
+    /// <summary>The reporter, kept confidential: never part of any view. Empty for an anonymous report.</summary>
     [Id(1)] public string ReporterId { get; set; } = "";
 
     [Id(2)] public FeedbackStatus Status { get; set; }
@@ -20,6 +21,8 @@ public sealed class FeedbackState
     [Id(7)] public int? Rating { get; set; }
     [Id(8)] public List<HistoryEntry> History { get; set; } = [];
     [Id(9)] public long Version { get; set; }
+    [Id(10)] public bool Overdue { get; set; }
+    [Id(11)] public DateTimeOffset UpdatedAt { get; set; }
 }
 
 /// <summary>A Hue-S report: a problem a citizen saw at a place, routed to the commune that must answer it.</summary>
@@ -27,28 +30,31 @@ public sealed class FeedbackState
 public sealed class FeedbackGrain(
     [PersistentState("feedback", "hue")] IPersistentState<FeedbackState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
-    ILogger<FeedbackGrain> log) : Grain, IFeedbackGrain
+    IOptions<FeedbackOptions> options,
+    ILogger<FeedbackGrain> log) : Grain, IFeedbackGrain, IRemindable
 {
     private const int MaxText = 4000;
 
     private FeedbackState S => state.State;
+    private string? Reporter => S.ReporterId.Length == 0 ? null : S.ReporterId;
 
-    public async Task<FeedbackView> Submit(FeedbackReport report, string reporterCitizenId, CancellationToken ct)
+    public async Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, CancellationToken ct)
     {
         if (S.Report is not null) throw new HueConflictException("This report has already been submitted.");
-        report = Normalize(report);
+        report = FeedbackRules.Normalize(report, MaxText);
         var now = clock.GetUtcNow();
         S.Report = report;
-        S.ReporterId = reporterCitizenId;
+        S.ReporterId = reporterCitizenId ?? "";
         S.Status = FeedbackStatus.Submitted;
         S.SubmittedAt = now;
         S.DueAt = now + report.Category.Deadline();
         EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Submitted), now, Roles.Citizen, null));
 
         var id = this.GetPrimaryKeyString();
-        await GrainFactory.GetGrain<ICommuneGrain>(report.Commune).Enroll(new EntityRef(EntityKind.Feedback, id), ct);
+        if (report.Commune is { } commune) await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Feedback, id), ct);
         await CommitAsync(ct);
-        await GrainFactory.GetGrain<ICitizenGrain>(reporterCitizenId).LinkFeedback(id, ct);
+        await this.WatchAsync(S.DueAt, now);
+        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(id, ct);
         return View();
     }
 
@@ -58,6 +64,7 @@ public sealed class FeedbackGrain(
     {
         var report = S.Report ?? throw new HueNotFoundException("No such report.");
         if (answer is { Length: > MaxText }) throw new HueValidationException("answer", $"An answer is at most {MaxText} characters.");
+        if (report.Commune is null) throw new HueConflictException("This report waits for the city to route it to a commune.");
         FeedbackWorkflow.EnsureAllowed(S.Status, status, answer, actor, report.Commune);
         var now = clock.GetUtcNow();
         S.Status = status;
@@ -68,18 +75,67 @@ public sealed class FeedbackGrain(
         }
         EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, answer));
         await CommitAsync(ct);
+        if (status == FeedbackStatus.Resolved) await this.StopWatchingAsync();
         return View();
     }
 
     public async Task<FeedbackView> Rate(int rating, Actor actor, CancellationToken ct)
     {
         if (S.Report is null) throw new HueNotFoundException("No such report.");
-        FeedbackWorkflow.EnsureRatable(S.Status, rating, actor, S.ReporterId);
+        FeedbackWorkflow.EnsureRatable(S.Status, rating, actor, Reporter);
         S.Rating = rating;
         S.Status = FeedbackStatus.Closed;
         EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Closed), clock.GetUtcNow(), Roles.Citizen, null));
         await CommitAsync(ct);
         return View();
+    }
+
+    public async Task<FeedbackView> Route(string commune, Actor actor, CancellationToken ct)
+    {
+        var report = S.Report ?? throw new HueNotFoundException("No such report.");
+        if (actor.Role is not (Roles.Operator or Roles.Leader)) throw new HueForbiddenException("The city's dispatchers (operators, leaders) route reports.");
+        if (!Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
+        if (report.Commune is not null) throw new HueConflictException($"This report is already routed to commune {report.Commune}.");
+        S.Report = report with { Commune = commune };
+        EntityEvents.Append(S.History, new HistoryEntry("routed", clock.GetUtcNow(), actor.Role, commune));
+        await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Feedback, this.GetPrimaryKeyString()), ct);
+        await CommitAsync(ct);
+        await Triage.Remove(this.GetPrimaryKeyString(), ct);
+        return View();
+    }
+
+    public async Task<FeedbackView> Reopen(string reason, Actor actor, CancellationToken ct)
+    {
+        var report = S.Report ?? throw new HueNotFoundException("No such report.");
+        if (reason is { Length: > MaxText }) throw new HueValidationException("reason", $"A reason is at most {MaxText} characters.");
+        var now = clock.GetUtcNow();
+        FeedbackWorkflow.EnsureReopenable(S.Status, S.ResolvedAt, reason, actor, Reporter, TimeSpan.FromDays(options.Value.ReopenDays), now);
+        S.Status = FeedbackStatus.Reopened;
+        S.Rating = null; // the next answer is rated afresh
+        S.ResolvedAt = null;
+        S.DueAt = now + report.Category.Deadline();
+        S.Overdue = false;
+        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Reopened), now, Roles.Citizen, reason.Trim()));
+        await CommitAsync(ct);
+        await this.WatchAsync(S.DueAt, now);
+        return View();
+    }
+
+    /// <summary>The deadline reminder: marks the report overdue once, so the commune counts it even if no one looks.</summary>
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeadlineWatch.Reminder) return;
+        var now = clock.GetUtcNow();
+        if (S.Report is null || !FeedbackWorkflow.IsOpen(S.Status) || S.Overdue)
+        {
+            await this.StopWatchingAsync();
+            return;
+        }
+        if (now <= S.DueAt) return; // fired early (clock skew between silos): the hourly recheck comes back
+        S.Overdue = true;
+        EntityEvents.Append(S.History, new HistoryEntry("overdue", now, "system", null));
+        await CommitAsync(CancellationToken.None);
+        await this.StopWatchingAsync();
     }
 
     public Task<FeedbackSnapshot?> GetSnapshot(CancellationToken ct) =>
@@ -88,26 +144,20 @@ public sealed class FeedbackGrain(
     private async Task CommitAsync(CancellationToken ct)
     {
         S.Version++;
+        S.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync(ct);
-        await this.PublishAsync(HueStreams.FeedbackEvents, S.Report!.Commune, Snapshot(), log);
+        if (S.Report!.Commune is { } commune) await this.PublishAsync(HueStreams.FeedbackEvents, commune, Snapshot(), log);
+        else await Triage.Add(Summary(), ct);
     }
 
-    private FeedbackSnapshot Snapshot() => new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.ResolvedAt, S.Rating);
+    private IFeedbackTriageGrain Triage => GrainFactory.GetGrain<IFeedbackTriageGrain>(Keys.City);
 
-    private FeedbackView View() => new(this.GetPrimaryKeyString(), S.Report!, S.Status, S.SubmittedAt, S.DueAt, S.Answer, S.Rating, [.. S.History]);
+    private FeedbackSummary Summary() =>
+        new(this.GetPrimaryKeyString(), S.Report!.Category, S.Status, S.SubmittedAt, S.DueAt, Snapshot().IsOverdue(clock.GetUtcNow()), S.Report.Commune);
 
-    private static FeedbackReport Normalize(FeedbackReport report)
-    {
-        var errors = new Dictionary<string, string[]>();
-        if (!Enum.IsDefined(report.Category)) errors["category"] = ["Unknown category."];
-        var description = report.Description?.Trim() ?? "";
-        if (description.Length is 0 or > MaxText) errors["description"] = [$"A description is required (at most {MaxText} characters)."];
-        if (!Keys.IsCommune(report.Commune)) errors["commune"] = [$"Unknown commune code '{report.Commune}'."];
-        if (report.Latitude is { } lat && (!double.IsFinite(lat) || lat is < -90 or > 90)) errors["latitude"] = ["Latitude must be within -90..90."];
-        if (report.Longitude is { } lon && (!double.IsFinite(lon) || lon is < -180 or > 180)) errors["longitude"] = ["Longitude must be within -180..180."];
-        if ((report.Latitude is null) != (report.Longitude is null)) errors["latitude"] = ["Give both latitude and longitude, or neither."];
-        if (report.Address is { Length: > 500 }) errors["address"] = ["An address is at most 500 characters."];
-        if (errors.Count > 0) throw new HueValidationException(errors);
-        return report with { Description = description, Address = report.Address?.Trim() };
-    }
+    private FeedbackSnapshot Snapshot() =>
+        new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.ResolvedAt, S.Rating, S.Report!.Category, S.SubmittedAt, S.Overdue);
+
+    private FeedbackView View() => new(this.GetPrimaryKeyString(), S.Report!, S.Status, S.SubmittedAt, S.DueAt, S.Answer, S.Rating,
+        [.. S.History], Snapshot().IsOverdue(clock.GetUtcNow()), S.ResolvedAt, S.UpdatedAt == default ? S.SubmittedAt : S.UpdatedAt);
 }

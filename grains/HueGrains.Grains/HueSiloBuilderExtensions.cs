@@ -1,3 +1,4 @@
+using HueGrains.Grains.Domain;
 using HueGrains.Grains.History;
 using HueGrains.Grains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,6 +25,11 @@ public static class HueSiloBuilderExtensions
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o, new(o), null, true), "Hue:History has a value out of range.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
+        silo.Services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section);
+        silo.Services.TryAddSingleton(sp => WorkingCalendar.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CalendarOptions>>().Value));
+        silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)
+            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o, new(o), null, true), "Hue:Feedback has a value out of range.")
+            .ValidateOnStart();
         return silo;
     }
 

@@ -28,17 +28,6 @@ public static partial class CitizenRules
     public static string NationalIdKey(string nationalId) =>
         "nid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes("hue-national-id:" + nationalId)));
 
-    /// <summary>The value of a profile field a procedure asks for, formatted for the dossier form.</summary>
-    public static string? Field(CitizenProfile profile, string field) => field switch
-    {
-        "fullName" => profile.FullName,
-        "dateOfBirth" => profile.DateOfBirth.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
-        "nationalId" => profile.NationalId,
-        "phone" => profile.Phone,
-        "homeCommune" => profile.HomeCommune,
-        _ => null,
-    };
-
     [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex NationalIdPattern();
 

@@ -42,7 +42,10 @@ public sealed class CityLedger
             OnTimeRate: CommuneLedger.Rate(Sum(i => i.CompletedOnTime), Sum(i => i.ResolvedCases)),
             ActiveAlerts: Sum(i => i.ActiveAlerts),
             SensorsOnline: Sum(i => i.SensorsOnline),
-            SensorsOffline: Sum(i => i.SensorsOffline));
+            SensorsOffline: Sum(i => i.SensorsOffline),
+            CasesReceived: Sum(i => i.CasesReceived),
+            CasesProcessing: Sum(i => i.CasesProcessing),
+            MedianHoursToResolve: ResolveTimes.Merge(held.Select(s => s.ResolveTimes).OfType<ResolveTimes>()).MedianHours());
 
         var kinds = held.SelectMany(s => s.Sensors)
             .GroupBy(k => k.Kind)

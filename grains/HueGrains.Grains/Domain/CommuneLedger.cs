@@ -91,7 +91,10 @@ public sealed class CommuneLedger
         var openFeedback = Feedback.Values.Where(f => FeedbackWorkflow.IsOpen(f.Status)).ToList();
         var rated = Feedback.Values.Where(f => f.Rating is not null).ToList();
         var satisfied = rated.Count(f => f.Rating >= 4);
-        var openCases = Cases.Values.Where(c => !CaseWorkflow.IsTerminal(c.Status)).ToList();
+        var resolveTimes = ResolveTimes.Of(Feedback.Values
+            .Where(f => !FeedbackWorkflow.IsOpen(f.Status) && f.ResolvedAt is not null && f.SubmittedAt != default)
+            .Select(f => f.ResolvedAt!.Value - f.SubmittedAt));
+        var openCases = Cases.Values.Where(c => c.IsOpen).ToList();
         var completed = Cases.Values.Where(c => CaseWorkflow.IsCompleted(c.Status) && c.CompletedAt is not null).ToList();
         var onTime = completed.Count(c => c.CompletedAt <= c.DueAt);
 
@@ -101,21 +104,24 @@ public sealed class CommuneLedger
             SensorsReporting: Sensors.Values.Count(Reporting),
             Sensors: Sensors.Count,
             OpenFeedback: openFeedback.Count,
-            OverdueFeedback: openFeedback.Count(f => now > f.DueAt),
+            OverdueFeedback: openFeedback.Count(f => f.IsOverdue(now)),
             ResolvedFeedback: Feedback.Count - openFeedback.Count,
             RatedFeedback: rated.Count,
             SatisfiedFeedback: satisfied,
             SatisfactionRate: Rate(satisfied, rated.Count),
             OpenCases: openCases.Count,
-            OverdueCases: openCases.Count(c => c.Status != CaseStatus.SupplementRequested && now > c.DueAt),
+            OverdueCases: openCases.Count(c => c.IsOverdue(now)),
             ResolvedCases: completed.Count,
             CompletedOnTime: onTime,
             OnTimeRate: Rate(onTime, completed.Count),
             ActiveAlerts: alerts.Count,
             SensorsOnline: online,
-            SensorsOffline: Sensors.Count - online);
+            SensorsOffline: Sensors.Count - online,
+            CasesReceived: Cases.Count,
+            CasesProcessing: openCases.Count(c => c.Status == CaseStatus.Processing),
+            MedianHoursToResolve: resolveTimes.MedianHours());
 
-        return new CommuneSnapshot(code, version, indicators, kinds, alerts, now);
+        return new CommuneSnapshot(code, version, indicators, kinds, alerts, now, resolveTimes);
     }
 
     public static double? Rate(int part, int whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);

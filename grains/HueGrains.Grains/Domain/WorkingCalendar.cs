@@ -1,21 +1,43 @@
+using System.Collections.Frozen;
+
 namespace HueGrains.Grains.Domain;
 
+/// <summary>Configuration section <c>Hue:Calendar</c>: days off added to (or replacing) the seed holiday calendar.</summary>
+public sealed class CalendarOptions
+{
+    public const string Section = "Hue:Calendar";
+
+    /// <summary>Extra days off (yyyy-MM-dd), e.g. a year's Tết plan once the government announces it.</summary>
+    public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>When true, only <see cref="Holidays"/> count and the seed calendar is ignored.</summary>
+    public bool ReplaceSeed { get; set; }
+}
+
 /// <summary>
-/// Working days of Vietnamese public offices: Monday to Friday, closing at 17:00 local time (UTC+7; Vietnam has no
-/// daylight saving time). Public holidays come with the holiday calendar of the citizen-services work.
+/// Working days of Vietnamese public offices: Monday to Friday except public holidays, closing at 17:00 local time
+/// (UTC+7; Vietnam has no daylight saving time).
 /// </summary>
-public static class WorkingCalendar
+public sealed class WorkingCalendar(IEnumerable<DateOnly> holidays)
 {
     public static readonly TimeSpan Offset = TimeSpan.FromHours(7);
     private static readonly TimeOnly Closing = new(17, 0);
     private static readonly TimeOnly SameDayCutoff = new(15, 0);
 
+    private readonly FrozenSet<DateOnly> _holidays = holidays.ToFrozenSet();
+
+    /// <summary>The seed calendar of Vietnam's public holidays.</summary>
+    public static WorkingCalendar Default { get; } = new(HolidaySeed.All.Select(h => h.Date));
+
+    public static WorkingCalendar From(CalendarOptions options) =>
+        new((options.ReplaceSeed ? [] : HolidaySeed.All.Select(h => h.Date)).Concat(options.Holidays));
+
     public static DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(Offset).DateTime);
 
-    public static bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday);
+    public bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !_holidays.Contains(day);
 
     /// <summary>The due time of a dossier filed at <paramref name="filedAt"/> under <paramref name="limit"/>.</summary>
-    public static DateTimeOffset DueAt(TimeLimit limit, DateTimeOffset filedAt)
+    public DateTimeOffset DueAt(TimeLimit limit, DateTimeOffset filedAt)
     {
         var local = filedAt.ToOffset(Offset);
         var day = DateOnly.FromDateTime(local.DateTime);
@@ -24,18 +46,19 @@ public static class WorkingCalendar
             TimeLimitKind.SameDay when IsWorkingDay(day) && (!limit.Cutoff || TimeOnly.FromDateTime(local.DateTime) < SameDayCutoff) => day,
             TimeLimitKind.SameDay => NextWorkingDay(day),
             TimeLimitKind.WorkingDays => AddWorkingDays(day, limit.Days),
-            _ => day.AddDays(limit.Days),
+            // Calendar days; a limit that ends on a day off runs to the next working day.
+            _ => IsWorkingDay(day.AddDays(limit.Days)) ? day.AddDays(limit.Days) : NextWorkingDay(day.AddDays(limit.Days)),
         };
         return new DateTimeOffset(due.ToDateTime(Closing), Offset);
     }
 
-    private static DateOnly NextWorkingDay(DateOnly day)
+    private DateOnly NextWorkingDay(DateOnly day)
     {
         do day = day.AddDays(1); while (!IsWorkingDay(day));
         return day;
     }
 
-    private static DateOnly AddWorkingDays(DateOnly day, int days)
+    private DateOnly AddWorkingDays(DateOnly day, int days)
     {
         for (var i = 0; i < days; i++) day = NextWorkingDay(day);
         return day;

@@ -163,7 +163,7 @@ public class AggregationTests(ClusterFixture fixture)
         Assert.Equal((1, 1, 1.0), (view.Indicators.OpenFeedback, view.Indicators.RatedFeedback, view.Indicators.SatisfactionRate!.Value));
         await Eventually.Holds(CityAsync, c => c.Communes.Single(x => x.Code == code).Indicators.OpenCases == 1);
 
-        var profile = (await Client.GetGrain<ICitizenGrain>(citizenId).Get())!;
+        var profile = (await Client.GetGrain<ICitizenGrain>(citizenId).Read(new DataAccess(citizen, AccessPurposes.Profile)))!;
         Assert.Contains(filed.Id, profile.Cases);
         Assert.Equal(2, profile.Feedback.Count);
     }
@@ -174,7 +174,7 @@ public class AggregationTests(ClusterFixture fixture)
         var code = Commune(7);
         var (citizenId, _) = await RegisterCitizenAsync(code);
         var twin = Client.GetGrain<ICitizenGrain>(Keys.NewCitizenId());
-        var profile = (await Client.GetGrain<ICitizenGrain>(citizenId).Get())!.Profile;
+        var profile = (await Client.GetGrain<ICitizenGrain>(citizenId).Read(new DataAccess(new Actor(Roles.Citizen, CitizenId: citizenId), AccessPurposes.Profile)))!.Profile;
         await Assert.ThrowsAsync<HueConflictException>(() => twin.Register(profile)); // once-only: one citizen per national ID
 
         var ex = await Assert.ThrowsAsync<HueValidationException>(() =>

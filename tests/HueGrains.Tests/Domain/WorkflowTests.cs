@@ -54,10 +54,29 @@ public class WorkflowTests
     [InlineData("2026-11-26T15:30:00+07:00", TimeLimitKind.SameDay, 0, "2026-11-27T17:00:00+07:00")]
     [InlineData("2026-11-27T16:00:00+07:00", TimeLimitKind.SameDay, 0, "2026-11-30T17:00:00+07:00")]
     [InlineData("2026-11-27T09:00:00+07:00", TimeLimitKind.WorkingDays, 3, "2026-12-02T17:00:00+07:00")]
-    [InlineData("2026-11-27T09:00:00+07:00", TimeLimitKind.CalendarDays, 15, "2026-12-12T17:00:00+07:00")]
-    public void Due_dates_follow_working_days_and_the_15_00_rule(string filed, TimeLimitKind kind, int days, string due) =>
+    [InlineData("2026-11-27T09:00:00+07:00", TimeLimitKind.CalendarDays, 15, "2026-12-14T17:00:00+07:00")] // day 15 is a Saturday
+    [InlineData("2026-11-27T09:00:00+07:00", TimeLimitKind.CalendarDays, 12, "2026-12-09T17:00:00+07:00")]
+    // 30 April and 1 May 2026 (Thursday, Friday) are holidays: three working days from Wednesday 29 April end Wednesday 6 May.
+    [InlineData("2026-04-29T09:00:00+07:00", TimeLimitKind.WorkingDays, 3, "2026-05-06T17:00:00+07:00")]
+    // Tết 2026: offices close 16–20 February.
+    [InlineData("2026-02-13T09:00:00+07:00", TimeLimitKind.WorkingDays, 3, "2026-02-25T17:00:00+07:00")]
+    [InlineData("2026-04-29T16:00:00+07:00", TimeLimitKind.SameDay, 0, "2026-05-04T17:00:00+07:00")]
+    public void Due_dates_follow_working_days_holidays_and_the_15_00_rule(string filed, TimeLimitKind kind, int days, string due) =>
         Assert.Equal(DateTimeOffset.Parse(due, System.Globalization.CultureInfo.InvariantCulture),
-            WorkingCalendar.DueAt(new TimeLimit(kind, days), DateTimeOffset.Parse(filed, System.Globalization.CultureInfo.InvariantCulture)));
+            WorkingCalendar.Default.DueAt(new TimeLimit(kind, days), DateTimeOffset.Parse(filed, System.Globalization.CultureInfo.InvariantCulture)));
+
+    [Fact]
+    public void Operators_add_or_replace_days_off()
+    {
+        var filed = new DateTimeOffset(2026, 12, 1, 9, 0, 0, WorkingCalendar.Offset); // a Tuesday
+        var threeDays = new TimeLimit(TimeLimitKind.WorkingDays, 3);
+        Assert.Equal(new DateOnly(2026, 12, 4), WorkingCalendar.LocalDate(WorkingCalendar.Default.DueAt(threeDays, filed)));
+        var extra = WorkingCalendar.From(new CalendarOptions { Holidays = [new DateOnly(2026, 12, 3)] });
+        Assert.Equal(new DateOnly(2026, 12, 7), WorkingCalendar.LocalDate(extra.DueAt(threeDays, filed)));
+        Assert.False(extra.IsWorkingDay(new DateOnly(2026, 9, 2))); // the seed still counts
+        var replaced = WorkingCalendar.From(new CalendarOptions { ReplaceSeed = true });
+        Assert.True(replaced.IsWorkingDay(new DateOnly(2026, 9, 2)));
+    }
 
     [Fact]
     public void Timeliness_is_judged_against_the_due_time()

@@ -21,6 +21,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public int MqttPort { get; } = FreePort();
 
+    /// <summary>The api_key of an Open311 application allowed to post requests.</summary>
+    public string Open311Key { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+
     public HttpClient Anonymous { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -33,6 +36,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Mqtt:Port"] = MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Hue:Open311:ApiKeys:0"] = Open311Key,
         });
         builder.AddHuePlatform();
         builder.WebHost.UseTestServer();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace HueGrains.Tests.Http;
@@ -34,6 +35,9 @@ public class CitizenServicesApiTests(ApiFixture api)
 
         var (_, someoneElse) = await RegisterAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await someoneElse.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        // Without the citizen's consent, not even an official of the home commune opens the profile outside a dossier.
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19753").GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await me.PutAsJsonAsync($"/api/v1/citizens/{id}/consents", new { officialsMayViewProfile = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await api.As(Roles.Official, "19753").GetAsync($"/api/v1/citizens/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19774").GetAsync($"/api/v1/citizens/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Leader).GetAsync($"/api/v1/citizens/{id}")).StatusCode);
@@ -143,6 +147,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         var bad = await me.PostJson("/api/v1/feedback", new { category = "gossip", description = "x", commune = "19774" });
         await SensorApiTests.AssertProblem(bad, HttpStatusCode.BadRequest, "category");
         await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/feedback", new { category = "other", description = "x", commune = "00001" }), HttpStatusCode.BadRequest, "commune");
+        await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/feedback", new { category = "other", description = "x" }), HttpStatusCode.BadRequest, "commune");
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Operator).PostJson("/api/v1/feedback", new { category = "other", description = "x", commune = "19774" })).StatusCode);
     }
 }

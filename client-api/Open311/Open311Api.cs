@@ -1,0 +1,220 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+
+namespace HueGrains.Api.Open311;
+
+/// <summary>Configuration section <c>Hue:Open311</c>.</summary>
+public sealed class Open311Options
+{
+    public const string Section = "Hue:Open311";
+
+    /// <summary>Keys of the applications allowed to post requests (GeoReport's <c>api_key</c>); from the environment or a file.</summary>
+    public List<string> ApiKeys { get; set; } = [];
+}
+
+/// <summary>
+/// Open311 GeoReport v2 over the Hue-S reports: services are the report categories, a service request is a report.
+/// Personal fields a client may send (email, names, phone, device id) are never stored. The reporter is the citizen of
+/// a bearer token when one comes with the request, otherwise the report is anonymous.
+/// </summary>
+public static class Open311Api
+{
+    private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
+    private const int MaxResults = 1000;
+
+    public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/open311/v2").WithTags("Open311").AllowAnonymous();
+        group.MapGet("/discovery.{format}", Discovery).WithSummary("GeoReport v2 discovery.");
+        group.MapGet("/services.{format}", Services).WithSummary("The report categories as services.");
+        group.MapGet("/services/{code}.{format}", Service).WithSummary("A service definition (no extra attributes).");
+        group.MapPost("/requests.{format}", PostRequest).DisableAntiforgery().WithSummary("Submit a report (api_key required).");
+        group.MapGet("/requests.{format}", ListRequests).WithSummary("Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.");
+        group.MapGet("/requests/{id}.{format}", GetRequest).WithSummary("One report.");
+        group.MapGet("/tokens/{token}.{format}", GetToken).WithSummary("The request id behind a token (ids are issued at once here).");
+        return app;
+    }
+
+    public static Task<IResult> Discovery(string format, HttpRequest request) => Guarded(format, () =>
+    {
+        var url = $"{request.Scheme}://{request.Host}/open311/v2";
+        return Task.FromResult(Open311Output.Object(format, "discovery", new Dictionary<string, object?>
+        {
+            ["changeset"] = "2026-11-28T00:00:00+07:00",
+            ["contact"] = "Trung tâm Giám sát, điều hành đô thị thông minh Huế (HueIOC)",
+            ["key_service"] = "Ask the city's operators for an api_key for your application.",
+            ["endpoints"] = new IReadOnlyDictionary<string, object?>[]
+            {
+                new Dictionary<string, object?>
+                {
+                    ["specification"] = "http://wiki.open311.org/GeoReport_v2", ["url"] = url, ["changeset"] = "2026-11-28T00:00:00+07:00",
+                    ["type"] = "production", ["formats"] = new[] { "application/json", "text/xml" },
+                },
+            },
+        }));
+    });
+
+    public static Task<IResult> Services(string format) =>
+        Guarded(format, () => Task.FromResult(Open311Output.List(format, "services", "service", FeedbackCategories.All.Select(ServiceRow))));
+
+    public static Task<IResult> Service(string code, string format) => Guarded(format, () => Task.FromResult(
+        FeedbackCategories.FindCode(code) is { } category
+            ? Open311Output.Object(format, "service_definition", new Dictionary<string, object?>
+            {
+                ["service_code"] = category.Code,
+                ["attributes"] = Array.Empty<IReadOnlyDictionary<string, object?>>(),
+            })
+            : Open311Output.Error(format, 404, $"No service has code '{code}'.")));
+
+    public static Task<IResult> PostRequest(string format, HttpContext http, IGrainFactory grains, IOptions<Open311Options> options) => Guarded(format, async () =>
+    {
+        var fields = await Open311Fields.ReadAsync(http.Request);
+        if (fields.Get("api_key") is not { } key || !options.Value.ApiKeys.Contains(key))
+            return Open311Output.Error(format, 403, "A valid api_key is required to post a request.");
+        var category = FeedbackCategories.FindCode(fields.Get("service_code"));
+        if (category is null) return Open311Output.Error(format, 400, "service_code is required and must be one of services.json.");
+        var commune = fields.Get("address_id") is { } addressId && Keys.IsCommune(addressId) ? addressId : null;
+        var (lat, lon) = (fields.Number("lat"), fields.Number("long"));
+        if (commune is null && lat is null)
+            return Open311Output.Error(format, 400, "A location is required: lat and long, or address_id (the commune code).");
+        var report = new FeedbackReport(category.Category, fields.Get("description") ?? "", commune, lat, lon, fields.Get("address_string"),
+            fields.Get("media_url") is { } media ? [media] : null);
+        var user = http.User.ToActor();
+        var id = Keys.NewFeedbackId();
+        await grains.GetGrain<IFeedbackGrain>(id).Submit(report, user.Role == Roles.Citizen ? user.CitizenId : null, http.RequestAborted);
+        return Open311Output.List(format, "service_requests", "request", [new Dictionary<string, object?>
+        {
+            ["service_request_id"] = id,
+            ["service_notice"] = Notice(category),
+            ["account_id"] = null,
+        }], StatusCodes.Status201Created);
+    });
+
+    /// <param name="service_request_id">Comma-separated ids; the other filters are then ignored.</param>
+    /// <param name="service_code">Comma-separated service codes.</param>
+    /// <param name="start_date">Requests submitted at or after (ISO 8601); default 90 days before end_date.</param>
+    /// <param name="end_date">Requests submitted before (ISO 8601); default now.</param>
+    /// <param name="status">open, closed, or both comma-separated.</param>
+    public static Task<IResult> ListRequests(string format, string? service_request_id, string? service_code, string? start_date, string? end_date,
+        string? status, IGrainFactory grains, TimeProvider clock, CancellationToken ct) => Guarded(format, async () =>
+    {
+        if (Split(service_request_id) is { Length: > 0 } ids)
+            return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, ids.Take(MaxResults), ct));
+
+        var codes = Split(service_code);
+        var categories = codes.Select(FeedbackCategories.FindCode).ToList();
+        if (categories.Any(c => c is null)) return Open311Output.Error(format, 400, "service_code holds an unknown code; see services.json.");
+        var statuses = Split(status);
+        if (statuses.Any(s => s is not ("open" or "closed"))) return Open311Output.Error(format, 400, "status is open or closed.");
+        if (!TryDate(end_date, out var end) || !TryDate(start_date, out var start))
+            return Open311Output.Error(format, 400, "start_date and end_date are ISO 8601 date-times, e.g. 2026-11-28T08:00:00+07:00.");
+        var to = end ?? clock.GetUtcNow();
+        var from = start ?? to - DefaultWindow;
+
+        var query = new FeedbackQuery(categories.Count == 1 ? categories[0]!.Category : null,
+            statuses.Length == 1 ? statuses[0] == "open" : null, from, to, MaxResults);
+        var perCommune = await Task.WhenAll(CityMap.Communes.Select(c => grains.GetGrain<ICommuneGrain>(c.Code).Feedback(query, ct)));
+        var waiting = await grains.GetGrain<IFeedbackTriageGrain>(Keys.City).List(ct);
+        var matches = perCommune.SelectMany(x => x).Concat(waiting)
+            .Where(f => categories.Count == 0 || categories.Any(c => c!.Category == f.Category))
+            .Where(f => f.SubmittedAt >= from && f.SubmittedAt < to)
+            .Where(f => statuses.Length != 1 || IsOpen(f.Status) == (statuses[0] == "open"))
+            .OrderByDescending(f => f.SubmittedAt).Take(MaxResults).Select(f => f.Id);
+        return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, matches, ct));
+    });
+
+    public static Task<IResult> GetRequest(string id, string format, IGrainFactory grains, CancellationToken ct) => Guarded(format, async () =>
+        await RowsAsync(grains, [id], ct) is { Count: 1 } rows
+            ? Open311Output.List(format, "service_requests", "request", rows)
+            : Open311Output.Error(format, 404, $"No service request has id '{id}'."));
+
+    public static Task<IResult> GetToken(string token, string format, IGrainFactory grains, CancellationToken ct) => Guarded(format, async () =>
+        Keys.IsEntityId(token, Keys.FeedbackPrefix) && await grains.GetGrain<IFeedbackGrain>(token).GetSnapshot(ct) is not null
+            ? Open311Output.List(format, "service_requests", "request", [new Dictionary<string, object?> { ["service_request_id"] = token, ["token"] = token }])
+            : Open311Output.Error(format, 404, $"No service request has token '{token}'."));
+
+    private static async Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(IGrainFactory grains, IEnumerable<string> ids, CancellationToken ct)
+    {
+        var views = await Task.WhenAll(ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct()
+            .Select(id => grains.GetGrain<IFeedbackGrain>(id).Get(ct)));
+        return [.. views.OfType<FeedbackView>().Select(RequestRow)];
+    }
+
+    private static IReadOnlyDictionary<string, object?> ServiceRow(FeedbackCategoryInfo c) => new Dictionary<string, object?>
+    {
+        ["service_code"] = c.Code,
+        ["service_name"] = c.NameVi,
+        ["description"] = $"{c.NameEn}. {Notice(c)}",
+        ["metadata"] = false,
+        ["type"] = "realtime",
+        ["keywords"] = c.NameEn.ToLowerInvariant(),
+        ["group"] = "Hue-S",
+    };
+
+    /// <summary>A report as GeoReport v2 names its fields; never the reporter.</summary>
+    private static IReadOnlyDictionary<string, object?> RequestRow(FeedbackView f)
+    {
+        var category = f.Report.Category.Info();
+        return new Dictionary<string, object?>
+        {
+            ["service_request_id"] = f.Id,
+            ["status"] = IsOpen(f.Status) ? "open" : "closed",
+            ["status_notes"] = f.Answer,
+            ["service_name"] = category.NameVi,
+            ["service_code"] = category.Code,
+            ["description"] = f.Report.Description,
+            ["agency_responsible"] = f.Report.Commune is { } code ? CityMap.Find(code)?.FullNameVi : "HueIOC (đang phân loại / being routed)",
+            ["service_notice"] = Notice(category),
+            ["requested_datetime"] = Local(f.SubmittedAt),
+            ["updated_datetime"] = Local(f.UpdatedAt ?? f.SubmittedAt),
+            ["expected_datetime"] = Local(f.DueAt),
+            ["address"] = f.Report.Address,
+            ["address_id"] = f.Report.Commune,
+            ["zipcode"] = null,
+            ["lat"] = f.Report.Latitude,
+            ["long"] = f.Report.Longitude,
+            ["media_url"] = f.Report.PhotoUrls?.FirstOrDefault(),
+        };
+    }
+
+    private static bool IsOpen(FeedbackStatus status) => status is not (FeedbackStatus.Resolved or FeedbackStatus.Closed);
+
+    private static string Notice(FeedbackCategoryInfo c) => $"Trả lời trong {c.DeadlineHours} giờ / Answered within {c.DeadlineHours} hours.";
+
+    private static string Local(DateTimeOffset at) =>
+        at.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    private static string[] Split(string? list) =>
+        list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+    private static bool TryDate(string? text, out DateTimeOffset? value)
+    {
+        value = null;
+        if (text is null) return true;
+        if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed)) return false;
+        value = parsed;
+        return true;
+    }
+
+    /// <summary>Unknown formats and the platform's own errors come back as GeoReport error lists, never problem details.</summary>
+    private static async Task<IResult> Guarded(string format, Func<Task<IResult>> answer)
+    {
+        if (!Open311Output.IsFormat(format)) return Open311Output.Error(Open311Output.Json, 404, "Formats are .json and .xml.");
+        try
+        {
+            return await answer();
+        }
+        catch (HueValidationException e)
+        {
+            return Open311Output.Error(format, 400, [.. e.Errors.SelectMany(p => p.Value.Select(v => $"{p.Key}: {v}"))]);
+        }
+        catch (HueForbiddenException e)
+        {
+            return Open311Output.Error(format, 403, e.Message);
+        }
+        catch (HueNotFoundException e)
+        {
+            return Open311Output.Error(format, 404, e.Message);
+        }
+    }
+}

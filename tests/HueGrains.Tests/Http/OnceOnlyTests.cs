@@ -1,0 +1,152 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace HueGrains.Tests.Http;
+
+/// <summary>Data given once: procedures reuse the profile, profiles keep their versions, and every read by others is audited.</summary>
+[Collection(ApiCollection.Name)]
+public class OnceOnlyTests(ApiFixture api)
+{
+    private const string Home = "19777";
+    private const string Elsewhere = "19753";
+
+    private async Task<(string Id, HttpClient Me)> RegisterAsync(object? consents = null)
+    {
+        var id = Keys.NewCitizenId();
+        var me = api.As(Roles.Citizen, citizenId: id);
+        var nationalId = Random.Shared.NextInt64(100_000_000_000, 999_999_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var response = await me.PostJson("/api/v1/citizens",
+            new { fullName = "Hồ Thị Mai", dateOfBirth = "1985-04-12", nationalId, phone = "0935 246 810", homeCommune = Home, consents });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (id, me);
+    }
+
+    private static async Task<JsonElement> FileAsync(HttpClient client, object body)
+    {
+        var response = await client.PostJson("/api/v1/cases", body);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Json();
+    }
+
+    [Fact]
+    public async Task A_citizen_registered_once_files_three_procedures_giving_only_what_is_not_on_file()
+    {
+        var (id, me) = await RegisterAsync();
+        var preview = await (await me.GetAsync($"/api/v1/citizens/{id}/forms/marital-status-certificate")).Json();
+        Assert.Equal("Hồ Thị Mai", preview.GetProperty("onFile").GetProperty("fullName").GetString());
+        Assert.Equal(["purpose"], preview.GetProperty("missing").EnumerateArray().Select(e => e.GetString()).ToArray());
+
+        var forms = new (string Procedure, object Form)[]
+        {
+            ("marital-status-certificate", new { purpose = "Kết hôn" }),
+            ("business-household", new { businessName = "Quán cơm Mai", businessAddress = "12 Trần Hưng Đạo", businessLine = "Ăn uống" }),
+            ("certified-copy", new { documentName = "Bằng tốt nghiệp", copies = "3" }),
+        };
+        foreach (var (procedure, form) in forms)
+        {
+            var dossier = await FileAsync(me, new { procedure, form });
+            var filled = dossier.GetProperty("form");
+            Assert.Equal("Hồ Thị Mai", filled.GetProperty("fullName").GetString());
+            var catalogue = ProcedureCatalog.Find(procedure)!;
+            foreach (var field in catalogue.ProfileFields) Assert.False(string.IsNullOrEmpty(filled.GetProperty(field).GetString()), field);
+            Assert.Equal(catalogue.ProfileFields.Count + catalogue.ExtraFields.Count, filled.EnumerateObject().Count());
+            Assert.Equal(Home, dossier.GetProperty("commune").GetString());
+        }
+        var profile = await (await me.GetAsync($"/api/v1/citizens/{id}")).Json();
+        Assert.Equal(3, profile.GetProperty("cases").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_profile_change_keeps_versions_and_later_dossiers_use_the_new_data()
+    {
+        var (id, me) = await RegisterAsync();
+        var before = await FileAsync(me, new { procedure = "temporary-residence", form = new { address = "1 Lê Lợi", stayUntil = "2027-01-31" } });
+
+        var changed = await me.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "0977000111" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(2, (await changed.Json()).GetProperty("version").GetInt32());
+        await SensorApiTests.AssertProblem(await me.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { nationalId = "111122223333" }), HttpStatusCode.BadRequest, "nationalId");
+        await SensorApiTests.AssertProblem(await me.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "12" }), HttpStatusCode.BadRequest, "phone");
+
+        var versions = (await (await me.GetAsync($"/api/v1/citizens/{id}/versions")).Json()).EnumerateArray().ToList();
+        Assert.Equal(["0935246810", "0977000111"], versions.Select(v => v.GetProperty("profile").GetProperty("phone").GetString()).ToArray());
+
+        var after = await FileAsync(me, new { procedure = "temporary-residence", form = new { address = "2 Lê Lợi", stayUntil = "2027-02-28" } });
+        Assert.Equal("0977000111", after.GetProperty("form").GetProperty("phone").GetString());
+        var old = await (await me.GetAsync($"/api/v1/cases/{before.GetProperty("id").GetString()}")).Json();
+        Assert.Equal("0935246810", old.GetProperty("form").GetProperty("phone").GetString()); // a filed dossier keeps what was filed
+
+        var (_, other) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "0900000000" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/citizens/{id}/versions")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Without_consent_to_reuse_a_procedure_asks_for_the_profile_fields()
+    {
+        var (id, me) = await RegisterAsync(new { reuseForProcedures = false });
+        var preview = await (await me.GetAsync($"/api/v1/citizens/{id}/forms/certified-copy")).Json();
+        Assert.Contains("fullName", preview.GetProperty("missing").EnumerateArray().Select(e => e.GetString()));
+        await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = "Bằng", copies = "1" } }),
+            HttpStatusCode.BadRequest, "form.fullName");
+        var typed = await FileAsync(me, new { procedure = "certified-copy", form = new { documentName = "Bằng", copies = "1", fullName = "Hồ T. Mai", nationalId = "123456789012" } });
+        Assert.Equal("Hồ T. Mai", typed.GetProperty("form").GetProperty("fullName").GetString());
+    }
+
+    [Fact]
+    public async Task Every_read_of_personal_data_by_someone_else_is_in_the_citizens_audit()
+    {
+        var (id, me) = await RegisterAsync();
+        var dossier = await FileAsync(me, new { procedure = "certified-copy", form = new { documentName = "Học bạ", copies = "1" } });
+        var caseId = dossier.GetProperty("id").GetString()!;
+        Assert.Empty((await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).EnumerateArray()); // own reads are not logged
+
+        var official = api.As(Roles.Official, Home);
+        Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await official.GetAsync($"/api/v1/citizens/{id}")).StatusCode); // no consent: refused, not read
+        var counter = api.As(Roles.Official, Elsewhere); // any commune's counter files on the citizen's behalf
+        var atCounter = await FileAsync(counter, new { procedure = "certified-copy", citizenId = id, form = new { documentName = "Giấy khai sinh", copies = "2" } });
+        Assert.Equal(HttpStatusCode.Forbidden, (await counter.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await me.PutAsJsonAsync($"/api/v1/citizens/{id}/consents", new { officialsMayViewProfile = true })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+
+        var audit = (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).EnumerateArray().ToList();
+        Assert.Equal(4, audit.Count);
+        Assert.All(audit, a =>
+        {
+            Assert.Equal("official", a.GetProperty("readerRole").GetString());
+            Assert.StartsWith("official-", a.GetProperty("readerAccount").GetString(), StringComparison.Ordinal);
+            Assert.Equal(JsonValueKind.String, a.GetProperty("at").ValueKind);
+        });
+        Assert.Equal(["profile", "case-filing", "case-handling", "case-handling"], audit.Select(a => a.GetProperty("purpose").GetString()).ToArray());
+        Assert.Equal(atCounter.GetProperty("id").GetString(), audit[1].GetProperty("caseId").GetString());
+        Assert.Equal(Elsewhere, audit[1].GetProperty("readerCommune").GetString());
+        Assert.Equal(caseId, audit[2].GetProperty("caseId").GetString());
+
+        var (_, other) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await official.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
+        Assert.Equal(4, (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).GetArrayLength()); // refusals read nothing
+    }
+
+    [Fact]
+    public async Task An_official_sees_the_work_list_of_their_own_commune_only()
+    {
+        var (_, me) = await RegisterAsync();
+        var caseId = (await FileAsync(me, new { procedure = "certified-copy", form = new { documentName = "CMND", copies = "1" } })).GetProperty("id").GetString();
+
+        var list = await Eventually.Holds(async () => await (await api.As(Roles.Official, Home).GetAsync($"/api/v1/communes/{Home}/cases?status=received")).Json(),
+            l => l.EnumerateArray().Any(c => c.GetProperty("id").GetString() == caseId));
+        var text = list.GetRawText();
+        Assert.DoesNotContain("Hồ Thị Mai", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("0935246810", text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, Elsewhere).GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, Elsewhere).GetAsync($"/api/v1/communes/{Home}/feedback")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await me.GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
+        await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?limit=0"), HttpStatusCode.BadRequest, "limit");
+    }
+}
