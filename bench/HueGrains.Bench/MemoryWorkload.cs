@@ -71,7 +71,7 @@ public static class MemoryWorkload
         {
             await Parallel.ForEachAsync(Enumerable.Range(0, Applicants), async (c, ct) => await grains.GetGrain<ICitizenGrain>($"c-{c:D32}").Register(
                 new CitizenProfile("Người nộp hồ sơ", new DateOnly(1980, 1, 1), (900_000_000_000L + c).ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    "0905000000", CityMap.Communes[c % 40].Code), ct));
+                    "0905000000", CityMap.Communes[c % 40].Code), ct: ct));
             return;
         }
         var applicant = $"c-{i % Applicants:D32}";

@@ -41,11 +41,11 @@ public static class CasesApi
     /// <param name="overdue">true: only overdue dossiers; false: only those within their deadline.</param>
     /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
     public static async Task<Results<Ok<IReadOnlyList<CaseSummary>>, NotFound>> ListCommuneCases(
-        string code, CaseStatus? status, bool? overdue, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+        string code, string? status, bool? overdue, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         EnsureStaffOf(code, user);
-        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Cases(new CaseQuery(status, overdue, Limit(limit)), ct));
+        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Cases(new CaseQuery(QueryEnum.Parse<CaseStatus>(status, "status"), overdue, Limit(limit)), ct));
     }
 
     /// <summary>An official works for one commune; leaders and operators see all.</summary>

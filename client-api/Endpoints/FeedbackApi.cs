@@ -80,11 +80,11 @@ public static class FeedbackApi
     /// <param name="open">true: only open reports; false: only answered ones.</param>
     /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
     public static async Task<Results<Ok<IReadOnlyList<FeedbackSummary>>, NotFound>> ListCommuneFeedback(
-        string code, FeedbackCategory? category, bool? open, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+        string code, string? category, bool? open, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         CasesApi.EnsureStaffOf(code, user);
-        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Feedback(new FeedbackQuery(category, open, Limit: CasesApi.Limit(limit)), ct));
+        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Feedback(new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: CasesApi.Limit(limit)), ct));
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(

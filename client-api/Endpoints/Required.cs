@@ -12,3 +12,18 @@ public static class Required
         if (missing.Count > 0) throw new HueValidationException(missing);
     }
 }
+
+/// <summary>Enum values in query strings, spelled as in JSON bodies ("supplement-requested").</summary>
+public static class QueryEnum
+{
+    public static T? Parse<T>(string? value, string field) where T : struct, Enum
+    {
+        if (value is null) return null;
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(candidate.ToString()) == value) return candidate;
+        }
+        var names = string.Join(", ", Enum.GetValues<T>().Select(c => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(c.ToString())));
+        throw new HueValidationException(field, $"'{value}' is not one of: {names}.");
+    }
+}

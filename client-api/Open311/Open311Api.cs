@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api.Open311;
@@ -21,6 +22,7 @@ public static class Open311Api
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
     private const int MaxResults = 1000;
+    private static readonly string[] Formats = ["application/json", "text/xml"];
 
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
     {
@@ -38,7 +40,7 @@ public static class Open311Api
     public static Task<IResult> Discovery(string format, HttpRequest request) => Guarded(format, () =>
     {
         var url = $"{request.Scheme}://{request.Host}/open311/v2";
-        return Task.FromResult(Open311Output.Object(format, "discovery", new Dictionary<string, object?>
+        return Task.FromResult(Open311Output.Document(format, "discovery", new Dictionary<string, object?>
         {
             ["changeset"] = "2026-11-28T00:00:00+07:00",
             ["contact"] = "Trung tâm Giám sát, điều hành đô thị thông minh Huế (HueIOC)",
@@ -48,7 +50,7 @@ public static class Open311Api
                 new Dictionary<string, object?>
                 {
                     ["specification"] = "http://wiki.open311.org/GeoReport_v2", ["url"] = url, ["changeset"] = "2026-11-28T00:00:00+07:00",
-                    ["type"] = "production", ["formats"] = new[] { "application/json", "text/xml" },
+                    ["type"] = "production", ["formats"] = Formats,
                 },
             },
         }));
@@ -59,7 +61,7 @@ public static class Open311Api
 
     public static Task<IResult> Service(string code, string format) => Guarded(format, () => Task.FromResult(
         FeedbackCategories.FindCode(code) is { } category
-            ? Open311Output.Object(format, "service_definition", new Dictionary<string, object?>
+            ? Open311Output.Document(format, "service_definition", new Dictionary<string, object?>
             {
                 ["service_code"] = category.Code,
                 ["attributes"] = Array.Empty<IReadOnlyDictionary<string, object?>>(),
@@ -90,23 +92,25 @@ public static class Open311Api
         }], StatusCodes.Status201Created);
     });
 
-    /// <param name="service_request_id">Comma-separated ids; the other filters are then ignored.</param>
-    /// <param name="service_code">Comma-separated service codes.</param>
-    /// <param name="start_date">Requests submitted at or after (ISO 8601); default 90 days before end_date.</param>
-    /// <param name="end_date">Requests submitted before (ISO 8601); default now.</param>
+    /// <param name="requestIds">service_request_id: comma-separated ids; the other filters are then ignored.</param>
+    /// <param name="serviceCodes">service_code: comma-separated service codes.</param>
+    /// <param name="startDate">start_date: requests submitted at or after (ISO 8601); default 90 days before end_date.</param>
+    /// <param name="endDate">end_date: requests submitted before (ISO 8601); default now.</param>
     /// <param name="status">open, closed, or both comma-separated.</param>
-    public static Task<IResult> ListRequests(string format, string? service_request_id, string? service_code, string? start_date, string? end_date,
+    public static Task<IResult> ListRequests(string format,
+        [FromQuery(Name = "service_request_id")] string? requestIds, [FromQuery(Name = "service_code")] string? serviceCodes,
+        [FromQuery(Name = "start_date")] string? startDate, [FromQuery(Name = "end_date")] string? endDate,
         string? status, IGrainFactory grains, TimeProvider clock, CancellationToken ct) => Guarded(format, async () =>
     {
-        if (Split(service_request_id) is { Length: > 0 } ids)
+        if (Split(requestIds) is { Length: > 0 } ids)
             return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, ids.Take(MaxResults), ct));
 
-        var codes = Split(service_code);
+        var codes = Split(serviceCodes);
         var categories = codes.Select(FeedbackCategories.FindCode).ToList();
         if (categories.Any(c => c is null)) return Open311Output.Error(format, 400, "service_code holds an unknown code; see services.json.");
         var statuses = Split(status);
         if (statuses.Any(s => s is not ("open" or "closed"))) return Open311Output.Error(format, 400, "status is open or closed.");
-        if (!TryDate(end_date, out var end) || !TryDate(start_date, out var start))
+        if (!TryDate(endDate, out var end) || !TryDate(startDate, out var start))
             return Open311Output.Error(format, 400, "start_date and end_date are ISO 8601 date-times, e.g. 2026-11-28T08:00:00+07:00.");
         var to = end ?? clock.GetUtcNow();
         var from = start ?? to - DefaultWindow;
@@ -173,7 +177,7 @@ public static class Open311Api
             ["zipcode"] = null,
             ["lat"] = f.Report.Latitude,
             ["long"] = f.Report.Longitude,
-            ["media_url"] = f.Report.PhotoUrls?.FirstOrDefault(),
+            ["media_url"] = f.Report.PhotoUrls is { Count: > 0 } photos ? photos[0] : null,
         };
     }
 

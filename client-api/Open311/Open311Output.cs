@@ -22,7 +22,7 @@ public static class Open311Output
             ? Results.Text(new XElement(root, rows.Select(r => Element(item, r))).ToString(SaveOptions.DisableFormatting), "text/xml; charset=utf-8", statusCode: status)
             : Results.Json(rows, JsonOptions, "application/json; charset=utf-8", status);
 
-    public static IResult Object(string format, string root, IReadOnlyDictionary<string, object?> row) =>
+    public static IResult Document(string format, string root, IReadOnlyDictionary<string, object?> row) =>
         format == Xml
             ? Results.Text(Element(root, row).ToString(SaveOptions.DisableFormatting), "text/xml; charset=utf-8")
             : Results.Json(row, JsonOptions, "application/json; charset=utf-8");

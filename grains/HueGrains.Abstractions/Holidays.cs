@@ -12,7 +12,7 @@ public static class HolidaySeed
 
     public static IReadOnlyList<Holiday> All => Seed.Value;
 
-    private static IReadOnlyList<Holiday> Load()
+    private static List<Holiday> Load()
     {
         using var stream = typeof(HolidaySeed).Assembly.GetManifestResourceStream("HueGrains.Seed.holidays.json")
             ?? throw new InvalidOperationException("The seed holiday calendar is missing from the assembly.");

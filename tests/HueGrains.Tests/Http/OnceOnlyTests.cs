@@ -35,7 +35,7 @@ public class OnceOnlyTests(ApiFixture api)
         var (id, me) = await RegisterAsync();
         var preview = await (await me.GetAsync($"/api/v1/citizens/{id}/forms/marital-status-certificate")).Json();
         Assert.Equal("Hồ Thị Mai", preview.GetProperty("onFile").GetProperty("fullName").GetString());
-        Assert.Equal(["purpose"], preview.GetProperty("missing").EnumerateArray().Select(e => e.GetString()).ToArray());
+        Assert.Equal(["purpose"], preview.GetProperty("missing").EnumerateArray().Select(e => e.GetString()!).ToArray());
 
         var forms = new (string Procedure, object Form)[]
         {
@@ -70,7 +70,7 @@ public class OnceOnlyTests(ApiFixture api)
         await SensorApiTests.AssertProblem(await me.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "12" }), HttpStatusCode.BadRequest, "phone");
 
         var versions = (await (await me.GetAsync($"/api/v1/citizens/{id}/versions")).Json()).EnumerateArray().ToList();
-        Assert.Equal(["0935246810", "0977000111"], versions.Select(v => v.GetProperty("profile").GetProperty("phone").GetString()).ToArray());
+        Assert.Equal(["0935246810", "0977000111"], versions.Select(v => v.GetProperty("profile").GetProperty("phone").GetString()!).ToArray());
 
         var after = await FileAsync(me, new { procedure = "temporary-residence", form = new { address = "2 Lê Lợi", stayUntil = "2027-02-28" } });
         Assert.Equal("0977000111", after.GetProperty("form").GetProperty("phone").GetString());
@@ -120,7 +120,7 @@ public class OnceOnlyTests(ApiFixture api)
             Assert.StartsWith("official-", a.GetProperty("readerAccount").GetString(), StringComparison.Ordinal);
             Assert.Equal(JsonValueKind.String, a.GetProperty("at").ValueKind);
         });
-        Assert.Equal(["profile", "case-filing", "case-handling", "case-handling"], audit.Select(a => a.GetProperty("purpose").GetString()).ToArray());
+        Assert.Equal(["profile", "case-filing", "case-handling", "case-handling"], audit.Select(a => a.GetProperty("purpose").GetString()!).ToArray());
         Assert.Equal(atCounter.GetProperty("id").GetString(), audit[1].GetProperty("caseId").GetString());
         Assert.Equal(Elsewhere, audit[1].GetProperty("readerCommune").GetString());
         Assert.Equal(caseId, audit[2].GetProperty("caseId").GetString());
@@ -148,5 +148,6 @@ public class OnceOnlyTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Forbidden, (await me.GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
         await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?limit=0"), HttpStatusCode.BadRequest, "limit");
+        await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?status=lost"), HttpStatusCode.BadRequest, "status");
     }
 }

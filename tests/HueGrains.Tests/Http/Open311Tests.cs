@@ -10,7 +10,7 @@ public class Open311Tests(ApiFixture api)
 {
     private const string Base = "/open311/v2";
 
-    private Task<HttpResponseMessage> PostRequest(HttpClient client, Dictionary<string, string> fields) =>
+    private static Task<HttpResponseMessage> PostRequest(HttpClient client, Dictionary<string, string> fields) =>
         client.PostAsync($"{Base}/requests.json", new FormUrlEncodedContent(fields));
 
     private Dictionary<string, string> Fields(string serviceCode, string description, params (string Key, string Value)[] more)
