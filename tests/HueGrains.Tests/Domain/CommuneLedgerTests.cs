@@ -51,6 +51,34 @@ public class CommuneLedgerTests
     }
 
     [Fact]
+    public void Citizen_service_indicators_count_cases_by_stage_and_the_median_time_to_resolve_merges_into_the_city()
+    {
+        FeedbackSnapshot Resolved(string id, double hours, int? rating = null) =>
+            new(id, 2, rating is null ? FeedbackStatus.Resolved : FeedbackStatus.Closed, Now, Now, rating, FeedbackCategory.Other, Now.AddHours(-hours));
+        var a = new CommuneLedger();
+        foreach (var (id, hours) in new[] { ("a1", 2.0), ("a2", 5.0), ("a3", 30.0) }) a.Apply(Resolved(id, hours, rating: 4));
+        a.Apply(new CaseSnapshot("hs-1", 1, CaseStatus.Received, Now.AddDays(1), null));
+        a.Apply(new CaseSnapshot("hs-2", 1, CaseStatus.Processing, Now.AddDays(1), null));
+        a.Apply(new CaseSnapshot("hs-3", 1, CaseStatus.Processing, Now.AddHours(-1), null, "certified-copy", Now.AddDays(-1), Overdue: true));
+        a.Apply(new CaseSnapshot("hs-4", 3, CaseStatus.Cancelled, Now.AddDays(1), null));
+        var b = new CommuneLedger();
+        foreach (var (id, hours) in new[] { ("b1", 40.0), ("b2", 50.0) }) b.Apply(Resolved(id, hours));
+
+        var sa = a.Compute("19753", 1, Now);
+        var i = sa.Indicators;
+        Assert.Equal((4, 3, 2, 1), (i.CasesReceived, i.OpenCases, i.CasesProcessing, i.OverdueCases));
+        Assert.Equal(5.12, i.MedianHoursToResolve); // 5 h lies in the quarter hour 5.00–5.25
+        Assert.Equal((3, 3, 1.0), (i.ResolvedFeedback, i.SatisfiedFeedback, i.SatisfactionRate!.Value));
+
+        var city = new CityLedger();
+        city.Apply(sa);
+        city.Apply(b.Compute("19774", 1, Now));
+        var all = city.View().Indicators;
+        Assert.Equal(30.12, all.MedianHoursToResolve); // 2, 5, 30, 40, 50 → 30
+        Assert.Equal((4, 5, 3), (all.CasesReceived, all.ResolvedFeedback, all.SatisfiedFeedback));
+    }
+
+    [Fact]
     public void Sensor_indicators_per_kind_count_only_sensors_reporting_within_the_hour()
     {
         var ledger = new CommuneLedger();
