@@ -1,6 +1,9 @@
+using HueGrains.Api.Dashboard;
 using HueGrains.Api.Endpoints;
 using HueGrains.Api.Ingest;
+using HueGrains.Api.Live;
 using HueGrains.Api.Mqtt;
+using HueGrains.Api.OpenData;
 using HueGrains.Api.Open311;
 using HueGrains.Api.Problems;
 using Microsoft.AspNetCore.Authentication;
@@ -49,6 +52,8 @@ public static class HueApiExtensions
         services.AddHostedService<MqttEdge>();
 
         services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
+        services.AddSingleton<LiveFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
@@ -75,6 +80,9 @@ public static class HueApiExtensions
         app.MapCasesApi();
         app.MapFeedbackApi();
         app.MapOpen311Api();
+        app.MapLiveApi();
+        app.MapOpenDataApi();
+        app.MapDashboard();
         return app;
     }
 }

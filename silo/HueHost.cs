@@ -77,9 +77,7 @@ public static class HueHost
 
     public static WebApplication MapHuePlatform(this WebApplication app)
     {
-        var role = app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Role;
         app.MapHueApi();
-        if (role == PlatformRole.Silo) app.MapGet("/", () => "HueGrains silo: grains only; the API runs in 'all' and 'api' roles.").AllowAnonymous();
         return app;
     }
 }

@@ -10,6 +10,8 @@ public static class CityApi
         group.MapGet("/communes", ListCommunes).WithSummary("The 40 wards and communes of Huế with their indicators.");
         group.MapGet("/communes/{code}", GetCommune).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
         group.MapGet("/procedures", ListProcedures).WithSummary("The catalogue of administrative procedures.");
+        group.MapGet("/city/history", GetCityHistory).WithSummary("One city indicator over time (snapshots every minute), in buckets.");
+        group.MapGet("/communes/{code}/history", GetCommuneHistory).WithSummary("One commune indicator over time (snapshots every minute), in buckets.");
         app.MapPost("/api/v1/communes/{code}/reconcile", ReconcileCommune).RequireAuthorization(Auth.Policies.Operator).WithTags("City")
             .WithSummary("Rebuild a commune's indicators from its entities (operators).");
         return app;
@@ -32,4 +34,32 @@ public static class CityApi
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static Ok<IReadOnlyList<Procedure>> ListProcedures() => TypedResults.Ok(ProcedureCatalog.All);
+
+    /// <param name="indicator">A numeric indicator by its JSON name, e.g. overdueCases, floodAlertLevel, satisfactionRate.</param>
+    /// <param name="from">Start (inclusive), ISO 8601; default 24 hours before <paramref name="to"/>.</param>
+    /// <param name="to">End (exclusive), ISO 8601; default now.</param>
+    /// <param name="bucket">raw (each snapshot), 1m (default), 1h or 1d, aligned to Huế local time.</param>
+    public static Task<Ok<IndicatorHistory>> GetCityHistory(string? indicator, DateTimeOffset? from, DateTimeOffset? to, string? bucket,
+        IGrainFactory grains, TimeProvider clock, CancellationToken ct) => HistoryAsync(Keys.City, indicator, from, to, bucket, grains, clock, ct);
+
+    /// <inheritdoc cref="GetCityHistory"/>
+    public static async Task<Results<Ok<IndicatorHistory>, ProblemHttpResult>> GetCommuneHistory(string code, string? indicator, DateTimeOffset? from,
+        DateTimeOffset? to, string? bucket, IGrainFactory grains, TimeProvider clock, CancellationToken ct) =>
+        Keys.IsCommune(code)
+            ? await HistoryAsync(code, indicator, from, to, bucket, grains, clock, ct)
+            : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
+
+    private static async Task<Ok<IndicatorHistory>> HistoryAsync(string scope, string? indicator, DateTimeOffset? from, DateTimeOffset? to, string? bucket,
+        IGrainFactory grains, TimeProvider clock, CancellationToken ct)
+    {
+        if (!IndicatorNames.IsKnown(indicator))
+            throw new HueValidationException("indicator", $"Indicator is one of: {string.Join(", ", IndicatorNames.All)}.");
+        var resolution = QueryEnum.Bucket(bucket) ?? TimeBucket.Minute;
+        var end = to ?? clock.GetUtcNow();
+        var start = from ?? end.AddDays(-1);
+        if (end <= start) throw new HueValidationException("to", "'to' must be after 'from'.");
+        var longest = resolution is TimeBucket.Raw or TimeBucket.Minute ? TimeSpan.FromDays(31) : TimeSpan.FromDays(400);
+        if (end - start > longest) throw new HueValidationException("from", $"At most {longest.TotalDays:0} days at this bucket.");
+        return TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).History(scope, indicator!, start, end, resolution, ct));
+    }
 }

@@ -26,4 +26,15 @@ public static class QueryEnum
         var names = string.Join(", ", Enum.GetValues<T>().Select(c => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(c.ToString())));
         throw new HueValidationException(field, $"'{value}' is not one of: {names}.");
     }
+
+    /// <summary>A history resolution: raw, 1m, 1h or 1d (null when not given).</summary>
+    public static TimeBucket? Bucket(string? bucket) => bucket switch
+    {
+        null => null,
+        "raw" => TimeBucket.Raw,
+        "1m" => TimeBucket.Minute,
+        "1h" => TimeBucket.Hour,
+        "1d" => TimeBucket.Day,
+        _ => throw new HueValidationException("bucket", "Bucket is raw, 1m, 1h or 1d."),
+    };
 }

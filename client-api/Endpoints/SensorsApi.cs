@@ -85,14 +85,7 @@ public static class SensorsApi
         string id, DateTimeOffset? from, DateTimeOffset? to, string? bucket, int? limit, IGrainFactory grains, TimeProvider clock, CancellationToken ct)
     {
         if (!Keys.IsSensorId(id)) return TypedResults.NotFound();
-        var resolution = bucket switch
-        {
-            null or "raw" => TimeBucket.Raw,
-            "1m" => TimeBucket.Minute,
-            "1h" => TimeBucket.Hour,
-            "1d" => TimeBucket.Day,
-            _ => throw new HueValidationException("bucket", "Bucket is raw, 1m, 1h or 1d."),
-        };
+        var resolution = QueryEnum.Bucket(bucket) ?? TimeBucket.Raw;
         if (limit is < 1 or > 10_000) throw new HueValidationException("limit", "Limit is 1 to 10000.");
         var end = to ?? clock.GetUtcNow();
         var start = from ?? end.AddDays(-1);

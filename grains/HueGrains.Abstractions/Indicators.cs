@@ -119,13 +119,27 @@ public interface ICityGrain : IGrainWithStringKey
 {
     [Alias("Get")]
     Task<CityView> Get(CancellationToken ct = default);
+
+    /// <summary>One indicator of the city or a commune over time, from the snapshot taken every minute.</summary>
+    [Alias("History"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct = default);
+
+    /// <summary>The last snapshot of each day per scope (open data).</summary>
+    [Alias("Daily"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<IndicatorSample>> Daily(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
+
+    /// <summary>Hourly sensor aggregates per commune and kind (open data).</summary>
+    [Alias("Hourly"), Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<KindHour>> Hourly(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
 }
 
 [GenerateSerializer, Immutable, Alias("hue.CaseQuery")]
 public sealed record CaseQuery(
     [property: Id(0)] CaseStatus? Status = null,
     [property: Id(1)] bool? Overdue = null,
-    [property: Id(2)] int Limit = 100);
+    [property: Id(2)] int Limit = 100,
+    [property: Id(3)] DateTimeOffset? From = null,
+    [property: Id(4)] DateTimeOffset? To = null);
 
 [GenerateSerializer, Immutable, Alias("hue.FeedbackQuery")]
 public sealed record FeedbackQuery(

@@ -1,14 +1,25 @@
 using HueGrains.Grains.Domain;
+using HueGrains.Grains.History;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
 namespace HueGrains.Grains;
 
-/// <summary>The city of Huế: the newest indicators of each of its communes, about 40 small messages per flush.</summary>
+/// <summary>
+/// The city of Huế: the newest indicators of each of its communes, about 40 small messages per flush. Every minute it
+/// snapshots the city's and each commune's indicators into the indicator history (charts, open data).
+/// </summary>
 [GrainType("city")]
 [ImplicitStreamSubscription(HueStreams.CommuneIndicators)]
-public sealed class CityGrain(
-    [PersistentState("city", "hue")] IPersistentState<CityLedger> state) : Grain, ICityGrain, IStreamSubscriptionObserver
+public sealed partial class CityGrain(
+    [PersistentState("city", "hue")] IPersistentState<CityLedger> state,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    IIndicatorStore history,
+    IOptions<HistoryOptions> options,
+    ILogger<CityGrain> log) : Grain, ICityGrain, IStreamSubscriptionObserver
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
     private bool _unsaved;
@@ -19,6 +30,8 @@ public sealed class CityGrain(
         var snapshots = await Task.WhenAll(CityMap.Communes.Select(c => GrainFactory.GetGrain<ICommuneGrain>(c.Code).GetSnapshot(cancellationToken)));
         foreach (var snapshot in snapshots) _unsaved |= state.State.Apply(snapshot);
         this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
+        var every = TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds);
+        this.RegisterGrainTimer(SampleAsync, new GrainTimerCreationOptions(every, every));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) => await SaveAsync(cancellationToken);
@@ -32,10 +45,44 @@ public sealed class CityGrain(
 
     public Task<CityView> Get(CancellationToken ct) => Task.FromResult(state.State.View());
 
+    public async Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct)
+    {
+        var samples = await history.ReadAsync(scope, from, to, ct);
+        return new IndicatorHistory(scope, indicator, bucket, from, to, IndicatorAggregation.Points(samples, indicator, bucket));
+    }
+
+    public Task<IReadOnlyList<IndicatorSample>> Daily(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => history.DailyAsync(from, to, ct);
+
+    public async Task<IReadOnlyList<KindHour>> Hourly(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        IndicatorAggregation.Hourly(await history.ReadAsync(null, from, to, ct));
+
+    /// <summary>The city and every commune as they stand, stamped with the sampling instant (domain clock).</summary>
+    private async Task SampleAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds).Ticks, TimeSpan.Zero);
+        var city = state.State.View();
+        var samples = state.State.Communes.Values
+            .Select(c => new IndicatorSample(c.Code, at, c.Indicators, c.Sensors))
+            .Append(new IndicatorSample(Keys.City, at, city.Indicators, city.Sensors))
+            .ToList();
+        try
+        {
+            await history.AppendAsync(samples, ct);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSampleFailed(log, ex); // a missed minute in the charts; the next sample follows
+        }
+    }
+
     private async Task SaveAsync(CancellationToken ct)
     {
         if (!_unsaved) return;
         _unsaved = false;
         await state.WriteStateAsync(ct);
     }
+
+    [LoggerMessage(LogLevel.Warning, "The city could not record its indicator snapshot")]
+    private static partial void LogSampleFailed(ILogger log, Exception ex);
 }

@@ -83,7 +83,8 @@ public sealed partial class CommuneGrain(
     {
         var now = clock.GetUtcNow();
         return Task.FromResult<IReadOnlyList<CaseSummary>>([.. Ledger.Cases.Values
-            .Where(c => (query.Status is null || c.Status == query.Status) && (query.Overdue is null || c.IsOverdue(now) == query.Overdue))
+            .Where(c => (query.Status is null || c.Status == query.Status) && (query.Overdue is null || c.IsOverdue(now) == query.Overdue)
+                && (query.From is null || c.FiledAt >= query.From) && (query.To is null || c.FiledAt < query.To))
             .OrderByDescending(c => c.FiledAt)
             .Take(query.Limit)
             .Select(c => new CaseSummary(c.EntityId, c.Procedure, c.Status, c.FiledAt, c.DueAt, c.IsOverdue(now)))]);

@@ -25,6 +25,7 @@ public static class HueSiloBuilderExtensions
             .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o, new(o), null, true), "Hue:History has a value out of range.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
+        silo.Services.TryAddSingleton<IIndicatorStore, MemoryIndicatorStore>();
         silo.Services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section);
         silo.Services.TryAddSingleton(sp => WorkingCalendar.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CalendarOptions>>().Value));
         silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)
@@ -54,6 +55,8 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddSingleton<IReadingJournal>(sp => sp.GetRequiredService<PostgresReadingJournal>());
         silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresReadingJournal>());
         silo.Services.AddHostedService<ReadingRetention>();
+        silo.Services.AddSingleton<PostgresIndicatorStore>();
+        silo.Services.AddSingleton<IIndicatorStore>(sp => sp.GetRequiredService<PostgresIndicatorStore>());
 
         return silo
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, connectionString))

@@ -28,6 +28,15 @@ public sealed class HistoryOptions
     /// <summary>Readings kept per sensor in the embedded (memory) mode.</summary>
     [Range(100, 10_000_000)] public int MemoryReadingsPerSensor { get; set; } = 20_000;
 
+    /// <summary>Indicator snapshots kept per commune and for the city in the embedded mode (a day at one a minute).</summary>
+    [Range(10, 1_000_000)] public int MemoryIndicatorSamples { get; set; } = 1440;
+
+    /// <summary>How often the city snapshots every indicator for history and open data.</summary>
+    [Range(1, 3600)] public int IndicatorSampleSeconds { get; set; } = 60;
+
+    /// <summary>How long indicator snapshots are kept in PostgreSQL.</summary>
+    [Range(1, 36500)] public int IndicatorRetentionDays { get; set; } = 400;
+
     public TimeSpan Retention(SensorKind kind) =>
         TimeSpan.FromDays(RetentionDaysByKind.TryGetValue(KindName(kind), out var days) ? days : RetentionDays);
 

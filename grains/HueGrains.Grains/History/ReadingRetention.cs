@@ -9,10 +9,12 @@ namespace HueGrains.Grains.History;
 
 /// <summary>
 /// Keeps the reading history's monthly partitions: creates this month's and next month's ahead of time, and drops
-/// whole partitions that lie entirely beyond a kind's retention. No row is ever deleted one by one.
+/// whole partitions that lie entirely beyond a kind's retention. No reading is ever deleted one by one. Expires the
+/// indicator snapshots too (a small table: one row per scope and minute).
 /// </summary>
 public sealed partial class ReadingRetention(
-    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock, ILogger<ReadingRetention> log)
+    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    PostgresIndicatorStore indicators, ILogger<ReadingRetention> log)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -74,6 +76,7 @@ public sealed partial class ReadingRetention(
                 LogDropped(log, partition);
             }
         }
+        await indicators.ExpireAsync(clock.GetUtcNow() - TimeSpan.FromDays(options.Value.IndicatorRetentionDays), ct);
         return dropped;
     }
 

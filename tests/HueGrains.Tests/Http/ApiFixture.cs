@@ -37,6 +37,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Mqtt:Port"] = MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
             ["Hue:Open311:ApiKeys:0"] = Open311Key,
+            ["Hue:History:IndicatorSampleSeconds"] = "1", // history tests need samples in seconds, not minutes
         });
         builder.AddHuePlatform();
         builder.WebHost.UseTestServer();

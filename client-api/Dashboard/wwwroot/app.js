@@ -1,0 +1,199 @@
+// HueGrains operations dashboard: no framework, no CDN; live over Server-Sent Events.
+"use strict";
+
+const T = {
+  vi: {
+    title: "Trung tâm điều hành thành phố Huế", colourBy: "Tô màu theo", flood: "Mức báo động lũ", aqi: "Chất lượng không khí",
+    overdueShare: "Tỷ lệ quá hạn", communes: "40 phường, xã", last24h: "24 giờ qua", alerts: "Cảnh báo đang hoạt động",
+    openData: "Dữ liệu mở", live: "Trực tuyến", offline: "Mất kết nối", noAlerts: "Không có cảnh báo", noData: "Chưa có dữ liệu",
+    floodAlertLevel: "Báo động lũ", aqiBand: "AQI", sensorsOnline: "Cảm biến hoạt động", sensorsOffline: "Cảm biến mất tín hiệu",
+    activeAlerts: "Cảnh báo", openCases: "Hồ sơ đang xử lý", overdueCases: "Hồ sơ quá hạn", onTimeRate: "Đúng hạn",
+    openFeedback: "Phản ánh chưa xử lý", overdueFeedback: "Phản ánh quá hạn", satisfactionRate: "Hài lòng",
+    medianHoursToResolve: "Trung vị giờ xử lý", casesReceived: "Hồ sơ đã nhận", sensors: "Cảm biến", kind: "Loại", mean: "Trung bình",
+    max: "Cao nhất", level: "Mức", close: "Đóng", rule: "Quy tắc",
+    kinds: { "water-level": "Mực nước", rainfall: "Lượng mưa", pm25: "Bụi PM2.5", pm10: "Bụi PM10", temperature: "Nhiệt độ",
+      humidity: "Độ ẩm", noise: "Tiếng ồn", "traffic-count": "Lưu lượng xe" },
+    bands: { good: "Tốt", moderate: "Trung bình", poor: "Kém", bad: "Xấu", "very-bad": "Rất xấu", hazardous: "Nguy hại" },
+  },
+  en: {
+    title: "Huế city operations centre", colourBy: "Colour by", flood: "Flood alert level", aqi: "Air quality",
+    overdueShare: "Overdue share", communes: "40 wards and communes", last24h: "Last 24 hours", alerts: "Active alerts",
+    openData: "Open data", live: "Live", offline: "Disconnected", noAlerts: "No alerts", noData: "No data yet",
+    floodAlertLevel: "Flood alert", aqiBand: "AQI", sensorsOnline: "Sensors online", sensorsOffline: "Sensors offline",
+    activeAlerts: "Alerts", openCases: "Open dossiers", overdueCases: "Overdue dossiers", onTimeRate: "On time",
+    openFeedback: "Open reports", overdueFeedback: "Overdue reports", satisfactionRate: "Satisfied",
+    medianHoursToResolve: "Median hours to resolve", casesReceived: "Dossiers received", sensors: "Sensors", kind: "Kind", mean: "Mean",
+    max: "Max", level: "Level", close: "Close", rule: "Rule",
+    kinds: { "water-level": "Water level", rainfall: "Rainfall", pm25: "PM2.5", pm10: "PM10", temperature: "Temperature",
+      humidity: "Humidity", noise: "Noise", "traffic-count": "Traffic count" },
+    bands: { good: "Good", moderate: "Moderate", poor: "Poor", bad: "Bad", "very-bad": "Very bad", hazardous: "Hazardous" },
+  },
+};
+const CARDS = ["floodAlertLevel", "aqiBand", "activeAlerts", "sensorsOnline", "sensorsOffline", "casesReceived", "openCases",
+  "overdueCases", "onTimeRate", "openFeedback", "overdueFeedback", "satisfactionRate", "medianHoursToResolve"];
+const CHARTED = ["floodAlertLevel", "activeAlerts", "openCases", "overdueCases", "openFeedback", "overdueFeedback", "sensorsOnline"];
+const BAND_CLASS = { good: "c-ok", moderate: "c-1", poor: "c-2", bad: "c-3", "very-bad": "c-4", hazardous: "c-5" };
+
+const state = { lang: localStorage.getItem("hue.lang") || "vi", mode: "flood", city: null, communes: new Map(), alerts: [], selected: null };
+const $ = (id) => document.getElementById(id);
+const t = (key) => T[state.lang][key] ?? key;
+const el = (tag, attrs = {}, ...children) => {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) k === "class" ? (node.className = v) : node.setAttribute(k, v);
+  for (const child of children) node.append(child);
+  return node;
+};
+
+function format(key, value) {
+  if (value === null || value === undefined) return "–";
+  if (key === "aqiBand") return t("bands")[value] ?? value;
+  if (key.endsWith("Rate")) return `${Math.round(value * 100)}%`;
+  if (key === "floodAlertLevel") return value === 0 ? "0" : `BĐ${value}`;
+  return typeof value === "number" ? value.toLocaleString(state.lang === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 2 }) : value;
+}
+
+function colourOf(ind) {
+  if (state.mode === "flood") return ind.floodAlertLevel > 0 ? `c-${ind.floodAlertLevel}` : ind.sensors > 0 ? "c-ok" : "c-none";
+  if (state.mode === "aqi") return ind.aqiBand ? BAND_CLASS[ind.aqiBand] : "c-none";
+  const open = ind.openCases + ind.openFeedback;
+  if (open === 0) return "c-none";
+  const share = (ind.overdueCases + ind.overdueFeedback) / open;
+  return share === 0 ? "c-ok" : share < 0.1 ? "c-1" : share < 0.25 ? "c-2" : "c-3";
+}
+
+function tileValue(ind) {
+  if (state.mode === "flood") return `${t("floodAlertLevel")}: ${format("floodAlertLevel", ind.floodAlertLevel)}`;
+  if (state.mode === "aqi") return `${t("aqiBand")}: ${format("aqiBand", ind.aqiBand)}`;
+  return `${t("overdueCases")}: ${ind.overdueCases} · ${t("overdueFeedback")}: ${ind.overdueFeedback}`;
+}
+
+function renderCity() {
+  const ind = state.city?.indicators;
+  if (!ind) return;
+  $("city").replaceChildren(...CARDS.map((k) =>
+    el("div", { class: "card", "data-key": k }, el("div", { class: "label" }, t(k)), el("div", { class: "value" }, format(k, ind[k])))));
+}
+
+function renderTile(code) {
+  const c = state.communes.get(code);
+  let tile = document.querySelector(`.tile[data-code="${code}"]`);
+  if (!tile) {
+    tile = el("button", { class: "tile", "data-code": code, type: "button" });
+    tile.addEventListener("click", () => openDetail(code));
+    $("grid").append(tile);
+  }
+  tile.className = `tile ${colourOf(c.indicators)}${state.selected === code ? " selected" : ""}`;
+  tile.dataset.flood = c.indicators.floodAlertLevel;
+  tile.replaceChildren(el("span", { class: "n" }, c.name), el("span", { class: "v" }, tileValue(c.indicators)));
+}
+
+function renderLegend() {
+  const entries = state.mode === "flood" ? [["c-ok", "0"], ["c-1", "BĐ1"], ["c-2", "BĐ2"], ["c-3", "BĐ3"]]
+    : state.mode === "aqi" ? Object.entries(BAND_CLASS).map(([band, cls]) => [cls, t("bands")[band]])
+    : [["c-ok", "0%"], ["c-1", "<10%"], ["c-2", "<25%"], ["c-3", "≥25%"]];
+  $("legend").replaceChildren(...entries.map(([cls, text]) => el("span", { class: cls }, text)));
+}
+
+function renderAlerts() {
+  const list = state.alerts;
+  $("alerts").replaceChildren(...(list.length === 0 ? [el("li", {}, t("noAlerts"))] : list.map((a) => {
+    const name = state.communes.get(a.commune)?.name ?? a.commune;
+    return el("li", { class: `l${a.level}` }, `${name} · ${t("kinds")[a.kind] ?? a.kind} · ${t("level")} ${a.level} · ${a.value} · ${a.status}`);
+  })));
+}
+
+function renderAll() {
+  renderCity();
+  for (const code of state.communes.keys()) renderTile(code);
+  renderLegend();
+  renderAlerts();
+  document.documentElement.lang = state.lang;
+  document.querySelectorAll("[data-t]").forEach((node) => { node.textContent = t(node.dataset.t); });
+  $("lang").textContent = state.lang === "vi" ? "EN" : "VI";
+  $("indicator").replaceChildren(...CHARTED.map((k) => el("option", { value: k }, t(k))));
+  $("indicator").value = state.chartIndicator ?? "overdueCases";
+  drawChart($("cityChart"), "/api/v1/city/history", $("indicator").value);
+}
+
+function applySnapshot(city) {
+  state.city = city;
+  state.alerts = city.activeAlerts;
+  for (const c of city.communes) state.communes.set(c.code, c);
+  renderAll();
+}
+
+async function openDetail(code) {
+  state.selected = code;
+  for (const key of state.communes.keys()) renderTile(key);
+  const response = await fetch(`/api/v1/communes/${code}`);
+  if (!response.ok) return;
+  const c = await response.json();
+  const panel = $("detail");
+  panel.hidden = false;
+  const close = el("button", { type: "button" }, t("close"));
+  close.addEventListener("click", () => { panel.hidden = true; state.selected = null; for (const key of state.communes.keys()) renderTile(key); });
+  const rows = c.sensors.map((k) => el("tr", {}, el("td", {}, t("kinds")[k.kind] ?? k.kind), el("td", {}, `${k.sensorsReporting}/${k.sensors}`),
+    el("td", {}, k.mean === null ? "–" : `${format("mean", k.mean)} ${k.unit}`), el("td", {}, k.max === null ? "–" : `${format("max", k.max)} ${k.unit}`),
+    el("td", {}, String(k.alertLevel))));
+  const chart = el("div", { class: "chart" });
+  panel.replaceChildren(
+    el("div", { class: "panel-head" }, el("h2", {}, c.fullNameVi), close),
+    el("div", { class: "cards" }, ...CARDS.map((k) => el("div", { class: "card" }, el("div", { class: "label" }, t(k)), el("div", { class: "value" }, format(k, c.indicators[k]))))),
+    el("table", {}, el("thead", {}, el("tr", {}, ...["kind", "sensors", "mean", "max", "level"].map((k) => el("th", {}, t(k))))), el("tbody", {}, ...rows)),
+    el("ul", { class: "alerts" }, ...(c.activeAlerts.length === 0 ? [el("li", {}, t("noAlerts"))]
+      : c.activeAlerts.map((a) => el("li", { class: `l${a.level}` }, `${a.sensorId} · ${t("kinds")[a.kind] ?? a.kind} · ${a.value} · ${a.status}`)))),
+    chart);
+  drawChart(chart, `/api/v1/communes/${code}/history`, $("indicator").value);
+}
+
+async function drawChart(target, url, indicator) {
+  const to = new Date();
+  const from = new Date(to.getTime() - 24 * 3600 * 1000);
+  let points = [];
+  try {
+    const response = await fetch(`${url}?indicator=${indicator}&bucket=1m&from=${from.toISOString()}&to=${to.toISOString()}`);
+    if (response.ok) points = (await response.json()).points.filter((p) => p.last !== null);
+  } catch { /* offline: keep the empty chart */ }
+  if (points.length === 0) { target.replaceChildren(el("div", { class: "empty" }, t("noData"))); return; }
+  const w = 600, h = 180, pad = 24;
+  const x0 = from.getTime(), x1 = to.getTime();
+  const ys = points.map((p) => p.last);
+  const yMax = Math.max(1, ...ys), yMin = Math.min(0, ...ys);
+  const sx = (at) => pad + ((new Date(at).getTime() - x0) / (x1 - x0)) * (w - 2 * pad);
+  const sy = (v) => h - pad - ((v - yMin) / (yMax - yMin)) * (h - 2 * pad);
+  const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${sx(p.start).toFixed(1)},${sy(p.last).toFixed(1)}`).join(" ");
+  target.innerHTML = `<svg viewBox="0 0 ${w} ${h}" role="img" aria-label="${t(indicator)}">
+    <line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="#dde1e8"/>
+    <text x="${pad}" y="14" font-size="11" fill="#5b6478">${t(indicator)} · max ${format(indicator, yMax)}</text>
+    <path d="${path}" fill="none" stroke="#12355b" stroke-width="2"/></svg>`;
+}
+
+function connect() {
+  const source = new EventSource("/api/v1/live");
+  source.addEventListener("open", () => { $("live").className = "live"; $("live").textContent = t("live"); $("live").dataset.t = "live"; });
+  source.addEventListener("error", () => { $("live").className = "live off"; $("live").textContent = t("offline"); $("live").dataset.t = "offline"; });
+  source.addEventListener("snapshot", (e) => { const d = JSON.parse(e.data); if (d.city) applySnapshot(d.city); });
+  source.addEventListener("indicators", (e) => {
+    const d = JSON.parse(e.data);
+    if (d.scope === "hue") { if (state.city) { state.city.indicators = d.indicators; renderCity(); } return; }
+    const c = state.communes.get(d.scope);
+    if (!c) return;
+    c.indicators = d.indicators;
+    renderTile(d.scope);
+    if (state.selected === d.scope) openDetail(d.scope);
+  });
+  source.addEventListener("alert", (e) => {
+    const { change, alert } = JSON.parse(e.data);
+    state.alerts = state.alerts.filter((a) => !(a.sensorId === alert.sensorId && a.rule === alert.rule));
+    if (change !== "cleared") state.alerts.unshift(alert);
+    state.alerts.sort((a, b) => b.level - a.level);
+    renderAlerts();
+  });
+}
+
+$("mode").addEventListener("change", (e) => { state.mode = e.target.value; for (const code of state.communes.keys()) renderTile(code); renderLegend(); });
+$("lang").addEventListener("click", () => { state.lang = state.lang === "vi" ? "en" : "vi"; localStorage.setItem("hue.lang", state.lang); renderAll(); });
+$("indicator").addEventListener("change", (e) => { state.chartIndicator = e.target.value; drawChart($("cityChart"), "/api/v1/city/history", e.target.value); });
+fetch("/api/v1/city").then((r) => r.json()).then(applySnapshot).catch(() => {});
+connect();
+setInterval(() => drawChart($("cityChart"), "/api/v1/city/history", $("indicator").value), 60_000);

@@ -1,0 +1,89 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+
+namespace HueGrains.Api.Live;
+
+/// <summary>
+/// <c>GET /api/v1/live</c>: Server-Sent Events of indicator changes and alerts for the city, or one commune with
+/// <c>?commune=</c>. A new client first gets a <c>snapshot</c>; a client that reconnects with <c>Last-Event-ID</c> gets
+/// exactly the events it missed while they are still kept (else a fresh snapshot).
+/// </summary>
+public static class LiveApi
+{
+    private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
+
+    public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/v1/live", StreamAsync).AllowAnonymous().WithTags("City")
+            .WithSummary("Server-Sent Events: indicators and alerts of the city or one commune (?commune=), resumable with Last-Event-ID.");
+        return app;
+    }
+
+    /// <param name="commune">Only this commune's indicators and alerts.</param>
+    /// <param name="lastEventId">For clients that cannot send the Last-Event-ID header.</param>
+    public static async Task StreamAsync(HttpContext http, string? commune, string? lastEventId, LiveFeed feed, IOptions<JsonOptions> json)
+    {
+        if (commune is not null && !Keys.IsCommune(commune)) throw new HueNotFoundException($"No commune has code '{commune}'.");
+        var ct = http.RequestAborted;
+        http.Response.ContentType = "text/event-stream; charset=utf-8";
+        http.Response.Headers.CacheControl = "no-cache";
+        http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold events back
+        using var connected = feed.Connect();
+        var options = json.Value.SerializerOptions;
+        bool Mine(LiveEvent e) => commune is null || e.Scope == commune;
+
+        var resumeFrom = feed.Resumable(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
+        var (position, changed) = feed.Position();
+        long sent;
+        if (resumeFrom is { } from)
+        {
+            sent = from;
+        }
+        else
+        {
+            await WriteAsync(http.Response, feed.IdOf(position), "snapshot", Snapshot(feed.Current, commune), options, ct);
+            sent = position;
+        }
+        await http.Response.WriteAsync("retry: 2000\n\n", ct);
+
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                foreach (var e in feed.After(sent))
+                {
+                    sent = e.Sequence;
+                    if (Mine(e)) await WriteAsync(http.Response, feed.IdOf(e.Sequence), e.Type, e.Data, options, ct);
+                }
+                await http.Response.Body.FlushAsync(ct);
+                (_, changed) = feed.Position();
+                if (feed.After(sent).Count > 0) continue;
+                if (await Task.WhenAny(changed, Task.Delay(Heartbeat, ct)) != changed) await http.Response.WriteAsync(": keep-alive\n\n", ct);
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // the client went away
+        }
+    }
+
+    private static object Snapshot(CityView? city, string? commune) => commune is null
+        ? new { scope = Keys.City, city }
+        : new
+        {
+            scope = commune,
+            commune = city?.Communes.FirstOrDefault(c => c.Code == commune),
+            activeAlerts = city?.ActiveAlerts.Where(a => a.Commune == commune).ToList() ?? [],
+        };
+
+    private static async Task WriteAsync(HttpResponse response, string id, string type, object data, JsonSerializerOptions options, CancellationToken ct)
+    {
+        var frame = new StringBuilder()
+            .Append("id: ").Append(id).Append('\n')
+            .Append("event: ").Append(type).Append('\n')
+            .Append("data: ").Append(JsonSerializer.Serialize(data, options)).Append("\n\n");
+        await response.WriteAsync(frame.ToString(), ct);
+    }
+}

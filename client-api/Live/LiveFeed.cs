@@ -1,0 +1,132 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace HueGrains.Api.Live;
+
+/// <summary>One change a live client sees: the indicators of the city or a commune, or an alert raised, changed or cleared.</summary>
+public sealed record LiveEvent(long Sequence, string Type, string Scope, object Data);
+
+/// <summary>
+/// The node's single view of the city's change feed: it reads the City grain a few times a second (one call per node,
+/// whatever the number of clients), turns differences into events, keeps the recent ones for resumption with
+/// Last-Event-ID and wakes every connected client. Event ids are "{epoch}-{sequence}"; the epoch changes when the
+/// process restarts, so a client resuming from another process gets a fresh snapshot instead of a wrong replay.
+/// </summary>
+public sealed partial class LiveFeed(IGrainFactory grains, ILogger<LiveFeed> log) : BackgroundService
+{
+    public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+    private const int Kept = 10_000;
+
+    private readonly Lock _lock = new();
+    private readonly LinkedList<LiveEvent> _recent = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private CityView? _last;
+    private long _sequence;
+    private int _clients;
+
+    public string Epoch { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+
+    public CityView? Current => _last;
+
+    public int Clients => Volatile.Read(ref _clients);
+
+    public string IdOf(long sequence) => $"{Epoch}-{sequence}";
+
+    /// <summary>The sequence a Last-Event-ID names, when it comes from this process and is still kept.</summary>
+    public long? Resumable(string? lastEventId)
+    {
+        if (lastEventId?.Split('-') is not [var epoch, var number] || epoch != Epoch || !long.TryParse(number, out var sequence)) return null;
+        lock (_lock) return _recent.First is { } first && sequence >= first.Value.Sequence - 1 && sequence <= _sequence ? sequence : null;
+    }
+
+    /// <summary>The newest sequence, and a task that completes when there is a newer one.</summary>
+    public (long Sequence, Task Changed) Position()
+    {
+        lock (_lock) return (_sequence, _changed.Task);
+    }
+
+    public List<LiveEvent> After(long sequence)
+    {
+        lock (_lock) return [.. _recent.Where(e => e.Sequence > sequence)];
+    }
+
+    public IDisposable Connect()
+    {
+        Interlocked.Increment(ref _clients);
+        return new Disconnect(this);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(PollInterval);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                var view = await grains.GetGrain<ICityGrain>(Keys.City).Get(stoppingToken);
+                Publish(LiveDiff.Between(_last, view));
+                _last = view;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogPollFailed(log, ex); // the cluster is starting or a silo is failing over; the next tick retries
+            }
+        }
+    }
+
+    private void Publish(List<(string Type, string Scope, object Data)> changes)
+    {
+        if (changes.Count == 0) return;
+        TaskCompletionSource woken;
+        lock (_lock)
+        {
+            foreach (var (type, scope, data) in changes)
+            {
+                _recent.AddLast(new LiveEvent(++_sequence, type, scope, data));
+                if (_recent.Count > Kept) _recent.RemoveFirst();
+            }
+            woken = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        woken.SetResult();
+    }
+
+    private sealed class Disconnect(LiveFeed feed) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref feed._clients);
+    }
+
+    [LoggerMessage(LogLevel.Debug, "The live feed could not read the city; retrying")]
+    private static partial void LogPollFailed(ILogger log, Exception ex);
+}
+
+/// <summary>What changed between two views of the city, as live events.</summary>
+public static class LiveDiff
+{
+    public const string Indicators = "indicators";
+    public const string Alert = "alert";
+
+    public static List<(string Type, string Scope, object Data)> Between(CityView? before, CityView now)
+    {
+        var changes = new List<(string, string, object)>();
+        if (before is null || before.Indicators != now.Indicators)
+            changes.Add((Indicators, Keys.City, new { scope = Keys.City, indicators = now.Indicators, updatedAt = now.UpdatedAt }));
+        var previous = before?.Communes.ToDictionary(c => c.Code) ?? [];
+        foreach (var commune in now.Communes)
+        {
+            if (previous.TryGetValue(commune.Code, out var was) && was.Indicators == commune.Indicators) continue;
+            changes.Add((Indicators, commune.Code, new { scope = commune.Code, indicators = commune.Indicators, updatedAt = commune.UpdatedAt }));
+        }
+        var oldAlerts = before?.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule)) ?? [];
+        var newAlerts = now.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule));
+        foreach (var (key, alert) in newAlerts)
+        {
+            if (oldAlerts.TryGetValue(key, out var was) && was.Level == alert.Level && was.Status == alert.Status) continue;
+            changes.Add((Alert, alert.Commune, new { change = was is null ? "raised" : "updated", alert }));
+        }
+        foreach (var (key, alert) in oldAlerts.Where(p => !newAlerts.ContainsKey(p.Key)))
+            changes.Add((Alert, alert.Commune, new { change = "cleared", alert }));
+        return changes;
+    }
+}

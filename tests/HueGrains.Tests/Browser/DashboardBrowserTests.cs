@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using HueGrains.Api.Auth;
+using HueGrains.Silo;
+using HueGrains.Tests.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+
+namespace HueGrains.Tests.Browser;
+
+/// <summary>The platform on a real loopback port (a browser needs one), composed as `dotnet run --project silo` does.</summary>
+public sealed class KestrelPlatformFixture : IAsyncLifetime
+{
+    public HueAuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+
+    public string BaseUrl { get; private set; } = "";
+
+    private WebApplication _app = null!;
+
+    public async Task InitializeAsync()
+    {
+        var port = FreePort();
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hue:Auth:SigningKey"] = Auth.SigningKey,
+            ["Hue:Http:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Mqtt:Enabled"] = "false",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddHuePlatform();
+        _app = builder.Build();
+        _app.MapHuePlatform();
+        await _app.StartAsync();
+        BaseUrl = $"http://127.0.0.1:{port}";
+    }
+
+    public HttpClient Client(string? role = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        if (role is not null)
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TokenIssuer.Issue(Auth, role));
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixture<KestrelPlatformFixture>
+{
+    private const string Commune = "19774"; // Kim Long, on the Perfume River
+    private const string AlertRed = "rgb(215, 38, 61)";
+
+    private static string Artefact(string name)
+    {
+        var project = new DirectoryInfo(AppContext.BaseDirectory);
+        while (project is not null && !File.Exists(Path.Combine(project.FullName, "HueGrains.Tests.csproj"))) project = project.Parent;
+        return Path.Combine(project?.FullName ?? AppContext.BaseDirectory, "TestResults", "screenshots", name);
+    }
+
+    private static async Task<T> WaitForAsync<T>(Func<Task<T>> probe, Func<T, bool> done, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var value = await probe();
+            if (done(value)) return value;
+            if (clock.Elapsed > timeout) throw new TimeoutException($"Not reached within {timeout.TotalSeconds} s; last value: {value}");
+            await Task.Delay(50);
+        }
+    }
+
+    [Fact]
+    public async Task The_dashboard_shows_40_communes_and_turns_a_commune_red_within_3_s_of_a_reading_above_BD3()
+    {
+        await using var browser = await Chromium.LaunchAsync();
+        await browser.NavigateAsync(platform.BaseUrl + "/");
+        await WaitForAsync(async () => (int?)await browser.EvaluateAsync("document.querySelectorAll('.tile').length") ?? 0, n => n == 40, TimeSpan.FromSeconds(20));
+        await WaitForAsync(async () => (string?)await browser.EvaluateAsync("document.getElementById('live').className"), c => c == "live", TimeSpan.FromSeconds(10));
+        Assert.Equal("Trung tâm điều hành thành phố Huế", (string?)await browser.EvaluateAsync("document.querySelector('h1').textContent"));
+
+        using var operatorClient = platform.Client(Roles.Operator);
+        var sensor = $"kim-long-gauge-{Guid.NewGuid():N}"[..32];
+        var created = await (await operatorClient.PutJson($"/api/v1/sensors/{sensor}",
+            new { kind = "water-level", unit = "m", commune = Commune, latitude = 16.4600, longitude = 107.5530 })).Json();
+        using var device = platform.Client();
+        device.DefaultRequestHeaders.Add(DeviceKeyAuthentication.Header, created.GetProperty("deviceKey").GetString());
+
+        var tile = $"document.querySelector('.tile[data-code=\"{Commune}\"]')";
+        Assert.NotEqual(AlertRed, (string?)await browser.EvaluateAsync($"getComputedStyle({tile}).backgroundColor"));
+        var response = await device.PostJson($"/api/v1/sensors/{sensor}/readings", new { at = DateTimeOffset.UtcNow, value = 3.8 });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var acked = Stopwatch.StartNew();
+        await WaitForAsync(async () => (string?)await browser.EvaluateAsync($"getComputedStyle({tile}).backgroundColor"), c => c == AlertRed, TimeSpan.FromSeconds(3));
+        Assert.True(acked.Elapsed < TimeSpan.FromSeconds(3), $"took {acked.Elapsed.TotalMilliseconds:0} ms");
+        Assert.Equal("3", (string?)await browser.EvaluateAsync($"{tile}.dataset.flood"));
+        await browser.ScreenshotAsync(Artefact("dashboard-bd3.png"));
+
+        // Drill down, switch to English, and stay usable at phone width.
+        await browser.EvaluateAsync($"{tile}.click()");
+        await WaitForAsync(async () => (bool?)await browser.EvaluateAsync($"!document.getElementById('detail').hidden && document.getElementById('detail').textContent.includes('{sensor}')"),
+            shown => shown == true, TimeSpan.FromSeconds(5));
+        await browser.EvaluateAsync("document.getElementById('lang').click()");
+        Assert.Equal("Huế city operations centre", (string?)await browser.EvaluateAsync("document.querySelector('h1').textContent"));
+        await browser.SendAsync("Emulation.setDeviceMetricsOverride", new { width = 390, height = 844, deviceScaleFactor = 2, mobile = true });
+        await Task.Delay(200);
+        Assert.True((int?)await browser.EvaluateAsync("document.documentElement.scrollWidth") <= 390);
+        await browser.ScreenshotAsync(Artefact("dashboard-phone-en.png"));
+    }
+}
