@@ -3,7 +3,6 @@ using HueGrains.Api;
 using HueGrains.Grains;
 using HueGrains.Grains.Persistence;
 using HueGrains.Simulator;
-using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
 namespace HueGrains.Silo;

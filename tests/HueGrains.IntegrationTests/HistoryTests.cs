@@ -29,8 +29,18 @@ public class HistoryTests(PostgresServer postgres)
         await journal.AppendAsync("gauge-1", SensorKind.WaterLevel, [new Reading(old, 1.2), new Reading(now, 1.4)], CancellationToken.None);
 
         var gate = new DatabaseGate(Options.Create(new PostgresOptions { ConnectionString = db }), NullLogger<DatabaseGate>.Instance);
-        var retention = new ReadingRetention(source, gate, Defaults, TimeProvider.System, NullLogger<ReadingRetention>.Instance);
+        var indicators = new PostgresIndicatorStore(source);
+        var ancient = now.AddDays(-500); // beyond the 400 days indicator snapshots are kept
+        await indicators.AppendAsync([Sample("19774", ancient, 1), Sample("19774", now.AddMinutes(-2), 2), Sample("19774", now.AddMinutes(-1), 3),
+            Sample(Keys.City, now.AddMinutes(-1), 4)], CancellationToken.None);
+        var retention = new ReadingRetention(source, gate, Defaults, TimeProvider.System, indicators, NullLogger<ReadingRetention>.Instance);
         var dropped = await retention.RunOnceAsync(CancellationToken.None);
+        var kept = await indicators.ReadAsync("19774", now.AddYears(-2), now, CancellationToken.None);
+        Assert.Equal([2, 3], kept.Select(k => k.Indicators.OpenCases).ToArray());
+        Assert.Equal(SensorKind.WaterLevel, kept[0].Sensors.Single().Kind); // the sample comes back whole from jsonb
+        var daily = await indicators.DailyAsync(now.AddDays(-2), now.AddDays(1), CancellationToken.None);
+        Assert.Contains(daily, d => d.Scope == "19774" && d.Indicators.OpenCases == 3);
+        Assert.Contains(daily, d => d.Scope == Keys.City && d.Indicators.OpenCases == 4);
 
         Assert.Equal([$"hue_readings_k3_{old.UtcDateTime:yyyyMM}"], dropped); // rain older than 30 days: its month goes
         Assert.Equal(["3"], await ProviderTests.ScalarsAsync(db, "SELECT count(*) FROM hue_readings"));
@@ -73,4 +83,7 @@ public class HistoryTests(PostgresServer postgres)
         Assert.True(refused.RetryAfterSeconds > 0);
         Assert.False(first.IsCompleted); // acknowledged only once committed
     }
+
+    private static IndicatorSample Sample(string scope, DateTimeOffset at, int openCases) =>
+        new(scope, at, Indicators.Empty with { OpenCases = openCases }, [new KindIndicators(SensorKind.WaterLevel, "m", 1, 1, 1.2, 1.2, 0)]);
 }

@@ -14,6 +14,7 @@ const T = {
     kinds: { "water-level": "Mực nước", rainfall: "Lượng mưa", pm25: "Bụi PM2.5", pm10: "Bụi PM10", temperature: "Nhiệt độ",
       humidity: "Độ ẩm", noise: "Tiếng ồn", "traffic-count": "Lưu lượng xe" },
     bands: { good: "Tốt", moderate: "Trung bình", poor: "Kém", bad: "Xấu", "very-bad": "Rất xấu", hazardous: "Nguy hại" },
+    statuses: { raised: "Mới", acknowledged: "Đã tiếp nhận", cleared: "Đã kết thúc" },
   },
   en: {
     title: "Huế city operations centre", colourBy: "Colour by", flood: "Flood alert level", aqi: "Air quality",
@@ -27,6 +28,7 @@ const T = {
     kinds: { "water-level": "Water level", rainfall: "Rainfall", pm25: "PM2.5", pm10: "PM10", temperature: "Temperature",
       humidity: "Humidity", noise: "Noise", "traffic-count": "Traffic count" },
     bands: { good: "Good", moderate: "Moderate", poor: "Poor", bad: "Bad", "very-bad": "Very bad", hazardous: "Hazardous" },
+    statuses: { raised: "Raised", acknowledged: "Acknowledged", cleared: "Cleared" },
   },
 };
 const CARDS = ["floodAlertLevel", "aqiBand", "activeAlerts", "sensorsOnline", "sensorsOffline", "casesReceived", "openCases",
@@ -98,7 +100,7 @@ function renderAlerts() {
   const list = state.alerts;
   $("alerts").replaceChildren(...(list.length === 0 ? [el("li", {}, t("noAlerts"))] : list.map((a) => {
     const name = state.communes.get(a.commune)?.name ?? a.commune;
-    return el("li", { class: `l${a.level}` }, `${name} · ${t("kinds")[a.kind] ?? a.kind} · ${t("level")} ${a.level} · ${a.value} · ${a.status}`);
+    return el("li", { class: `l${a.level}` }, `${name} · ${t("kinds")[a.kind] ?? a.kind} · ${t("level")} ${a.level} · ${a.value} · ${t("statuses")[a.status] ?? a.status}`);
   })));
 }
 
@@ -141,7 +143,7 @@ async function openDetail(code) {
     el("div", { class: "cards" }, ...CARDS.map((k) => el("div", { class: "card" }, el("div", { class: "label" }, t(k)), el("div", { class: "value" }, format(k, c.indicators[k]))))),
     el("table", {}, el("thead", {}, el("tr", {}, ...["kind", "sensors", "mean", "max", "level"].map((k) => el("th", {}, t(k))))), el("tbody", {}, ...rows)),
     el("ul", { class: "alerts" }, ...(c.activeAlerts.length === 0 ? [el("li", {}, t("noAlerts"))]
-      : c.activeAlerts.map((a) => el("li", { class: `l${a.level}` }, `${a.sensorId} · ${t("kinds")[a.kind] ?? a.kind} · ${a.value} · ${a.status}`)))),
+      : c.activeAlerts.map((a) => el("li", { class: `l${a.level}` }, `${a.sensorId} · ${t("kinds")[a.kind] ?? a.kind} · ${a.value} · ${t("statuses")[a.status] ?? a.status}`)))),
     chart);
   drawChart(chart, `/api/v1/communes/${code}/history`, $("indicator").value);
 }

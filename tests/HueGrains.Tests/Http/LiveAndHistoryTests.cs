@@ -19,6 +19,10 @@ public class LiveAndHistoryTests(ApiFixture api)
         e.Type == "indicators" && JsonDocument.Parse(e.Data).RootElement is var d
         && d.GetProperty("scope").GetString() == commune && d.GetProperty("indicators").GetProperty("floodAlertLevel").GetInt32() == level;
 
+    private static bool AlertOf(SseEvent e, string sensor, int level) =>
+        e.Type == "alert" && JsonDocument.Parse(e.Data).RootElement.GetProperty("alert") is var a
+        && a.GetProperty("sensorId").GetString() == sensor && a.GetProperty("level").GetInt32() == level;
+
     [Fact]
     public async Task A_client_that_reconnects_with_Last_Event_ID_receives_what_it_missed()
     {
@@ -31,7 +35,7 @@ public class LiveAndHistoryTests(ApiFixture api)
             Assert.Equal("snapshot", snapshot.Type);
             Assert.Equal(Commune, JsonDocument.Parse(snapshot.Data).RootElement.GetProperty("scope").GetString());
             await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = DateTimeOffset.UtcNow, value = 1.2 });
-            lastId = (await first.UntilAsync(e => FloodAt(e, Commune, 1))).Last().Id!;
+            lastId = (await first.UntilAsync(e => AlertOf(e, gauge, 1))).Last().Id!; // other tests' sensors may share the commune
         }
 
         // While disconnected: BĐ3, then an alert the commune acknowledges.
@@ -43,9 +47,7 @@ public class LiveAndHistoryTests(ApiFixture api)
 
         using var resumed = await SseClient.ConnectAsync(api.Anonymous, $"/api/v1/live?commune={Commune}", lastId);
         var missed = new List<SseEvent>();
-        bool AlertOfLevel3(SseEvent e) => e.Type == "alert" && JsonDocument.Parse(e.Data).RootElement.GetProperty("alert") is var a
-            && a.GetProperty("sensorId").GetString() == gauge && a.GetProperty("level").GetInt32() == 3;
-        while (!missed.Any(e => FloodAt(e, Commune, 3)) || !missed.Any(AlertOfLevel3)) missed.Add(await resumed.NextAsync());
+        while (!missed.Any(e => FloodAt(e, Commune, 3)) || !missed.Any(e => AlertOf(e, gauge, 3))) missed.Add(await resumed.NextAsync());
         Assert.DoesNotContain(missed, e => e.Type == "snapshot");
         static long Sequence(string id) => long.Parse(id.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
         Assert.All(missed, e => Assert.True(Sequence(e.Id!) > Sequence(lastId)));

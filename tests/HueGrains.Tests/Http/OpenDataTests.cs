@@ -56,14 +56,15 @@ public partial class OpenDataTests(ApiFixture api)
             }
             return counts;
         }
-        var entities = await Eventually.Holds(EntitiesAsync, e => e.GetValueOrDefault((Commune, "environment-sanitation")) >= 6);
+        var entities = await Eventually.Holds(EntitiesAsync,
+            e => e.GetValueOrDefault((Commune, "environment-sanitation")) >= 6 && e.GetValueOrDefault((Commune, "public-services")) >= 2);
 
         var response = await api.Anonymous.GetAsync($"/opendata/feedback-daily.csv?date={today:yyyy-MM-dd}");
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         var csv = await response.Content.ReadAsStringAsync();
         var lines = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("date,commune,name,category,category_name,reports", lines[0]);
-        var published = lines.Skip(1).Select(l => l.Split(',')).ToDictionary(f => (f[1], f[3]), f => f[5]);
+        var published = lines.Skip(1).Select(CsvFields).ToDictionary(f => (f[1], f[3]), f => f[5]);
         Assert.Equal(entities.Keys.Order(), published.Keys.Order());
         foreach (var (key, count) in entities)
             Assert.Equal(count is > 0 and < 5 ? "" : count.ToString(System.Globalization.CultureInfo.InvariantCulture), published[key]);
@@ -84,6 +85,24 @@ public partial class OpenDataTests(ApiFixture api)
         var json = JsonDocument.Parse(await api.Anonymous.GetStringAsync($"/opendata/feedback-daily.json?date={today:yyyy-MM-dd}")).RootElement;
         Assert.Contains(json.EnumerateArray(), r => r.GetProperty("commune").GetString() == Commune
             && r.GetProperty("category").GetString() == "public-services" && r.GetProperty("reports").ValueKind == JsonValueKind.Null);
+    }
+
+    /// <summary>The fields of one RFC 4180 line (quoted fields may hold commas and doubled quotes).</summary>
+    private static List<string> CsvFields(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted && c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+            else if (c == '"') quoted = !quoted;
+            else if (c == ',' && !quoted) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields;
     }
 
     [Fact]

@@ -56,7 +56,15 @@ public sealed class SseClient : IDisposable
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
         while (true)
         {
-            var next = await NextAsync(deadline - DateTime.UtcNow);
+            SseEvent next;
+            try
+            {
+                next = await NextAsync(deadline - DateTime.UtcNow);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"No matching event; saw: {string.Join(" | ", seen.Select(e => $"{e.Id} {e.Type} {e.Data}"))}");
+            }
             seen.Add(next);
             if (match(next)) return seen;
         }
