@@ -89,7 +89,7 @@ public class DurabilityTests(PostgresServer postgres, ITestOutputHelper output)
             ["air"] = Without(await Json(await anonymous.GetAsync("/api/v1/sensors/rs-air")), "statistics", "lastSeen"),
             ["history"] = (await Json(await anonymous.GetAsync("/api/v1/sensors/rs-water/readings?bucket=1h"))).GetProperty("buckets").GetRawText(),
             ["raw"] = (await Json(await anonymous.GetAsync("/api/v1/sensors/rs-water/readings?limit=10000"))).GetProperty("readings").GetRawText(),
-            ["citizen"] = (await Json(await official.GetAsync($"/api/v1/citizens/{citizenId}"))).GetRawText(),
+            ["citizen"] = (await Json(await platform.Client(Roles.Citizen, citizenId: citizenId).GetAsync($"/api/v1/citizens/{citizenId}"))).GetRawText(),
             ["case"] = (await Json(await official.GetAsync($"/api/v1/cases/{caseId}"))).GetRawText(),
             ["feedback"] = (await Json(await anonymous.GetAsync($"/api/v1/feedback/{reportId}"))).GetRawText(),
             ["commune"] = (await Json(await anonymous.GetAsync($"/api/v1/communes/{commune}"))).GetProperty("indicators").GetRawText(),
