@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Scalar.AspNetCore;
@@ -34,11 +35,16 @@ public static class HueApiExtensions
             .Configure<IOptions<HueAuthOptions>>((jwt, auth) =>
             {
                 jwt.MapInboundClaims = false;
+                jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = auth.Value.Issuer,
                     ValidAudience = auth.Value.Audience,
-                    IssuerSigningKey = SigningKeys.Resolve(auth.Value),
+                    IssuerSigningKeys = SigningKeys.Accepted(auth.Value),
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    LifetimeValidator = (notBefore, expires, token, parameters) =>
+                        TokenLifetimes.Valid(notBefore, expires, token, auth.Value.MaxTokenLifetime, parameters.ClockSkew),
                     NameClaimType = HueClaims.Subject,
                     RoleClaimType = HueClaims.Role,
                     ClockSkew = TimeSpan.FromSeconds(30),
@@ -52,6 +58,9 @@ public static class HueApiExtensions
         services.AddHostedService<MqttEdge>();
 
         services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
+        services.AddHueHardening();
+        services.AddMetrics();
+        services.TryAddSingleton<HueMetrics>();
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOpenApi();
@@ -63,7 +72,9 @@ public static class HueApiExtensions
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseHueHardening();
         app.UseAuthentication();
+        app.UseRateLimiter(); // after authentication: a client is its token's subject or its device key
         app.UseAuthorization();
 
         app.MapOpenApi().AllowAnonymous();

@@ -3,6 +3,8 @@ using HueGrains.Api;
 using HueGrains.Grains;
 using HueGrains.Grains.Persistence;
 using HueGrains.Simulator;
+using Microsoft.Extensions.Options;
+using Orleans.Dashboard;
 using Orleans.Configuration;
 
 namespace HueGrains.Silo;
@@ -30,6 +32,10 @@ public static class HueHost
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxRequestBodyBytes);
         // Start the web server alongside the silo: while PostgreSQL is unreachable, /health/* must still answer.
         builder.Services.Configure<HostOptions>(h => h.ServicesStartConcurrently = true);
+        // Kubernetes sends SIGTERM and waits: give the silo time to hand its grains over and leave the cluster.
+        builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        builder.AddHueTelemetry();
+        var tracing = Telemetry.TracingEnabled(builder.Configuration);
 
         var orleans = options.Orleans;
         void Cluster(ClusterOptions c) => (c.ClusterId, c.ServiceId) = (orleans.ClusterId, orleans.ServiceId);
@@ -40,6 +46,8 @@ public static class HueHost
                 silo.Configure<ClusterOptions>(Cluster)
                     .Configure<SiloMessagingOptions>(m => m.ResponseTimeout = SiloResponseTimeout)
                     .AddHueGrains();
+                if (options.Dashboard) silo.AddDashboard();
+                if (tracing) silo.AddActivityPropagation();
                 if (durable)
                 {
                     silo.ConfigureEndpoints(IPAddress.Parse(orleans.Address), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true)
@@ -63,6 +71,8 @@ public static class HueHost
                     // Keep trying to reach the cluster rather than exiting: silos may start after the API.
                     .UseConnectionRetryFilter(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(2), ct); return true; });
                 client.AddMemoryStreams(HueStreams.Provider); // the MQTT edge follows alert streams
+                if (options.Dashboard) client.AddDashboard();
+                if (tracing) client.AddActivityPropagation();
                 if (durable) client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, database));
                 else client.UseLocalhostClustering(orleans.GatewayPort);
             });
@@ -77,6 +87,9 @@ public static class HueHost
     public static WebApplication MapHuePlatform(this WebApplication app)
     {
         app.MapHueApi();
+        app.MapHueTelemetry();
+        if (app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Dashboard)
+            app.MapOrleansDashboard("/dashboard").RequireAuthorization(Api.Auth.Policies.Operator);
         return app;
     }
 }

@@ -12,6 +12,9 @@ public sealed class HueHostOptions
     /// <summary>Adds the city simulator, so a newcomer sees live numbers.</summary>
     public bool Demo { get; set; }
 
+    /// <summary>The Orleans dashboard at /dashboard (operators only); it profiles every grain call, so it can be turned off.</summary>
+    public bool Dashboard { get; set; } = true;
+
     public HttpOptions Http { get; set; } = new();
     public OrleansOptions Orleans { get; set; } = new();
 

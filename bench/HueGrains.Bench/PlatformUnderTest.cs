@@ -41,6 +41,8 @@ public sealed class PlatformUnderTest : IAsyncDisposable
             ["Hue:Auth:SigningKey"] = signingKey,
             ["Hue:Ingest:DeviceMessagesPerSecond"] = "100000",
             ["Hue:Ingest:DeviceBurst"] = "100000",
+            ["Hue:RateLimit:PermitsPerSecond"] = "10000000", // the load generator is one client by design
+            ["Hue:RateLimit:Burst"] = "10000000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:HueGrains"] = "Warning",
         });

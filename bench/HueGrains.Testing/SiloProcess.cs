@@ -41,6 +41,8 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Http__Port"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Auth__SigningKey"] = signingKey;
+        start.Environment["Hue__RateLimit__PermitsPerSecond"] = "1000000"; // load generators are one client by design
+        start.Environment["Hue__RateLimit__Burst"] = "1000000";
         start.Environment["Hue__Mqtt__Port"] = ThrowawayPostgres.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";

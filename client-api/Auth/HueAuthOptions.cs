@@ -18,6 +18,16 @@ public sealed class HueAuthOptions
         Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
         "HueGrains", "dev-signing-key");
 
+    /// <summary>
+    /// Keys retired by a rotation, still accepted for tokens issued before it (base64). Rotate by moving the current key
+    /// here and setting a new <see cref="SigningKey"/>; drop it once its tokens have expired.
+    /// </summary>
+    public List<string> PreviousSigningKeys { get; set; } = [];
+
     [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>Tokens that claim to live longer than this (from nbf or iat to exp) are refused, whoever signed them.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "30.00:00:00")]
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromDays(1);
 }

@@ -29,6 +29,10 @@ public static class SigningKeys
         return FromBase64(File.ReadAllText(file).Trim(), file);
     }
 
+    /// <summary>Every key a token may be signed with: the current one first, then those retired by rotation.</summary>
+    public static IEnumerable<SecurityKey> Accepted(HueAuthOptions options) =>
+        [Resolve(options), .. options.PreviousSigningKeys.Select((k, i) => FromBase64(k, $"Hue:Auth:PreviousSigningKeys:{i}"))];
+
     private static SymmetricSecurityKey FromBase64(string value, string source)
     {
         byte[] bytes;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HueGrains.Api.Ingest;
 
 namespace HueGrains.Api.Endpoints;
@@ -22,10 +23,14 @@ public static class ReadingsApi
     }
 
     public static async Task<Results<Accepted<BatchIngestResult>, ProblemHttpResult>> PostReadings(
-        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, TimeProvider clock, CancellationToken ct)
+        HttpRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, HueMetrics metrics, TimeProvider clock, CancellationToken ct)
     {
         var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
-        if (keyHash is not null && !limiter.TryAcquire(keyHash)) return DeviceRateLimiter.TooMany(request.HttpContext);
+        if (keyHash is not null && !limiter.TryAcquire(keyHash))
+        {
+            metrics.Rejected("senml", "rate-limit");
+            return DeviceRateLimiter.TooMany(request.HttpContext);
+        }
         if (!string.Equals(request.ContentType?.Split(';')[0].Trim(), Senml.ContentType, StringComparison.OrdinalIgnoreCase))
             return TypedResults.Problem($"Send a SenML pack as {Senml.ContentType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         var pack = await Senml.ReadAsync(request.Body, ct);
@@ -34,7 +39,7 @@ public static class ReadingsApi
             throw new HueValidationException("body", $"At most {IngestLimits.MaxBatch} readings per request.");
 
         var groups = readings.GroupBy(r => (r.Sensor, r.Unit)).ToList();
-        var answers = await Task.WhenAll(groups.Select(g => IngestGroup(grains, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
+        var answers = await Task.WhenAll(groups.Select(g => IngestGroup(grains, metrics, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
         var results = answers.SelectMany(a => a).OrderBy(a => a.Index).Select(a => a.Outcome).ToList();
         if (results.All(r => r.Status == ReadingStatus.Rejected))
             throw new HueValidationException(results.Select((r, i) => (r, i)).ToDictionary(x => $"[{readings[x.i].Index}]", x => new[] { x.r.Reason ?? "Rejected." }));
@@ -45,12 +50,14 @@ public static class ReadingsApi
 
     /// <summary>A sensor's readings; an unknown sensor or another device's key rejects them, not the whole pack.</summary>
     private static async Task<IEnumerable<(int Index, BatchReadingOutcome Outcome)>> IngestGroup(
-        IGrainFactory grains, string sensor, string? unit, List<SenmlReading> group, string? keyHash, CancellationToken ct)
+        IGrainFactory grains, HueMetrics metrics, string sensor, string? unit, List<SenmlReading> group, string? keyHash, CancellationToken ct)
     {
         string? problem;
         try
         {
+            var started = Stopwatch.GetTimestamp();
             var result = await grains.Sensor(sensor).Ingest([.. group.Select(g => g.Reading)], keyHash, unit, ct);
+            metrics.Record("senml", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
             return group.Zip(result.Results, (g, r) => (g.Index, new BatchReadingOutcome(sensor, r.At, r.Status, r.Field, r.Reason)));
         }
         catch (HueNotFoundException)
@@ -65,6 +72,7 @@ public static class ReadingsApi
         {
             problem = string.Join(" ", ex.Errors.SelectMany(e => e.Value));
         }
+        metrics.Rejected("senml", "invalid", group.Count);
         return group.Select(g => (g.Index, new BatchReadingOutcome(sensor, g.Reading.At, ReadingStatus.Rejected, "bn", problem)));
     }
 }

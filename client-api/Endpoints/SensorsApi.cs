@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HueGrains.Api.Ingest;
 
 namespace HueGrains.Api.Endpoints;
@@ -58,14 +59,20 @@ public static class SensorsApi
         return await grains.Sensor(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
 
-    public static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> PostReadings(
-        string id, ReadingsRequest request, ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, HttpContext http, CancellationToken ct)
+    public static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> PostReadings(string id, ReadingsRequest request,
+        ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, HueMetrics metrics, HttpContext http, CancellationToken ct)
     {
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
-        if (keyHash is not null && !limiter.TryAcquire(keyHash)) return DeviceRateLimiter.TooMany(http);
+        if (keyHash is not null && !limiter.TryAcquire(keyHash))
+        {
+            metrics.Rejected("http", "rate-limit", readings.Count);
+            return DeviceRateLimiter.TooMany(http);
+        }
+        var started = Stopwatch.GetTimestamp();
         var result = await grains.Sensor(id).Ingest(readings, keyHash, ct: ct);
+        metrics.Record("http", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (result.Accepted + result.Duplicates == 0)
         {
             // Nothing usable: answer like any other invalid input, naming each field.

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,19 @@ public sealed record LiveEvent(long Sequence, string Type, string Scope, object 
 /// Last-Event-ID and wakes every connected client. Event ids are "{epoch}-{sequence}"; the epoch changes when the
 /// process restarts, so a client resuming from another process gets a fresh snapshot instead of a wrong replay.
 /// </summary>
-public sealed partial class LiveFeed(IGrainFactory grains, ILogger<LiveFeed> log) : BackgroundService
+public sealed partial class LiveFeed : BackgroundService
 {
+    private readonly IGrainFactory _grains;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<LiveFeed> _log;
+
+    public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, ILogger<LiveFeed> log)
+    {
+        (_grains, _clock, _log) = (grains, clock, log);
+        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => Clients, "{client}", "Live (SSE) clients connected to this node.");
+        metrics.Meter.CreateObservableGauge("hue.indicator.age", IndicatorAge, "s", "Age of the newest city indicators this node has seen.");
+    }
+
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private const int Kept = 10_000;
 
@@ -30,6 +42,9 @@ public sealed partial class LiveFeed(IGrainFactory grains, ILogger<LiveFeed> log
     public CityView? Current => _last;
 
     public int Clients => Volatile.Read(ref _clients);
+
+    private IEnumerable<Measurement<double>> IndicatorAge() =>
+        _last?.UpdatedAt is { } updated ? [new Measurement<double>((_clock.GetUtcNow() - updated).TotalSeconds)] : [];
 
     public string IdOf(long sequence) => $"{Epoch}-{sequence}";
 
@@ -64,13 +79,13 @@ public sealed partial class LiveFeed(IGrainFactory grains, ILogger<LiveFeed> log
         {
             try
             {
-                var view = await grains.GetGrain<ICityGrain>(Keys.City).Get(stoppingToken);
+                var view = await _grains.GetGrain<ICityGrain>(Keys.City).Get(stoppingToken);
                 Publish(LiveDiff.Between(_last, view));
                 _last = view;
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                LogPollFailed(log, ex); // the cluster is starting or a silo is failing over; the next tick retries
+                LogPollFailed(_log, ex); // the cluster is starting or a silo is failing over; the next tick retries
             }
         }
     }

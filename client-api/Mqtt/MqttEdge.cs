@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Buffers;
 using System.Net;
 using System.Text;
@@ -22,7 +23,8 @@ namespace HueGrains.Api.Mqtt;
 /// not (the journal is full, the database is down) the connection is closed unacknowledged and the device resends.
 /// </summary>
 public sealed partial class MqttEdge(
-    IOptions<MqttOptions> options, IClusterClient cluster, DeviceRateLimiter limiter, TimeProvider clock, ILogger<MqttEdge> log) : BackgroundService
+    IOptions<MqttOptions> options, IClusterClient cluster, DeviceRateLimiter limiter, HueMetrics metrics, TimeProvider clock, ILogger<MqttEdge> log)
+    : BackgroundService
 {
     private const string SensorItem = "hue.sensor";
     private const string KeyItem = "hue.key";
@@ -145,6 +147,7 @@ public sealed partial class MqttEdge(
         }
         if (message.Payload.Length > options.Value.MaxPayloadBytes || !limiter.TryAcquire(keyHash))
         {
+            metrics.Rejected("mqtt", "rate-limit");
             e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
             e.CloseConnection = true;
             return;
@@ -153,17 +156,21 @@ public sealed partial class MqttEdge(
         try
         {
             var (readings, unit) = Parse(message.Payload.ToArray(), sensor);
+            var started = Stopwatch.GetTimestamp();
             var result = await cluster.Sensor(sensor).Ingest(readings, keyHash, unit, e.CancellationToken);
+            metrics.Record("mqtt", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (result.Accepted + result.Duplicates == 0) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
         }
         catch (HueValidationException ex)
         {
+            metrics.Rejected("mqtt", "invalid");
             // Acknowledged (v5 with a reason): resending an invalid message would never succeed.
             e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
             LogInvalidPayload(log, sensor, ex.Message);
         }
         catch (Exception ex) when (ex is HueUnavailableException || TransientFailures.IsTransient(ex))
         {
+            metrics.Rejected("mqtt", "not-durable");
             LogNotDurable(log, sensor);
             e.CloseConnection = true; // no PUBACK: the device resends once reconnected
         }

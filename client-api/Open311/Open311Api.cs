@@ -26,7 +26,7 @@ public static class Open311Api
 
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/open311/v2").WithTags("Open311").AllowAnonymous();
+        var group = app.MapGroup("/open311/v2").WithTags("Open311").AllowAnonymous().RequireCors(Hardening.PublicCors);
         group.MapGet("/discovery.{format}", Discovery).WithSummary("GeoReport v2 discovery.");
         group.MapGet("/services.{format}", Services).WithSummary("The report categories as services.");
         group.MapGet("/services/{code}.{format}", Service).WithSummary("A service definition (no extra attributes).");

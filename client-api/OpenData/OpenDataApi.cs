@@ -30,7 +30,7 @@ public static class OpenDataApi
 
     public static IEndpointRouteBuilder MapOpenDataApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/opendata").WithTags("Open data").AllowAnonymous();
+        var group = app.MapGroup("/opendata").WithTags("Open data").AllowAnonymous().RequireCors(Hardening.PublicCors);
         group.MapGet("/", Catalogue).WithSummary("The DCAT catalogue of the city's open datasets (JSON-LD).");
         group.MapGet("/{dataset}.{format}", GetDataset)
             .WithSummary("A dataset as csv or json, for one local day (?date=yyyy-MM-dd, default today) or from..to (at most 31 days).");

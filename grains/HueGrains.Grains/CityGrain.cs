@@ -19,6 +19,7 @@ public sealed partial class CityGrain(
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     IIndicatorStore history,
     IOptions<HistoryOptions> options,
+    HueMetrics metrics,
     ILogger<CityGrain> log) : Grain, ICityGrain, IStreamSubscriptionObserver
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
@@ -39,6 +40,7 @@ public sealed partial class CityGrain(
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         handleFactory.Create<CommuneSnapshot>().ResumeAsync((snapshot, _) =>
         {
+            metrics.StreamFlushLag.Record(Math.Max(0, (clock.GetUtcNow() - snapshot.ComputedAt).TotalSeconds));
             _unsaved |= state.State.Apply(snapshot);
             return Task.CompletedTask;
         });

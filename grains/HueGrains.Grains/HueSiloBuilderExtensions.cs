@@ -19,6 +19,8 @@ public static class HueSiloBuilderExtensions
     {
         silo.Services.TryAddSingleton(TimeProvider.System);
         silo.Services.TryAddKeyedSingleton(HueTime.Key, TimeProvider.System);
+        silo.Services.AddMetrics();
+        silo.Services.TryAddSingleton<HueMetrics>();
         silo.Services.AddSingleton<SensorOutbox>();
         silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SensorOutbox>());
         silo.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)

@@ -26,6 +26,8 @@ public sealed class DurablePlatform : IAsyncDisposable
         {
             ["ConnectionStrings:Hue"] = connectionString,
             ["Hue:Auth:SigningKey"] = SigningKey,
+            ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // load from one client by design
+            ["Hue:RateLimit:Burst"] = "1000000",
             ["Hue:Orleans:SiloPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:GatewayPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:ClusterId"] = $"it-{Guid.NewGuid():N}",

@@ -38,6 +38,8 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             ["Hue:Open311:ApiKeys:0"] = Open311Key,
             ["Hue:History:IndicatorSampleSeconds"] = "1", // history tests need samples in seconds, not minutes
+            ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // all anonymous test requests share one client; HardeningTests checks limits
+            ["Hue:RateLimit:Burst"] = "1000000",
         });
         builder.AddHuePlatform();
         builder.WebHost.UseTestServer();

@@ -1,0 +1,94 @@
+using System.ComponentModel.DataAnnotations;
+using System.Threading.RateLimiting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace HueGrains.Api;
+
+/// <summary>Bound from <c>Hue:RateLimit</c>: a token bucket per client (token subject, device key, else address).</summary>
+public sealed class ClientRateLimitOptions
+{
+    public const string Section = "Hue:RateLimit";
+
+    [Range(1, 10_000_000)] public int PermitsPerSecond { get; set; } = 200;
+    [Range(1, 10_000_000)] public int Burst { get; set; } = 400;
+}
+
+/// <summary>Bound from <c>Hue:Cors</c>: origins whose pages may call the API from a browser.</summary>
+public sealed class CorsOriginsOptions
+{
+    public const string Section = "Hue:Cors";
+
+    public List<string> Origins { get; set; } = [];
+}
+
+/// <summary>Rate limits per client, CORS, and the security headers every answer carries.</summary>
+public static class Hardening
+{
+    /// <summary>Open data and Open311 are for anyone's page: any origin may read them.</summary>
+    public const string PublicCors = "public";
+
+    private static readonly PathString[] Unlimited = ["/health", "/metrics", "/api/v1/live", "/ui"];
+
+    public static IServiceCollection AddHueHardening(this IServiceCollection services)
+    {
+        services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CorsOriginsOptions>().BindConfiguration(CorsOriginsOptions.Section);
+        services.AddRateLimiter(o =>
+        {
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
+            o.OnRejected = async (context, ct) =>
+            {
+                var http = context.HttpContext;
+                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                await TypedResults.Problem("This client sends faster than its quota; slow down and retry after the given seconds.",
+                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.").ExecuteAsync(http);
+            };
+        });
+        services.AddCors();
+        services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>>(sp =>
+            new ConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>(cors =>
+            {
+                var origins = sp.GetRequiredService<IOptions<CorsOriginsOptions>>().Value.Origins;
+                cors.AddDefaultPolicy(p => p.WithOrigins([.. origins]).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Retry-After", "Location"));
+                cors.AddPolicy(PublicCors, p => p.AllowAnyOrigin().WithMethods("GET").AllowAnyHeader());
+            }));
+        return services;
+    }
+
+    public static WebApplication UseHueHardening(this WebApplication app)
+    {
+        app.Use((http, next) =>
+        {
+            var headers = http.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            if (http.Request.Path == "/" || http.Request.Path.StartsWithSegments("/ui"))
+                headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+            return next(http);
+        });
+        app.UseCors();
+        return app;
+    }
+
+    private static RateLimitPartition<string> Partition(HttpContext http)
+    {
+        if (Unlimited.Any(p => http.Request.Path.StartsWithSegments(p))) return RateLimitPartition.GetNoLimiter("unlimited");
+        var user = http.User;
+        var key = user.FindFirstValue(HueClaims.Subject) is { } subject ? $"sub:{subject}"
+            : user.FindFirstValue(HueClaims.DeviceKeyHash) is { } device ? $"device:{device}"
+            : $"ip:{http.Connection.RemoteIpAddress}";
+        var options = http.RequestServices.GetRequiredService<IOptions<ClientRateLimitOptions>>().Value;
+        return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = options.Burst,
+            TokensPerPeriod = options.PermitsPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+    }
+}
