@@ -80,8 +80,17 @@ public static class ProvisioningApi
 
     private static async Task<List<(string? Id, SensorRequest Request)>> ReadJsonAsync(Stream body, CancellationToken ct)
     {
-        var items = await JsonSerializer.DeserializeAsync<List<BulkSensorRequest>>(body, HueJson.Options, ct)
-            ?? throw new HueValidationException("body", "A JSON array of sensors is expected.");
+        List<BulkSensorRequest?>? items;
+        try
+        {
+            items = await JsonSerializer.DeserializeAsync<List<BulkSensorRequest?>>(body, HueJson.Options, ct);
+        }
+        catch (JsonException ex)
+        {
+            // Same answer as a malformed body anywhere else: a 400 naming the JSON path.
+            throw new BadHttpRequestException("The body is not a JSON array of sensors.", StatusCodes.Status400BadRequest, ex);
+        }
+        if (items is null) throw new HueValidationException("body", "A JSON array of sensors is expected.");
         return [.. items.Select(i => (i?.Id, i?.ToRequest() ?? new SensorRequest(null, null, null, null, null, null, null)))];
     }
 

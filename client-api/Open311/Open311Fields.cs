@@ -10,17 +10,26 @@ public sealed class Open311Fields(IReadOnlyDictionary<string, string> values)
     {
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
-            return new(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            try
+            {
+                var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+                return new(form.ToDictionary(f => f.Key, f => f.Value.ToString()));
+            }
+            catch (InvalidDataException)
+            {
+                throw new HueValidationException("body", "The form is malformed.");
+            }
         }
         try
         {
             using var json = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
             if (json.RootElement.ValueKind != JsonValueKind.Object) throw new HueValidationException("body", "Send a form or a JSON object.");
-            return new(json.RootElement.EnumerateObject().ToDictionary(p => p.Name,
-                p => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText()));
+            var fields = new Dictionary<string, string>();
+            foreach (var p in json.RootElement.EnumerateObject()) // a repeated name: the last one counts, as everywhere else
+                fields[p.Name] = p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()! : p.Value.GetRawText();
+            return new(fields);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException) // malformed, or a lone surrogate in a string
         {
             throw new HueValidationException("body", "Send application/x-www-form-urlencoded fields or a JSON object.");
         }

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace HueGrains.Tests.Http;
+
+[Collection(ApiCollection.Name)]
+public class MetricsTests(ApiFixture api)
+{
+    [Fact]
+    public async Task Metrics_are_Prometheus_text_with_ingest_stream_indicator_live_and_Orleans_series()
+    {
+        var id = $"t-{Guid.NewGuid():N}";
+        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune = "19777", latitude = 16.47, longitude = 107.6 })).Json();
+        var device = api.AsDevice(created.GetProperty("deviceKey").GetString()!);
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{id}/readings",
+            new { readings = new object[] { new { at = now, value = 0.4 }, new { at = now.AddYears(5), value = 0.5 } } })).StatusCode);
+        using var live = await SseClient.ConnectAsync(api.Anonymous, "/api/v1/live");
+        await live.NextAsync();
+
+        var families = await Eventually.Holds(async () => PrometheusText.Parse(await api.Anonymous.GetStringAsync("/metrics")),
+            f => f.ContainsKey("hue_stream_flush_lag_seconds") && f.ContainsKey("hue_indicator_age_seconds"));
+
+        Assert.Equal("counter", families["hue_readings_accepted_total"].Type);
+        Assert.Contains(families["hue_readings_accepted_total"].Samples, s => s.Labels["transport"] == "http" && s.Value >= 1);
+        Assert.Contains(families["hue_readings_rejected_total"].Samples, s => s.Labels["reason"] == "invalid" && s.Value >= 1);
+        var ack = families["hue_ingest_ack_duration_seconds"];
+        Assert.Equal("histogram", ack.Type);
+        Assert.Contains(ack.Samples, s => s.Name.EndsWith("_bucket", StringComparison.Ordinal) && s.Labels["le"] == "+Inf" && s.Value >= 1);
+        Assert.Contains(ack.Samples, s => s.Name.EndsWith("_count", StringComparison.Ordinal));
+        Assert.Equal("histogram", families["hue_stream_flush_lag_seconds"].Type);
+        Assert.Equal("gauge", families["hue_indicator_age_seconds"].Type);
+        Assert.Contains(families["hue_sse_clients"].Samples, s => s.Value >= 1);
+        Assert.Contains(families.Keys, k => k.StartsWith("orleans", StringComparison.Ordinal)); // Orleans' own meters
+        Assert.Contains(families.Keys, k => k.StartsWith("http_server_request_duration", StringComparison.Ordinal));
+    }
+}
