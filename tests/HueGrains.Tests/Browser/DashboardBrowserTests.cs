@@ -86,6 +86,16 @@ public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixt
     }
 
     [Fact]
+    public async Task Kestrel_refuses_a_body_over_the_limit_with_413_problem_details()
+    {
+        using var operatorClient = platform.Client(Roles.Operator);
+        var tooBig = await operatorClient.PostAsync("/api/v1/sensors/",
+            new StringContent("[" + new string(' ', 2_000_000) + "]", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooBig.StatusCode);
+        Assert.Equal("application/problem+json", tooBig.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task The_dashboard_shows_40_communes_and_turns_a_commune_red_within_3_s_of_a_reading_above_BD3()
     {
         await using var browser = await Chromium.LaunchAsync();
