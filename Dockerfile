@@ -21,5 +21,5 @@ ENV Hue__Http__Host=0.0.0.0 \
     Hue__Orleans__SiloPort=11111 \
     Hue__Orleans__GatewayPort=30000
 EXPOSE 5080 1883 11111 30000
-USER app
+USER $APP_UID
 ENTRYPOINT ["dotnet", "HueGrains.Silo.dll"]

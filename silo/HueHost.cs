@@ -50,7 +50,7 @@ public static class HueHost
                 if (tracing) silo.AddActivityPropagation();
                 if (durable)
                 {
-                    silo.ConfigureEndpoints(IPAddress.Parse(orleans.Address), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true)
+                    silo.ConfigureEndpoints(AdvertisedAddress(orleans.Address), orleans.SiloPort, orleans.GatewayPort, listenOnAnyHostAddress: true)
                         .AddHuePostgres(database!);
                 }
                 else
@@ -83,6 +83,11 @@ public static class HueHost
         if (options.Demo) builder.Services.AddHostedService<CitySimulator>();
         return builder;
     }
+
+    /// <summary>An IP address, or a host name resolved once at start (a Compose service name); IPv4 preferred.</summary>
+    private static IPAddress AdvertisedAddress(string address) =>
+        IPAddress.TryParse(address, out var ip) ? ip
+        : Dns.GetHostAddresses(address).OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).First();
 
     public static WebApplication MapHuePlatform(this WebApplication app)
     {

@@ -34,7 +34,10 @@ public sealed class HueHostOptions
         [Range(1, 65535)] public int SiloPort { get; set; } = 11111;
         [Range(1, 65535)] public int GatewayPort { get; set; } = 30000;
 
-        /// <summary>The address this silo advertises to the others (a pod IP in Kubernetes); loopback on one machine.</summary>
+        /// <summary>
+        /// The address this silo advertises to the others: an IP (the pod IP in Kubernetes) or a host name resolved at start
+        /// (a Compose service); loopback on one machine.
+        /// </summary>
         [Required] public string Address { get; set; } = "127.0.0.1";
     }
 }
