@@ -5,7 +5,7 @@ public static class CityApi
 {
     public static IEndpointRouteBuilder MapCityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City");
+        var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>();
         group.MapGet("/city", GetCity).WithSummary("City-wide indicators, a summary per commune and the active alerts.");
         group.MapGet("/communes", ListCommunes).WithSummary("The 40 wards and communes of Huế with their indicators.");
         group.MapGet("/communes/{code}", GetCommune).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using HueGrains.Api.Ingest;
+using HueGrains.Api.Problems;
 
 namespace HueGrains.Api.Endpoints;
 
@@ -34,11 +35,11 @@ public static class SensorsApi
         var group = app.MapGroup("/api/v1/sensors").WithTags("Sensors");
         group.MapPut("/{id}", ProvisionSensor).RequireAuthorization(Policies.Operator)
             .WithSummary("Provision or update a sensor; on creation the answer holds its device key, shown once.");
-        group.MapGet("/{id}", GetSensor).AllowAnonymous()
+        group.MapGet("/{id}", GetSensor).AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
-        group.MapPost("/{id}/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator)
+        group.MapPost("/{id}/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator).AddEndpointFilter<RetryTransient>()
             .WithSummary("Ingest one reading or a batch; authenticated by X-Device-Key or an operator token.");
-        group.MapGet("/{id}/readings", GetReadings).AllowAnonymous()
+        group.MapGet("/{id}/readings", GetReadings).AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("History: raw readings or 1m/1h/1d buckets (aligned to Asia/Ho_Chi_Minh time) between from and to.");
         return app;
     }

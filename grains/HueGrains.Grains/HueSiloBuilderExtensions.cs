@@ -55,7 +55,7 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<PostgresReadingJournal>();
         silo.Services.AddSingleton<IReadingJournal>(sp => sp.GetRequiredService<PostgresReadingJournal>());
-        silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<PostgresReadingJournal>());
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PostgresReadingJournal>());
         silo.Services.AddHostedService<ReadingRetention>();
         silo.Services.AddSingleton<PostgresIndicatorStore>();
         silo.Services.AddSingleton<IIndicatorStore>(sp => sp.GetRequiredService<PostgresIndicatorStore>());

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -15,8 +14,33 @@ namespace HueGrains.Grains.History;
 /// bounded by reading count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503, Retry-After).
 /// </summary>
 public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions<HistoryOptions> options, ILogger<PostgresReadingJournal> log)
-    : BackgroundService, IReadingJournal
+    : IReadingJournal, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _writers = Task.CompletedTask;
+
+    /// <summary>
+    /// The journal starts early and stops late in the silo's lifecycle: a silo that is shutting down (scale-in, rolling
+    /// update) still commits the readings its grains accept until the grains have moved, instead of refusing them.
+    /// </summary>
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PostgresReadingJournal), ServiceLifecycleStage.RuntimeInitialize, StartAsync, StopAsync);
+
+    public Task StartAsync(CancellationToken ct)
+    {
+        _writers = Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(() => WriteLoopAsync(_stopping.Token), CancellationToken.None)));
+        return Task.CompletedTask;
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    /// <summary>Takes no more readings and commits every one already accepted.</summary>
+    public async Task StopAsync(CancellationToken ct)
+    {
+        await _stopping.CancelAsync();
+        await _writers;
+    }
+
     private sealed record Pending(string SensorId, SensorKind Kind, IReadOnlyList<Reading> Readings, TaskCompletionSource Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
@@ -38,9 +62,6 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         }
         return pending.Done.Task;
     }
-
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => WriteLoopAsync(stoppingToken)));
 
     private async Task WriteLoopAsync(CancellationToken stoppingToken)
     {
