@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using HueGrains.Testing;
-using HueGrains.Api.Auth;
 using Xunit.Abstractions;
 
 namespace HueGrains.IntegrationTests;
@@ -12,25 +10,14 @@ namespace HueGrains.IntegrationTests;
 [Collection(PostgresCollection.Name)]
 public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
 {
-    private static HttpClient Operator(SiloProcess api)
-    {
-        var client = new HttpClient { BaseAddress = api.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
-        var token = TokenIssuer.Issue(new HueAuthOptions { SigningKey = DurablePlatform.SigningKey }, Roles.Operator);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    private static HttpClient Operator(SiloProcess api) => Processes.Client(api, Roles.Operator);
 
     private static async Task<Dictionary<int, int>> MembershipAsync(string db, string clusterId) =>
         (await ProviderTests.ScalarsAsync(db, $"SELECT port || ':' || status FROM hue_membership WHERE deployment_id = '{clusterId}'"))
             .Select(s => s.Split(':')).GroupBy(p => int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture))
             .ToDictionary(g => g.Key, g => g.Max(p => int.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture)));
 
-    private static async Task<SiloProcess> StartAsync(string role, string db, string cluster)
-    {
-        var process = SiloProcess.Start(role, db, cluster, DurablePlatform.SigningKey);
-        await process.WaitReadyAsync();
-        return process;
-    }
+    private static Task<SiloProcess> StartAsync(string role, string db, string cluster) => Processes.StartAsync(role, db, cluster);
 
     [Fact]
     public async Task Two_silos_see_each_other_and_a_killed_one_is_declared_dead()

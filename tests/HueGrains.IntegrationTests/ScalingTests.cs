@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using HueGrains.Api.Auth;
 using HueGrains.Testing;
 using Xunit.Abstractions;
 
@@ -13,21 +11,9 @@ namespace HueGrains.IntegrationTests;
 [Collection(PostgresCollection.Name)]
 public partial class ScalingTests(PostgresServer postgres, ITestOutputHelper output)
 {
-    private static HttpClient Client(SiloProcess api, string? role = null)
-    {
-        var client = new HttpClient { BaseAddress = api.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        if (role is not null)
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-                TokenIssuer.Issue(new HueAuthOptions { SigningKey = DurablePlatform.SigningKey }, role));
-        return client;
-    }
+    private static HttpClient Client(SiloProcess api, string? role = null) => Processes.Client(api, role);
 
-    private static async Task<SiloProcess> StartAsync(string role, string db, string cluster)
-    {
-        var process = SiloProcess.Start(role, db, cluster, DurablePlatform.SigningKey);
-        await process.WaitReadyAsync();
-        return process;
-    }
+    private static Task<SiloProcess> StartAsync(string role, string db, string cluster) => Processes.StartAsync(role, db, cluster);
 
     private static async Task ProvisionAsync(HttpClient admin, IEnumerable<string> sensors)
     {

@@ -7,13 +7,6 @@ namespace HueGrains.Tests.Http;
 public class AlertApiTests(ApiFixture api)
 {
 
-    private async Task<(string Id, HttpClient Device)> GaugeAsync(string commune)
-    {
-        var id = $"t-{Guid.NewGuid():N}";
-        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 })).Json();
-        return (id, api.AsDevice(created.GetProperty("deviceKey").GetString()!));
-    }
 
     private static IEnumerable<JsonElement> AlertsOf(JsonElement list, string sensor) =>
         list.EnumerateArray().Where(a => a.GetProperty("sensorId").GetString() == sensor);
@@ -22,7 +15,7 @@ public class AlertApiTests(ApiFixture api)
     public async Task A_BD2_crossing_is_raised_at_commune_and_city_acknowledged_by_its_commune_and_cleared_with_hysteresis()
     {
         const string Commune = "19819";
-        var (gauge, device) = await GaugeAsync(Commune);
+        var (gauge, device) = await api.GaugeAsync(Commune);
         var now = DateTimeOffset.UtcNow;
         await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-3), value = 2.1 });
 
@@ -54,7 +47,7 @@ public class AlertApiTests(ApiFixture api)
     public async Task A_thousand_readings_above_the_threshold_leave_exactly_one_active_alert()
     {
         const string Commune = "19858";
-        var (gauge, device) = await GaugeAsync(Commune);
+        var (gauge, device) = await api.GaugeAsync(Commune);
         var now = DateTimeOffset.UtcNow;
         var readings = Enumerable.Range(0, 1000).Select(i => new { at = now.AddSeconds(-2000 + i), value = 2.2 + (i % 10) / 100.0 }).ToArray();
         Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { readings = readings[..500] })).StatusCode);

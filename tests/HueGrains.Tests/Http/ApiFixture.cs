@@ -65,6 +65,15 @@ public sealed class ApiFixture : IAsyncLifetime
         return client;
     }
 
+    /// <summary>Provisions a water-level gauge in a commune; returns its id and a client holding its device key.</summary>
+    public async Task<(string Id, HttpClient Device)> GaugeAsync(string commune)
+    {
+        var id = $"t-{Guid.NewGuid():N}";
+        var created = await (await As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 })).Json();
+        return (id, AsDevice(created.GetProperty("deviceKey").GetString()!));
+    }
+
     public HttpClient AsDevice(string key)
     {
         var client = App.GetTestClient();

@@ -7,13 +7,6 @@ namespace HueGrains.Tests.Http;
 [Collection(ApiCollection.Name)]
 public class LiveAndHistoryTests(ApiFixture api)
 {
-    private async Task<(string Id, HttpClient Device)> GaugeAsync(string commune)
-    {
-        var id = $"t-{Guid.NewGuid():N}";
-        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "water-level", unit = "m", commune, latitude = 16.46, longitude = 107.57 })).Json();
-        return (id, api.AsDevice(created.GetProperty("deviceKey").GetString()!));
-    }
 
     private static bool FloodAt(SseEvent e, string commune, int level) =>
         e.Type == "indicators" && JsonDocument.Parse(e.Data).RootElement is var d
@@ -27,7 +20,7 @@ public class LiveAndHistoryTests(ApiFixture api)
     public async Task A_client_that_reconnects_with_Last_Event_ID_receives_what_it_missed()
     {
         const string Commune = "19789";
-        var (gauge, device) = await GaugeAsync(Commune);
+        var (gauge, device) = await api.GaugeAsync(Commune);
         string lastId;
         using (var first = await SseClient.ConnectAsync(api.Anonymous, $"/api/v1/live?commune={Commune}"))
         {
@@ -63,7 +56,7 @@ public class LiveAndHistoryTests(ApiFixture api)
     public async Task Indicator_history_keeps_snapshots_of_the_city_and_each_commune()
     {
         const string Commune = "19804";
-        var (gauge, device) = await GaugeAsync(Commune);
+        var (gauge, device) = await api.GaugeAsync(Commune);
         await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = DateTimeOffset.UtcNow, value = 2.4 });
         var history = await Eventually.Holds(
             async () => await (await api.Anonymous.GetAsync($"/api/v1/communes/{Commune}/history?indicator=floodAlertLevel&bucket=raw")).Json(),

@@ -8,10 +8,7 @@ public class MetricsTests(ApiFixture api)
     [Fact]
     public async Task Metrics_are_Prometheus_text_with_ingest_stream_indicator_live_and_Orleans_series()
     {
-        var id = $"t-{Guid.NewGuid():N}";
-        var created = await (await api.As(Roles.Operator).PutJson($"/api/v1/sensors/{id}",
-            new { kind = "water-level", unit = "m", commune = "19777", latitude = 16.47, longitude = 107.6 })).Json();
-        var device = api.AsDevice(created.GetProperty("deviceKey").GetString()!);
+        var (id, device) = await api.GaugeAsync("19777");
         var now = DateTimeOffset.UtcNow;
         Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{id}/readings",
             new { readings = new object[] { new { at = now, value = 0.4 }, new { at = now.AddYears(5), value = 0.5 } } })).StatusCode);
