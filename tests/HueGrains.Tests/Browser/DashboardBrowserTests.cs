@@ -1,12 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using HueGrains.Api.Auth;
-using HueGrains.Silo;
 using HueGrains.Tests.Http;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.Configuration;
 
 namespace HueGrains.Tests.Browser;
 
@@ -21,21 +18,12 @@ public sealed class KestrelPlatformFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        var port = TestPlatform.FreePort();
+        _app = await TestPlatform.StartAsync(new()
         {
             ["Hue:Auth:SigningKey"] = Auth.SigningKey,
-            ["Hue:Http:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Mqtt:Enabled"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.AddHuePlatform();
-        _app = builder.Build();
-        _app.MapHuePlatform();
-        await _app.StartAsync();
+        }, httpPort: port);
         BaseUrl = $"http://127.0.0.1:{port}";
     }
 
@@ -47,18 +35,7 @@ public sealed class KestrelPlatformFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public Task DisposeAsync() => TestPlatform.StopAsync(_app);
 }
 
 public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixture<KestrelPlatformFixture>

@@ -1,14 +1,10 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using HueGrains.Api;
 using HueGrains.Api.Auth;
-using HueGrains.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 
 namespace HueGrains.Tests.Http;
 
@@ -19,7 +15,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public int MqttPort { get; } = FreePort();
+    public int MqttPort { get; } = TestPlatform.FreePort();
 
     /// <summary>The api_key of an Open311 application allowed to post requests.</summary>
     public string Open311Key { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
@@ -28,32 +24,19 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        App = await TestPlatform.StartAsync(new()
         {
             ["Hue:Auth:SigningKey"] = Auth.SigningKey,
-            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Mqtt:Port"] = MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Logging:LogLevel:Default"] = "Warning",
             ["Hue:Open311:ApiKeys:0"] = Open311Key,
             ["Hue:History:IndicatorSampleSeconds"] = "1", // history tests need samples in seconds, not minutes
             ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // all anonymous test requests share one client; HardeningTests checks limits
             ["Hue:RateLimit:Burst"] = "1000000",
         });
-        builder.AddHuePlatform();
-        builder.WebHost.UseTestServer();
-        App = builder.Build();
-        App.MapHuePlatform();
-        await App.StartAsync();
         Anonymous = App.GetTestClient();
     }
 
-    public async Task DisposeAsync()
-    {
-        await App.StopAsync();
-        await App.DisposeAsync();
-    }
+    public Task DisposeAsync() => TestPlatform.StopAsync(App);
 
     public HttpClient As(string role, string? commune = null, string? citizenId = null) =>
         WithToken(TokenIssuer.Issue(Auth, role, commune, citizenId));
@@ -81,12 +64,6 @@ public sealed class ApiFixture : IAsyncLifetime
         return client;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 [CollectionDefinition(Name)]

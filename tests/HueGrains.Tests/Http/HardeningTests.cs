@@ -2,10 +2,8 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using HueGrains.Api.Auth;
-using HueGrains.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.Configuration;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -22,30 +20,16 @@ public sealed class HardenedPlatformFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => App = await TestPlatform.StartAsync(new()
     {
-        var builder = WebApplication.CreateBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Hue:Auth:SigningKey"] = Auth.SigningKey,
-            ["Hue:Auth:PreviousSigningKeys:0"] = PreviousKey,
-            ["Hue:RateLimit:PermitsPerSecond"] = "5",
-            ["Hue:RateLimit:Burst"] = "10",
-            ["Hue:Cors:Origins:0"] = Origin,
-            ["Hue:Orleans:SiloPort"] = "0",
-            ["Hue:Orleans:GatewayPort"] = "0",
-            ["Hue:Mqtt:Enabled"] = "false",
-            ["Hue:Dashboard"] = "false",
-            ["Logging:LogLevel:Default"] = "Warning",
-        });
-        builder.Configuration["Hue:Orleans:SiloPort"] = FreePort();
-        builder.Configuration["Hue:Orleans:GatewayPort"] = FreePort();
-        builder.AddHuePlatform();
-        builder.WebHost.UseTestServer();
-        App = builder.Build();
-        App.MapHuePlatform();
-        await App.StartAsync();
-    }
+        ["Hue:Auth:SigningKey"] = Auth.SigningKey,
+        ["Hue:Auth:PreviousSigningKeys:0"] = PreviousKey,
+        ["Hue:RateLimit:PermitsPerSecond"] = "5",
+        ["Hue:RateLimit:Burst"] = "10",
+        ["Hue:Cors:Origins:0"] = Origin,
+        ["Hue:Mqtt:Enabled"] = "false",
+        ["Hue:Dashboard"] = "false",
+    });
 
     public HttpClient Client(string? token = null)
     {
@@ -54,18 +38,7 @@ public sealed class HardenedPlatformFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync()
-    {
-        await App.StopAsync();
-        await App.DisposeAsync();
-    }
-
-    private static string FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-    }
+    public Task DisposeAsync() => TestPlatform.StopAsync(App);
 }
 
 public class HardeningTests(HardenedPlatformFixture platform) : IClassFixture<HardenedPlatformFixture>

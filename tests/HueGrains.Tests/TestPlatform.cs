@@ -1,0 +1,45 @@
+using System.Net;
+using System.Net.Sockets;
+using HueGrains.Silo;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
+
+namespace HueGrains.Tests;
+
+/// <summary>The platform composed exactly as <c>dotnet run --project silo</c> does, with test settings on top.</summary>
+public static class TestPlatform
+{
+    /// <summary>Starts it on free Orleans ports; in the test server unless <paramref name="httpPort"/> asks for real Kestrel.</summary>
+    public static async Task<WebApplication> StartAsync(Dictionary<string, string?> settings, int? httpPort = null)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Http:Port"] = httpPort?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddHuePlatform();
+        if (httpPort is null) builder.WebHost.UseTestServer();
+        var app = builder.Build();
+        app.MapHuePlatform();
+        await app.StartAsync();
+        return app;
+    }
+
+    public static async Task StopAsync(WebApplication app)
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
