@@ -63,6 +63,7 @@ public sealed record DataAccess(
 public static class AccessPurposes
 {
     public const string Profile = "profile";
+    public const string ProfileUpdate = "profile-update";
     public const string CaseFiling = "case-filing";
     public const string CaseHandling = "case-handling";
 }

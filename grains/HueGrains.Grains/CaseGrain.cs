@@ -67,10 +67,16 @@ public sealed class CaseGrain(
     public async Task<CaseView?> Read(Actor reader, CancellationToken ct)
     {
         if (S.Procedure is null) return null;
-        if (reader.IsCitizen(S.CitizenId)) return View();
-        if (!reader.IsOfficialOf(S.Commune))
+        if (!reader.IsCitizen(S.CitizenId) && !reader.IsOfficialOf(S.Commune))
             throw new HueForbiddenException("A dossier is seen by its applicant and the officials of the responsible commune.");
-        await GrainFactory.GetGrain<ICitizenGrain>(S.CitizenId).RecordAccess(new DataAccess(reader, AccessPurposes.CaseHandling, Id), ct);
+        return await ViewForAsync(reader, ct);
+    }
+
+    /// <summary>The dossier (its form holds the applicant's personal data): a read by anyone but the applicant is recorded.</summary>
+    private async Task<CaseView> ViewForAsync(Actor reader, CancellationToken ct)
+    {
+        if (!reader.IsCitizen(S.CitizenId))
+            await GrainFactory.GetGrain<ICitizenGrain>(S.CitizenId).RecordAccess(new DataAccess(reader, AccessPurposes.CaseHandling, Id), ct);
         return View();
     }
 
@@ -98,7 +104,7 @@ public sealed class CaseGrain(
         await CommitAsync(ct);
         if (CaseWorkflow.IsTerminal(status) || status == CaseStatus.SupplementRequested) await this.StopWatchingAsync();
         else if (!S.Overdue) await this.WatchAsync(S.DueAt, now);
-        return View();
+        return await ViewForAsync(actor, ct);
     }
 
     /// <summary>The deadline reminder: marks the dossier overdue once, so the commune counts it even if no one looks.</summary>

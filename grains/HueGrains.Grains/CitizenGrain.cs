@@ -80,9 +80,9 @@ public sealed class CitizenGrain(
             Phone = change.Phone ?? current.Phone,
             HomeCommune = change.HomeCommune ?? current.HomeCommune,
         }, clock.GetUtcNow());
-        if (next == current) return View();
-        AddVersion(next, actor.Role);
-        await state.WriteStateAsync(ct);
+        if (next != current) AddVersion(next, actor.Role);
+        if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct); // writes the state too
+        else if (next != current) await state.WriteStateAsync(ct);
         return View();
     }
 

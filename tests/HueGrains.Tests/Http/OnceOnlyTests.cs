@@ -111,25 +111,29 @@ public class OnceOnlyTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Forbidden, (await counter.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await me.PutAsJsonAsync($"/api/v1/citizens/{id}/consents", new { officialsMayViewProfile = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await official.PostJson($"/api/v1/cases/{caseId}/status", new { status = "processing" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await official.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "0911222333" })).StatusCode);
 
         var audit = (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).EnumerateArray().ToList();
-        Assert.Equal(4, audit.Count);
+        Assert.Equal(6, audit.Count);
         Assert.All(audit, a =>
         {
             Assert.Equal("official", a.GetProperty("readerRole").GetString());
             Assert.StartsWith("official-", a.GetProperty("readerAccount").GetString(), StringComparison.Ordinal);
             Assert.Equal(JsonValueKind.String, a.GetProperty("at").ValueKind);
         });
-        Assert.Equal(["profile", "case-filing", "case-handling", "case-handling"], audit.Select(a => a.GetProperty("purpose").GetString()!).ToArray());
-        Assert.Equal(atCounter.GetProperty("id").GetString(), audit[1].GetProperty("caseId").GetString());
-        Assert.Equal(Elsewhere, audit[1].GetProperty("readerCommune").GetString());
-        Assert.Equal(caseId, audit[2].GetProperty("caseId").GetString());
+        Assert.Equal(["profile-update", "case-handling", "profile", "case-filing", "case-handling", "case-handling"],
+            audit.Select(a => a.GetProperty("purpose").GetString()!).ToArray());
+        Assert.Equal(caseId, audit[1].GetProperty("caseId").GetString()); // moving the dossier along shows its form
+        Assert.Equal(atCounter.GetProperty("id").GetString(), audit[3].GetProperty("caseId").GetString());
+        Assert.Equal(Elsewhere, audit[3].GetProperty("readerCommune").GetString());
+        Assert.Equal(caseId, audit[4].GetProperty("caseId").GetString());
 
         var (_, other) = await RegisterAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await official.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
-        Assert.Equal(4, (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).GetArrayLength()); // refusals read nothing
+        Assert.Equal(6, (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).GetArrayLength()); // refusals read nothing
     }
 
     [Fact]
