@@ -17,7 +17,8 @@ public static class CasesApi
         return app;
     }
 
-    public static async Task<Created<CaseView>> FileCase(CaseRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    /// <summary>Send an <c>Idempotency-Key</c> header to make retries safe: the same key files the dossier once.</summary>
+    public static async Task<Created<CaseView>> FileCase(CaseRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http, CancellationToken ct)
     {
         var actor = user.ToActor();
         var citizenId = request.CitizenId ?? actor.CitizenId;
@@ -25,8 +26,11 @@ public static class CasesApi
             (request.Procedure, "procedure", "Procedure code is required."),
             (Keys.IsEntityId(citizenId, Keys.CitizenPrefix) ? citizenId : null, "citizenId", "The applicant's citizen id is required."));
 
-        var id = Keys.NewCaseId();
-        var view = await grains.GetGrain<ICaseGrain>(id).File(new CaseFiling(request.Procedure!, citizenId!, request.Commune, request.Form), actor, ct);
+        var id = Idempotency.NewId(http, Keys.CasePrefix, Keys.NewCaseId);
+        var dossier = grains.GetGrain<ICaseGrain>(id);
+        var view = await Idempotency.CreateOnceAsync(
+            () => dossier.File(new CaseFiling(request.Procedure!, citizenId!, request.Commune, request.Form), actor, ct),
+            () => dossier.Read(actor, ct));
         return TypedResults.Created($"/api/v1/cases/{id}", view);
     }
 

@@ -32,15 +32,17 @@ public static class FeedbackApi
         return app;
     }
 
-    public static async Task<Created<FeedbackView>> SubmitFeedback(FeedbackRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    /// <summary>Send an <c>Idempotency-Key</c> header to make retries safe: the same key submits the report once.</summary>
+    public static async Task<Created<FeedbackView>> SubmitFeedback(FeedbackRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http, CancellationToken ct)
     {
         Required.Fields(
             (request.Category, "category", "Category is required."),
             (request.Description, "description", "Description is required."));
 
-        var id = Keys.NewFeedbackId();
+        var id = Idempotency.NewId(http, Keys.FeedbackPrefix, Keys.NewFeedbackId);
         var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune, request.Latitude, request.Longitude, request.Address, request.PhotoUrls);
-        var view = await grains.GetGrain<IFeedbackGrain>(id).Submit(report, user.ToActor().CitizenId!, ct);
+        var grain = grains.GetGrain<IFeedbackGrain>(id);
+        var view = await Idempotency.CreateOnceAsync(() => grain.Submit(report, user.ToActor().CitizenId!, ct), () => grain.Get(ct));
         return TypedResults.Created($"/api/v1/feedback/{id}", view);
     }
 

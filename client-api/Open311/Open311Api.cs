@@ -1,4 +1,5 @@
 using System.Globalization;
+using HueGrains.Api.Endpoints;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -82,8 +83,10 @@ public static class Open311Api
         var report = new FeedbackReport(category.Category, fields.Get("description") ?? "", commune, lat, lon, fields.Get("address_string"),
             fields.Get("media_url") is { } media ? [media] : null);
         var user = http.User.ToActor();
-        var id = Keys.NewFeedbackId();
-        await grains.GetGrain<IFeedbackGrain>(id).Submit(report, user.Role == Roles.Citizen ? user.CitizenId : null, http.RequestAborted);
+        var id = Idempotency.NewId(http, Keys.FeedbackPrefix, Keys.NewFeedbackId, caller: $"open311:{DeviceKeys.Hash(key)}"); // the application
+        var grain = grains.GetGrain<IFeedbackGrain>(id);
+        await Idempotency.CreateOnceAsync(() => grain.Submit(report, user.Role == Roles.Citizen ? user.CitizenId : null, http.RequestAborted),
+            () => grain.Get(http.RequestAborted));
         return Open311Output.List(format, "service_requests", "request", [new Dictionary<string, object?>
         {
             ["service_request_id"] = id,

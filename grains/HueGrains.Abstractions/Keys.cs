@@ -34,6 +34,14 @@ public static partial class Keys
     public static string NewCaseId() => CasePrefix + Guid.NewGuid().ToString("N");
     public static string NewFeedbackId() => FeedbackPrefix + Guid.NewGuid().ToString("N");
 
+    /// <summary>
+    /// The id a creating request gets when its client sends an <c>Idempotency-Key</c>: derived from the caller and the
+    /// key, so a retry reaches the same entity instead of creating a second one.
+    /// </summary>
+    public static string IdempotentId(string prefix, string caller, string idempotencyKey) =>
+        prefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{prefix}|{caller}|{idempotencyKey}")))[..32];
+
     public const string CitizenPrefix = "c-";
     public const string CasePrefix = "hs-";
     public const string FeedbackPrefix = "pa-";

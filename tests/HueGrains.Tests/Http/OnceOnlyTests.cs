@@ -137,6 +137,36 @@ public class OnceOnlyTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task A_retried_request_with_the_same_Idempotency_Key_creates_one_dossier_and_one_report()
+    {
+        var (id, me) = await RegisterAsync();
+        async Task<JsonElement> Send(HttpClient client, string path, object body, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: HueGrains.Api.HueJson.Options) };
+            request.Headers.Add("Idempotency-Key", key);
+            var response = await client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            return await response.Json();
+        }
+        var filing = new { procedure = "certified-copy", form = new { documentName = "Sổ hộ khẩu", copies = "1" } };
+        var first = await Send(me, "/api/v1/cases", filing, "retry-1");
+        var again = await Send(me, "/api/v1/cases", filing, "retry-1");
+        Assert.Equal(first.GetProperty("id").GetString(), again.GetProperty("id").GetString());
+        Assert.NotEqual(first.GetProperty("id").GetString(), (await Send(me, "/api/v1/cases", filing, "retry-2")).GetProperty("id").GetString());
+        Assert.Equal(2, (await (await me.GetAsync($"/api/v1/citizens/{id}")).Json()).GetProperty("cases").GetArrayLength());
+
+        var report = new { category = "other", description = "Cây đổ chắn đường", commune = Home };
+        var submitted = await Send(me, "/api/v1/feedback", report, "r-1");
+        Assert.Equal(submitted.GetProperty("id").GetString(), (await Send(me, "/api/v1/feedback", report, "r-1")).GetProperty("id").GetString());
+        var (_, other) = await RegisterAsync(); // the same key from someone else is theirs alone
+        Assert.NotEqual(submitted.GetProperty("id").GetString(), (await Send(other, "/api/v1/feedback", report, "r-1")).GetProperty("id").GetString());
+        await SensorApiTests.AssertProblem(await me.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/v1/feedback")
+        {
+            Content = JsonContent.Create(report), Headers = { { "Idempotency-Key", new string('k', 300) } },
+        }), HttpStatusCode.BadRequest, "Idempotency-Key");
+    }
+
+    [Fact]
     public async Task An_official_sees_the_work_list_of_their_own_commune_only()
     {
         var (_, me) = await RegisterAsync();
