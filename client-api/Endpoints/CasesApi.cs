@@ -43,13 +43,16 @@ public static class CasesApi
     /// <summary>A commune's work list: officials of that commune, leaders and operators (no personal data in it).</summary>
     /// <param name="status">Only dossiers in this state.</param>
     /// <param name="overdue">true: only overdue dossiers; false: only those within their deadline.</param>
-    /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
-    public static async Task<Results<Ok<IReadOnlyList<CaseSummary>>, NotFound>> ListCommuneCases(
-        string code, string? status, bool? overdue, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    /// <param name="limit">At most this many per page, newest first (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<Results<Ok<Page<CaseSummary>>, NotFound>> ListCommuneCases(
+        string code, string? status, bool? overdue, int? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         EnsureStaffOf(code, user);
-        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Cases(new CaseQuery(QueryEnum.Parse<CaseStatus>(status, "status"), overdue, Limit(limit)), ct));
+        var size = Paging.Limit(limit);
+        var query = new CaseQuery(QueryEnum.Parse<CaseStatus>(status, "status"), overdue, size + 1, After: Paging.Parse(cursor));
+        return TypedResults.Ok(Paging.Of(await grains.GetGrain<ICommuneGrain>(code).Cases(query, ct), size, c => (c.FiledAt, c.Id)));
     }
 
     /// <summary>An official works for one commune; leaders and operators see all.</summary>
@@ -60,12 +63,6 @@ public static class CasesApi
             throw new HueForbiddenException("An official sees the work of their own commune only.");
     }
 
-    public static int Limit(int? limit) => limit switch
-    {
-        null => 100,
-        < 1 or > 1000 => throw new HueValidationException("limit", "Limit is 1 to 1000."),
-        _ => limit.Value,
-    };
 
     public static async Task<Results<Ok<CaseView>, NotFound>> ChangeCaseStatus(
         string id, CaseStatusRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)

@@ -80,13 +80,16 @@ public static class FeedbackApi
 
     /// <param name="category">Only reports of this category.</param>
     /// <param name="open">true: only open reports; false: only answered ones.</param>
-    /// <param name="limit">At most this many, newest first (1–1000, default 100).</param>
-    public static async Task<Results<Ok<IReadOnlyList<FeedbackSummary>>, NotFound>> ListCommuneFeedback(
-        string code, string? category, bool? open, int? limit, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    /// <param name="limit">At most this many per page, newest first (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<Results<Ok<Page<FeedbackSummary>>, NotFound>> ListCommuneFeedback(
+        string code, string? category, bool? open, int? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         CasesApi.EnsureStaffOf(code, user);
-        return TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Feedback(new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: CasesApi.Limit(limit)), ct));
+        var size = Paging.Limit(limit);
+        var query = new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: size + 1, After: Paging.Parse(cursor));
+        return TypedResults.Ok(Paging.Of(await grains.GetGrain<ICommuneGrain>(code).Feedback(query, ct), size, f => (f.SubmittedAt, f.Id)));
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(

@@ -139,7 +139,20 @@ public sealed record CaseQuery(
     [property: Id(1)] bool? Overdue = null,
     [property: Id(2)] int Limit = 100,
     [property: Id(3)] DateTimeOffset? From = null,
-    [property: Id(4)] DateTimeOffset? To = null);
+    [property: Id(4)] DateTimeOffset? To = null,
+    [property: Id(5)] PageCursor? After = null);
+
+/// <summary>Where a page of a newest-first list ended: items strictly older than (At, Id) come next.</summary>
+[GenerateSerializer, Immutable, Alias("hue.PageCursor")]
+public sealed record PageCursor([property: Id(0)] DateTimeOffset At, [property: Id(1)] string Id)
+{
+    /// <summary>Newest first, ties by id: the order every paged list uses.</summary>
+    public static int Compare(DateTimeOffset at, string id, DateTimeOffset otherAt, string otherId) =>
+        at != otherAt ? otherAt.CompareTo(at) : string.CompareOrdinal(otherId, id);
+
+    /// <summary>Whether the item (at, id) comes after this cursor, so on a later page.</summary>
+    public bool Precedes(DateTimeOffset at, string id) => Compare(At, Id, at, id) < 0;
+}
 
 [GenerateSerializer, Immutable, Alias("hue.FeedbackQuery")]
 public sealed record FeedbackQuery(
@@ -147,4 +160,5 @@ public sealed record FeedbackQuery(
     [property: Id(1)] bool? Open = null,
     [property: Id(2)] DateTimeOffset? From = null,
     [property: Id(3)] DateTimeOffset? To = null,
-    [property: Id(4)] int Limit = 100);
+    [property: Id(4)] int Limit = 100,
+    [property: Id(5)] PageCursor? After = null);

@@ -84,8 +84,9 @@ public sealed partial class CommuneGrain(
         var now = clock.GetUtcNow();
         return Task.FromResult<IReadOnlyList<CaseSummary>>([.. Ledger.Cases.Values
             .Where(c => (query.Status is null || c.Status == query.Status) && (query.Overdue is null || c.IsOverdue(now) == query.Overdue)
-                && (query.From is null || c.FiledAt >= query.From) && (query.To is null || c.FiledAt < query.To))
-            .OrderByDescending(c => c.FiledAt)
+                && (query.From is null || c.FiledAt >= query.From) && (query.To is null || c.FiledAt < query.To)
+                && (query.After is null || query.After.Precedes(c.FiledAt, c.EntityId)))
+            .OrderByDescending(c => c.FiledAt).ThenByDescending(c => c.EntityId, StringComparer.Ordinal)
             .Take(query.Limit)
             .Select(c => new CaseSummary(c.EntityId, c.Procedure, c.Status, c.FiledAt, c.DueAt, c.IsOverdue(now)))]);
     }
@@ -96,8 +97,9 @@ public sealed partial class CommuneGrain(
         return Task.FromResult<IReadOnlyList<FeedbackSummary>>([.. Ledger.Feedback.Values
             .Where(f => (query.Category is null || f.Category == query.Category)
                 && (query.Open is null || FeedbackWorkflow.IsOpen(f.Status) == query.Open)
-                && (query.From is null || f.SubmittedAt >= query.From) && (query.To is null || f.SubmittedAt < query.To))
-            .OrderByDescending(f => f.SubmittedAt)
+                && (query.From is null || f.SubmittedAt >= query.From) && (query.To is null || f.SubmittedAt < query.To)
+                && (query.After is null || query.After.Precedes(f.SubmittedAt, f.EntityId)))
+            .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.EntityId, StringComparer.Ordinal)
             .Take(query.Limit)
             .Select(f => new FeedbackSummary(f.EntityId, f.Category, f.Status, f.SubmittedAt, f.DueAt, f.IsOverdue(now), _info.Code))]);
     }

@@ -173,7 +173,7 @@ public class OnceOnlyTests(ApiFixture api)
         var caseId = (await FileAsync(me, new { procedure = "certified-copy", form = new { documentName = "CMND", copies = "1" } })).GetProperty("id").GetString();
 
         var list = await Eventually.Holds(async () => await (await api.As(Roles.Official, Home).GetAsync($"/api/v1/communes/{Home}/cases?status=received")).Json(),
-            l => l.EnumerateArray().Any(c => c.GetProperty("id").GetString() == caseId));
+            l => l.GetProperty("items").EnumerateArray().Any(c => c.GetProperty("id").GetString() == caseId));
         var text = list.GetRawText();
         Assert.DoesNotContain("Hồ Thị Mai", text, StringComparison.Ordinal);
         Assert.DoesNotContain("0935246810", text, StringComparison.Ordinal);
@@ -183,5 +183,33 @@ public class OnceOnlyTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.OK, (await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases")).StatusCode);
         await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?limit=0"), HttpStatusCode.BadRequest, "limit");
         await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?status=lost"), HttpStatusCode.BadRequest, "status");
+        await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync($"/api/v1/communes/{Home}/cases?cursor=bm9wZQ"), HttpStatusCode.BadRequest, "cursor");
+    }
+
+    [Fact]
+    public async Task Work_lists_page_with_a_cursor_that_stays_stable_while_new_dossiers_arrive()
+    {
+        const string Commune = "19996";
+        var (_, me) = await RegisterAsync();
+        async Task<string> File() => (await FileAsync(me, new { procedure = "certified-copy", commune = Commune, form = new { documentName = "Giấy", copies = "1" } }))
+            .GetProperty("id").GetString()!;
+        var filed = new List<string> { await File(), await File(), await File(), await File(), await File() };
+        var leader = api.As(Roles.Leader);
+        var first = await Eventually.Holds(async () => await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=2")).Json(),
+            p => p.GetProperty("items").GetArrayLength() == 2 && p.GetProperty("nextCursor").ValueKind == JsonValueKind.String);
+        await Eventually.Holds(async () => await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=1000")).Json(),
+            p => p.GetProperty("items").GetArrayLength() == 5);
+        var late = await File(); // arrives at the top; the pages already cut do not shift
+
+        var seen = first.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
+        var cursor = first.GetProperty("nextCursor").GetString();
+        while (cursor is not null)
+        {
+            var page = await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=2&cursor={cursor}")).Json();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetString()!));
+            cursor = page.GetProperty("nextCursor").ValueKind == JsonValueKind.String ? page.GetProperty("nextCursor").GetString() : null;
+        }
+        Assert.Equal(filed.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal)); // each once, none missing
+        Assert.DoesNotContain(late, seen);
     }
 }

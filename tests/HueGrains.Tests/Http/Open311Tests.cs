@@ -120,7 +120,7 @@ public class Open311Tests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Conflict, (await api.As(Roles.Operator).PostJson($"/api/v1/feedback/{id}/route", new { commune = "19753" })).StatusCode);
         Assert.DoesNotContain((await (await api.As(Roles.Operator).GetAsync("/api/v1/feedback-triage")).Json()).EnumerateArray(), r => r.GetProperty("id").GetString() == id);
         await Eventually.Holds(async () => await (await api.As(Roles.Official, "19774").GetAsync("/api/v1/communes/19774/feedback?open=true")).Json(),
-            l => l.EnumerateArray().Any(r => r.GetProperty("id").GetString() == id));
+            l => l.GetProperty("items").EnumerateArray().Any(r => r.GetProperty("id").GetString() == id));
     }
 
     private static async Task AssertErrors(HttpResponseMessage response, HttpStatusCode status)

@@ -46,7 +46,7 @@ public partial class OpenDataTests(ApiFixture api)
             var counts = new Dictionary<(string, string), int>();
             foreach (var c in CityMap.Communes)
             {
-                foreach (var r in (await (await leader.GetAsync($"/api/v1/communes/{c.Code}/feedback?limit=1000")).Json()).EnumerateArray())
+                foreach (var r in (await (await leader.GetAsync($"/api/v1/communes/{c.Code}/feedback?limit=1000")).Json()).GetProperty("items").EnumerateArray())
                 {
                     var day = DateOnly.FromDateTime(r.GetProperty("submittedAt").GetDateTimeOffset().ToOffset(TimeSpan.FromHours(7)).DateTime);
                     if (day != today) continue;
