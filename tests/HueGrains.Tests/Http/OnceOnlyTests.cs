@@ -195,10 +195,10 @@ public class OnceOnlyTests(ApiFixture api)
             .GetProperty("id").GetString()!;
         var filed = new List<string> { await File(), await File(), await File(), await File(), await File() };
         var leader = api.As(Roles.Leader);
-        var first = await Eventually.Holds(async () => await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=2")).Json(),
-            p => p.GetProperty("items").GetArrayLength() == 2 && p.GetProperty("nextCursor").ValueKind == JsonValueKind.String);
         await Eventually.Holds(async () => await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=1000")).Json(),
-            p => p.GetProperty("items").GetArrayLength() == 5);
+            p => p.GetProperty("items").GetArrayLength() == 5); // the commune has heard of all five
+        var first = await (await leader.GetAsync($"/api/v1/communes/{Commune}/cases?limit=2")).Json();
+        Assert.Equal(2, first.GetProperty("items").GetArrayLength());
         var late = await File(); // arrives at the top; the pages already cut do not shift
 
         var seen = first.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetString()!).ToList();
