@@ -15,8 +15,12 @@ public class MetricsTests(ApiFixture api)
         using var live = await SseClient.ConnectAsync(api.Anonymous, "/api/v1/live");
         await live.NextAsync();
 
+        // The exporter caches a scrape for a moment: read again until this test's readings are in it.
+        string[] expected = ["hue_readings_accepted_total", "hue_readings_rejected_total", "hue_ingest_ack_duration_seconds",
+            "hue_stream_flush_lag_seconds", "hue_indicator_age_seconds", "hue_sse_clients"];
         var families = await Eventually.Holds(async () => PrometheusText.Parse(await api.Anonymous.GetStringAsync("/metrics")),
-            f => f.ContainsKey("hue_stream_flush_lag_seconds") && f.ContainsKey("hue_indicator_age_seconds"));
+            f => expected.All(f.ContainsKey) && f["hue_sse_clients"].Samples.Any(s => s.Value >= 1)
+                && f["hue_readings_rejected_total"].Samples.Any(s => s.Labels.GetValueOrDefault("reason") == "invalid"));
 
         Assert.Equal("counter", families["hue_readings_accepted_total"].Type);
         Assert.Contains(families["hue_readings_accepted_total"].Samples, s => s.Labels["transport"] == "http" && s.Value >= 1);
