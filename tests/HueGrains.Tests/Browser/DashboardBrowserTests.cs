@@ -38,6 +38,9 @@ public sealed class KestrelPlatformFixture : IAsyncLifetime
     public Task DisposeAsync() => TestPlatform.StopAsync(_app);
 }
 
+// In the API collection, not beside it: hosts in one process share meter names, and the metrics test reads the API
+// fixture's live gauges, which a parallel host could shadow.
+[Collection(ApiCollection.Name)]
 public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixture<KestrelPlatformFixture>
 {
     private const string Commune = "19774"; // Kim Long, on the Perfume River

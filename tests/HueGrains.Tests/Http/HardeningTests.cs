@@ -41,6 +41,9 @@ public sealed class HardenedPlatformFixture : IAsyncLifetime
     public Task DisposeAsync() => TestPlatform.StopAsync(App);
 }
 
+// In the API collection, not beside it: hosts in one process share meter names, and the metrics test reads the API
+// fixture's live gauges, which a parallel host could shadow.
+[Collection(ApiCollection.Name)]
 public class HardeningTests(HardenedPlatformFixture platform) : IClassFixture<HardenedPlatformFixture>
 {
     private string Token(string role, string? key = null, string? issuer = null, string? audience = null, DateTime? notBefore = null, DateTime? expires = null)
