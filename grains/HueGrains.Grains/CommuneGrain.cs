@@ -29,6 +29,9 @@ public sealed partial class CommuneGrain(
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
     // Time alone turns dossiers and reports overdue and sensors offline: recomputed every second, so leaders see it within 2 s.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
+
+    // The ledger is derived (reconcile rebuilds it), and large: written at most this often.
+    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(10);
 
     private CommuneInfo _info = null!;
@@ -51,6 +54,7 @@ public sealed partial class CommuneGrain(
 
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
         this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
+        this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
         // Reconcile soon after activation (not inside it, so activation stays quick) and then periodically.
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), ReconcileInterval));
         _changed = true;
@@ -161,11 +165,13 @@ public sealed partial class CommuneGrain(
     {
         var candidate = Ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
         if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
-        if (_unsaved)
-        {
-            _unsaved = false;
-            await state.WriteStateAsync(ct);
-        }
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        if (!_unsaved) return;
+        _unsaved = false;
+        await state.WriteStateAsync(ct);
     }
 
     private CommuneSnapshot NextSnapshot()
