@@ -55,8 +55,7 @@ public sealed partial class CityGrain(
 
     public Task<IReadOnlyList<IndicatorSample>> Daily(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => history.DailyAsync(from, to, ct);
 
-    public async Task<IReadOnlyList<KindHour>> Hourly(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
-        IndicatorAggregation.Hourly(await history.ReadAsync(null, from, to, ct));
+    public Task<IReadOnlyList<KindHour>> Hourly(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => history.HourlyAsync(from, to, ct);
 
     /// <summary>The city and every commune as they stand, stamped with the sampling instant (domain clock).</summary>
     private async Task SampleAsync(CancellationToken ct)

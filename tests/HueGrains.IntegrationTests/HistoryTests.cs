@@ -41,6 +41,9 @@ public class HistoryTests(PostgresServer postgres)
         var daily = await indicators.DailyAsync(now.AddDays(-2), now.AddDays(1), CancellationToken.None);
         Assert.Contains(daily, d => d.Scope == "19774" && d.Indicators.OpenCases == 3);
         Assert.Contains(daily, d => d.Scope == Keys.City && d.Indicators.OpenCases == 4);
+        var hourly = await indicators.HourlyAsync(now.AddDays(-1), now.AddMinutes(1), CancellationToken.None);
+        Assert.Equal(IndicatorAggregation.Hourly(await indicators.ReadAsync(null, now.AddDays(-1), now.AddMinutes(1), CancellationToken.None)), hourly);
+        Assert.Contains(hourly, h => h.Scope == "19774" && h.Kind == SensorKind.WaterLevel && h.Sensors == 1 && h.Mean == 1.2 && h.Max == 1.2);
 
         Assert.Equal([$"hue_readings_k3_{old.UtcDateTime:yyyyMM}"], dropped); // rain older than 30 days: its month goes
         Assert.Equal(["3"], await ProviderTests.ScalarsAsync(db, "SELECT count(*) FROM hue_readings"));

@@ -13,6 +13,9 @@ public interface IIndicatorStore
 
     /// <summary>The last sample of each local day per scope in [from, to).</summary>
     Task<IReadOnlyList<IndicatorSample>> DailyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>Per scope, sensor kind and hour in [from, to): sensors, mean of the means, highest value.</summary>
+    Task<IReadOnlyList<KindHour>> HourlyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
 }
 
 /// <summary>The embedded mode's store: the newest samples per scope, bounded.</summary>
@@ -47,6 +50,9 @@ public sealed class MemoryIndicatorStore(IOptions<HistoryOptions> options) : IIn
 
     public async Task<IReadOnlyList<IndicatorSample>> DailyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         IndicatorAggregation.LastPerDay(await ReadAsync(null, from, to, ct));
+
+    public async Task<IReadOnlyList<KindHour>> HourlyAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        IndicatorAggregation.Hourly(await ReadAsync(null, from, to, ct));
 }
 
 /// <summary>Buckets and daily/hourly views computed from samples; the same rules for memory and PostgreSQL.</summary>
