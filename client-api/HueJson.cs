@@ -14,9 +14,6 @@ public static class HueJson
 
     public static readonly JsonSerializerOptions Options = Create();
 
-    /// <summary>An enum value as clients see it everywhere: "water-level".</summary>
-    public static string Name<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
-
     private static JsonSerializerOptions Create()
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web);

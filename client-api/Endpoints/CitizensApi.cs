@@ -79,8 +79,7 @@ public static class CitizensApi
         if (view is null) return TypedResults.NotFound();
         var profile = view.Consents?.ReuseForProcedures == false ? null : view.Profile;
         var onFile = profile is null ? [] : found.ProfileFields.ToDictionary(f => f, f => profile.Field(f) ?? "");
-        IReadOnlyList<string> missing = profile is null ? [.. found.ProfileFields, .. found.ExtraFields] : found.ExtraFields;
-        return TypedResults.Ok(new FormPreview(found.Code, onFile, missing));
+        return TypedResults.Ok(new FormPreview(found.Code, onFile, found.AskedFields(profileReused: profile is not null)));
     }
 
     /// <summary>The citizen grain behind an id; another citizen's id is refused before any grain is touched.</summary>

@@ -16,16 +16,9 @@ public static class Required
 /// <summary>Enum values in query strings, spelled as in JSON bodies ("supplement-requested").</summary>
 public static class QueryEnum
 {
-    public static T? Parse<T>(string? value, string field) where T : struct, Enum
-    {
-        if (value is null) return null;
-        foreach (var candidate in Enum.GetValues<T>())
-        {
-            if (System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(candidate.ToString()) == value) return candidate;
-        }
-        var names = string.Join(", ", Enum.GetValues<T>().Select(c => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(c.ToString())));
-        throw new HueValidationException(field, $"'{value}' is not one of: {names}.");
-    }
+    public static T? Parse<T>(string? value, string field) where T : struct, Enum =>
+        value is null ? null
+        : WireNames.Parse<T>(value) ?? throw new HueValidationException(field, $"'{value}' is not one of: {string.Join(", ", WireNames.All<T>())}.");
 
     /// <summary>A history resolution: raw, 1m, 1h or 1d (null when not given).</summary>
     public static TimeBucket? Bucket(string? bucket) => bucket switch

@@ -133,15 +133,8 @@ public static class LiveDiff
             if (previous.TryGetValue(commune.Code, out var was) && was.Indicators == commune.Indicators) continue;
             changes.Add((Indicators, commune.Code, new { scope = commune.Code, indicators = commune.Indicators, updatedAt = commune.UpdatedAt }));
         }
-        var oldAlerts = before?.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule)) ?? [];
-        var newAlerts = now.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule));
-        foreach (var (key, alert) in newAlerts)
-        {
-            if (oldAlerts.TryGetValue(key, out var was) && was.Level == alert.Level && was.Status == alert.Status) continue;
-            changes.Add((Alert, alert.Commune, new { change = was is null ? "raised" : "updated", alert }));
-        }
-        foreach (var (key, alert) in oldAlerts.Where(p => !newAlerts.ContainsKey(p.Key)))
-            changes.Add((Alert, alert.Commune, new { change = "cleared", alert }));
+        foreach (var (alert, was, cleared) in AlertChanges.Between(before?.ActiveAlerts ?? [], now.ActiveAlerts))
+            changes.Add((Alert, alert.Commune, new { change = cleared ? "cleared" : was is null ? "raised" : "updated", alert }));
         return changes;
     }
 }

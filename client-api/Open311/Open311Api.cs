@@ -125,7 +125,7 @@ public static class Open311Api
         var matches = perCommune.SelectMany(x => x).Concat(waiting)
             .Where(f => categories.Count == 0 || categories.Any(c => c!.Category == f.Category))
             .Where(f => f.SubmittedAt >= from && f.SubmittedAt < to)
-            .Where(f => statuses.Length != 1 || IsOpen(f.Status) == (statuses[0] == "open"))
+            .Where(f => statuses.Length != 1 || f.Status.IsOpen() == (statuses[0] == "open"))
             .OrderByDescending(f => f.SubmittedAt).Take(MaxResults).Select(f => f.Id);
         return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, matches, ct));
     });
@@ -165,16 +165,16 @@ public static class Open311Api
         return new Dictionary<string, object?>
         {
             ["service_request_id"] = f.Id,
-            ["status"] = IsOpen(f.Status) ? "open" : "closed",
+            ["status"] = f.Status.IsOpen() ? "open" : "closed",
             ["status_notes"] = f.Answer,
             ["service_name"] = category.NameVi,
             ["service_code"] = category.Code,
             ["description"] = f.Report.Description,
             ["agency_responsible"] = f.Report.Commune is { } code ? CityMap.Find(code)?.FullNameVi : "HueIOC (đang phân loại / being routed)",
             ["service_notice"] = Notice(category),
-            ["requested_datetime"] = Local(f.SubmittedAt),
-            ["updated_datetime"] = Local(f.UpdatedAt ?? f.SubmittedAt),
-            ["expected_datetime"] = Local(f.DueAt),
+            ["requested_datetime"] = HueLocalTime.Format(f.SubmittedAt),
+            ["updated_datetime"] = HueLocalTime.Format(f.UpdatedAt ?? f.SubmittedAt),
+            ["expected_datetime"] = HueLocalTime.Format(f.DueAt),
             ["address"] = f.Report.Address,
             ["address_id"] = f.Report.Commune,
             ["zipcode"] = null,
@@ -184,12 +184,7 @@ public static class Open311Api
         };
     }
 
-    private static bool IsOpen(FeedbackStatus status) => status is not (FeedbackStatus.Resolved or FeedbackStatus.Closed);
-
     private static string Notice(FeedbackCategoryInfo c) => $"Trả lời trong {c.DeadlineHours} giờ / Answered within {c.DeadlineHours} hours.";
-
-    private static string Local(DateTimeOffset at) =>
-        at.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
 
     private static string[] Split(string? list) =>
         list?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Xml;
 using System.Xml.Linq;
@@ -37,19 +36,11 @@ public static class Open311Output
             IReadOnlyDictionary<string, object?> nested => Element(p.Key, nested),
             IEnumerable<IReadOnlyDictionary<string, object?>> list => new XElement(p.Key, list.Select(x => Element(p.Key.TrimEnd('s'), x))),
             IEnumerable<string> list => new XElement(p.Key, list.Select(x => new XElement(p.Key.TrimEnd('s'), XmlSafe(x)))),
-            _ => new XElement(p.Key, XmlSafe(Text(p.Value))),
+            _ => new XElement(p.Key, XmlSafe(PlainText.Of(p.Value))),
         }));
 
     /// <summary>XML 1.0 cannot carry some characters (NUL, most control characters, lone surrogates) that JSON can: drop them.</summary>
     private static string XmlSafe(string text) =>
         text.All(XmlConvert.IsXmlChar) ? text : new string([.. text.Where(XmlConvert.IsXmlChar)]);
 
-    private static string Text(object? value) => value switch
-    {
-        null => "",
-        bool b => b ? "true" : "false",
-        DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -40,7 +39,7 @@ public static class OpenDataApi
     public static IResult Catalogue(HttpRequest request, TimeProvider clock)
     {
         var root = $"{request.Scheme}://{request.Host}/opendata";
-        var modified = clock.GetUtcNow().ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture);
+        var modified = HueLocalTime.Format(clock.GetUtcNow());
         var catalogue = new Dictionary<string, object?>
         {
             ["@context"] = new Dictionary<string, string>
@@ -82,20 +81,16 @@ public static class OpenDataApi
     {
         var found = Datasets.FirstOrDefault(d => d.Id == dataset) ?? throw new HueNotFoundException($"No dataset '{dataset}'; see /opendata/.");
         if (format is not ("csv" or "json")) throw new HueNotFoundException("Datasets come as .csv or .json.");
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(TimeSpan.FromHours(7)).DateTime);
+        var today = HueLocalTime.Date(clock.GetUtcNow());
         var (first, last) = (from ?? date ?? today, to ?? date ?? from ?? today);
         if (last < first) throw new HueValidationException("to", "'to' is on or after 'from'.");
         if (last.DayNumber - first.DayNumber >= MaxDays) throw new HueValidationException("from", $"At most {MaxDays} days per request.");
-        var table = await found.Build(grains, Start(first), Start(last.AddDays(1)), ct);
+        var table = await found.Build(grains, HueLocalTime.StartOf(first), HueLocalTime.StartOf(last.AddDays(1)), ct);
         response.Headers.ContentDisposition = $"inline; filename=\"{dataset}_{first:yyyyMMdd}-{last:yyyyMMdd}.{format}\"";
         return format == "csv"
             ? Results.Text(table.ToCsv(), "text/csv; charset=utf-8")
             : Results.Text(table.ToJson(json.Value.SerializerOptions), "application/json; charset=utf-8");
     }
-
-    private static DateTimeOffset Start(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
-
-    private static DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(TimeSpan.FromHours(7)).DateTime);
 
     private static Dictionary<string, string>[] Texts(string vi, string en) =>
         [new() { ["@value"] = vi, ["@language"] = "vi" }, new() { ["@value"] = en, ["@language"] = "en" }];
@@ -106,8 +101,8 @@ public static class OpenDataApi
     {
         var hours = await grains.GetGrain<ICityGrain>(Keys.City).Hourly(from, to, ct);
         return new(["hour", "scope", "name", "kind", "unit", "sensors", "mean", "max"],
-            [.. hours.Select(h => new object?[] { h.Hour.ToOffset(TimeSpan.FromHours(7)), h.Scope, CommuneName(h.Scope),
-                HueJson.Name(h.Kind), h.Kind.Info().Unit, h.Sensors, h.Mean, h.Max })]);
+            [.. hours.Select(h => new object?[] { h.Hour.ToOffset(HueLocalTime.Offset), h.Scope, CommuneName(h.Scope),
+                WireNames.Of(h.Kind), h.Kind.Info().Unit, h.Sensors, h.Mean, h.Max })]);
     }
 
     private static async Task<OpenDataTable> IndicatorsDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
@@ -115,7 +110,7 @@ public static class OpenDataApi
         var days = await grains.GetGrain<ICityGrain>(Keys.City).Daily(from, to, ct);
         return new(["date", "scope", "name", "flood_alert_level", "sensors", "sensors_reporting", "cases_received", "open_cases", "overdue_cases",
                 "resolved_cases", "on_time_rate", "open_feedback", "overdue_feedback", "resolved_feedback", "satisfaction_rate", "median_hours_to_resolve"],
-            [.. days.Select(s => s.Indicators is var i ? new object?[] { LocalDay(s.At), s.Scope, CommuneName(s.Scope), i.FloodAlertLevel, i.Sensors,
+            [.. days.Select(s => s.Indicators is var i ? new object?[] { HueLocalTime.Date(s.At), s.Scope, CommuneName(s.Scope), i.FloodAlertLevel, i.Sensors,
                 i.SensorsReporting, OpenDataTable.Suppress(i.CasesReceived), OpenDataTable.Suppress(i.OpenCases), OpenDataTable.Suppress(i.OverdueCases),
                 OpenDataTable.Suppress(i.ResolvedCases), OpenDataTable.Suppress(i.OnTimeRate, i.ResolvedCases), OpenDataTable.Suppress(i.OpenFeedback),
                 OpenDataTable.Suppress(i.OverdueFeedback), OpenDataTable.Suppress(i.ResolvedFeedback), OpenDataTable.Suppress(i.SatisfactionRate, i.RatedFeedback),
@@ -127,7 +122,7 @@ public static class OpenDataApi
         var reports = await Task.WhenAll(CityMap.Communes.Select(c =>
             grains.GetGrain<ICommuneGrain>(c.Code).Feedback(new FeedbackQuery(From: from, To: to, Limit: int.MaxValue), ct)));
         var counts = reports.SelectMany(r => r)
-            .GroupBy(r => (Day: LocalDay(r.SubmittedAt), Commune: r.Commune!, r.Category))
+            .GroupBy(r => (Day: HueLocalTime.Date(r.SubmittedAt), Commune: r.Commune!, r.Category))
             .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Commune, StringComparer.Ordinal).ThenBy(g => g.Key.Category);
         return new(["date", "commune", "name", "category", "category_name", "reports"],
             [.. counts.Select(g => new object?[] { g.Key.Day, g.Key.Commune, CommuneName(g.Key.Commune), g.Key.Category.Info().Code,
@@ -139,7 +134,7 @@ public static class OpenDataApi
         var cases = await Task.WhenAll(CityMap.Communes.Select(async c =>
             (c.Code, Cases: await grains.GetGrain<ICommuneGrain>(c.Code).Cases(new CaseQuery(Limit: int.MaxValue, From: from, To: to), ct))));
         var counts = cases.SelectMany(c => c.Cases.Select(x => (c.Code, x)))
-            .GroupBy(p => (Day: LocalDay(p.x.FiledAt), Commune: p.Code, p.x.Procedure))
+            .GroupBy(p => (Day: HueLocalTime.Date(p.x.FiledAt), Commune: p.Code, p.x.Procedure))
             .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Commune, StringComparer.Ordinal).ThenBy(g => g.Key.Procedure, StringComparer.Ordinal);
         return new(["date", "commune", "name", "procedure", "procedure_name", "dossiers"],
             [.. counts.Select(g => new object?[] { g.Key.Day, g.Key.Commune, CommuneName(g.Key.Commune), g.Key.Procedure,

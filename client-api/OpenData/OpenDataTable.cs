@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -19,22 +18,13 @@ public sealed record OpenDataTable(IReadOnlyList<string> Columns, IReadOnlyList<
     {
         var csv = new StringBuilder();
         csv.AppendJoin(',', Columns.Select(Quote)).Append("\r\n");
-        foreach (var row in Rows) csv.AppendJoin(',', row.Select(v => Quote(Text(v)))).Append("\r\n");
+        foreach (var row in Rows) csv.AppendJoin(',', row.Select(v => Quote(PlainText.Of(v)))).Append("\r\n");
         return csv.ToString();
     }
 
     public string ToJson(JsonSerializerOptions options) =>
         JsonSerializer.Serialize(Rows.Select(r => Columns.Select((c, i) => (c, r[i])).ToDictionary(p => p.c, p => p.Item2)), options);
 
-    private static string Text(object? value) => value switch
-    {
-        null => "",
-        DateTimeOffset t => t.ToString("yyyy-MM-ddTHH:mm:sszzz", CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 
     private static string Quote(string text) =>
         text.IndexOfAny([',', '"', '\r', '\n']) < 0 ? text : $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\"";

@@ -43,3 +43,23 @@ public sealed record AlertNotice(
     [property: Id(0)] ActiveAlert Alert,
     [property: Id(1)] AlertStatus Status,
     [property: Id(2)] DateTimeOffset At);
+
+/// <summary>What changed between two lists of active alerts (one per sensor and rule): new, changed level or status, gone.</summary>
+public static class AlertChanges
+{
+    /// <summary>Each alert that is new or changed (<c>Was</c> null when new), then each that is gone (<c>Cleared</c>).</summary>
+    public static IEnumerable<(ActiveAlert Alert, ActiveAlert? Was, bool Cleared)> Between(IEnumerable<ActiveAlert> before, IEnumerable<ActiveAlert> now)
+    {
+        var old = before.ToDictionary(a => (a.SensorId, a.Rule));
+        var current = now.ToDictionary(a => (a.SensorId, a.Rule));
+        foreach (var (key, alert) in current)
+        {
+            var was = old.GetValueOrDefault(key);
+            if (was is null || was.Level != alert.Level || was.Status != alert.Status) yield return (alert, was, false);
+        }
+        foreach (var (key, alert) in old)
+        {
+            if (!current.ContainsKey(key)) yield return (alert, alert, true);
+        }
+    }
+}

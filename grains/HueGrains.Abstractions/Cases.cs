@@ -7,6 +7,12 @@ public enum CaseStatus { Received, SupplementRequested, Processing, ReadyToRetur
 
 public enum Timeliness { Early, OnTime, Late }
 
+public static class CaseStatuses
+{
+    /// <summary>Returned, refused and cancelled dossiers are finished; no move leaves them.</summary>
+    public static bool IsOpen(this CaseStatus status) => status is not (CaseStatus.Returned or CaseStatus.Refused or CaseStatus.Cancelled);
+}
+
 [GenerateSerializer, Immutable, Alias("hue.CaseFiling")]
 public sealed record CaseFiling(
     [property: Id(0)] string Procedure,

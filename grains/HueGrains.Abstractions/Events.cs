@@ -43,7 +43,7 @@ public sealed record FeedbackSnapshot(
     [property: Id(8)] bool Overdue = false) : IEntitySnapshot
 {
     /// <summary>Open past its deadline: flagged by the report's reminder, or seen by whoever looks after the deadline.</summary>
-    public bool IsOverdue(DateTimeOffset now) => Status is not (FeedbackStatus.Resolved or FeedbackStatus.Closed) && (Overdue || now > DueAt);
+    public bool IsOverdue(DateTimeOffset now) => Status.IsOpen() && (Overdue || now > DueAt);
 }
 
 [GenerateSerializer, Immutable, Alias("hue.CaseSnapshot")]
@@ -57,10 +57,8 @@ public sealed record CaseSnapshot(
     [property: Id(6)] DateTimeOffset FiledAt = default,
     [property: Id(7)] bool Overdue = false) : IEntitySnapshot
 {
-    public bool IsOpen => Status is not (CaseStatus.Returned or CaseStatus.Refused or CaseStatus.Cancelled);
-
     /// <summary>Open and past its due time; the statutory clock is stopped while a supplement is awaited.</summary>
-    public bool IsOverdue(DateTimeOffset now) => IsOpen && Status != CaseStatus.SupplementRequested && (Overdue || now > DueAt);
+    public bool IsOverdue(DateTimeOffset now) => Status.IsOpen() && Status != CaseStatus.SupplementRequested && (Overdue || now > DueAt);
 }
 
 /// <summary>A commune's indicators at one version, published to the City on the commune's flush timer.</summary>

@@ -37,6 +37,9 @@ public static class FeedbackCategories
 
     public static FeedbackCategoryInfo? FindCode(string? code) => All.FirstOrDefault(c => c.Code == code);
 
+    /// <summary>Open until answered (resolved, or closed by the reporter's rating); a reopened report is open again.</summary>
+    public static bool IsOpen(this FeedbackStatus status) => status is not (FeedbackStatus.Resolved or FeedbackStatus.Closed);
+
     /// <summary>Hours within which the responsible unit must answer a report of the category.</summary>
     public static TimeSpan Deadline(this FeedbackCategory category) => TimeSpan.FromHours(category.Info().DeadlineHours);
 }

@@ -28,7 +28,7 @@ public sealed record SensorHistory(
 public static class TimeBuckets
 {
     /// <summary>Buckets start at local (UTC+7) boundaries: a day bucket begins at midnight in Huế.</summary>
-    public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, TimeSpan.FromHours(7));
+    public static readonly DateTimeOffset Origin = new(2000, 1, 1, 0, 0, 0, HueLocalTime.Offset);
 
     public static TimeSpan Width(this TimeBucket bucket) => bucket switch
     {

@@ -23,7 +23,11 @@ public sealed record Procedure(
     [property: Id(3)] string Level,
     [property: Id(4)] TimeLimit Limit,
     [property: Id(5)] IReadOnlyList<string> ProfileFields,
-    [property: Id(6)] IReadOnlyList<string> ExtraFields);
+    [property: Id(6)] IReadOnlyList<string> ExtraFields)
+{
+    /// <summary>Once-only: what the applicant must give — only the extra fields when the profile may be reused, else all.</summary>
+    public IReadOnlyList<string> AskedFields(bool profileReused) => profileReused ? ExtraFields : [.. ProfileFields, .. ExtraFields];
+}
 
 /// <summary>The catalogue of administrative procedures (seed data).</summary>
 public static class ProcedureCatalog

@@ -55,7 +55,7 @@ public sealed class CaseGrain(
         S.Form = CaseForms.Prefill(procedure, citizen.Consents?.ReuseForProcedures == false ? null : citizen.Profile, filing.Form, MaxFieldLength);
         S.FiledAt = now;
         S.DueAt = calendar.DueAt(procedure.Limit, now);
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(CaseStatus.Received), now, actor.Role, null));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(CaseStatus.Received), now, actor.Role, null));
 
         await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Case, Id), ct);
         await CommitAsync(ct);
@@ -100,9 +100,9 @@ public sealed class CaseGrain(
             S.Timeliness = CaseWorkflow.Judge(now, S.DueAt);
         }
         S.Status = status;
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, note));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(status), now, actor.Role, note));
         await CommitAsync(ct);
-        if (CaseWorkflow.IsTerminal(status) || status == CaseStatus.SupplementRequested) await this.StopWatchingAsync();
+        if (!status.IsOpen() || status == CaseStatus.SupplementRequested) await this.StopWatchingAsync();
         else if (!S.Overdue) await this.WatchAsync(S.DueAt, now);
         return await ViewForAsync(actor, ct);
     }
@@ -112,7 +112,7 @@ public sealed class CaseGrain(
     {
         if (reminderName != DeadlineWatch.Reminder) return;
         var now = clock.GetUtcNow();
-        if (S.Procedure is null || CaseWorkflow.IsTerminal(S.Status) || S.Status == CaseStatus.SupplementRequested || S.Overdue)
+        if (S.Procedure is null || !S.Status.IsOpen() || S.Status == CaseStatus.SupplementRequested || S.Overdue)
         {
             await this.StopWatchingAsync();
             return;

@@ -37,7 +37,7 @@ public sealed partial class CommuneGrain(
     private CommuneInfo _info = null!;
     private IAsyncStream<CommuneSnapshot> _toCity = null!;
     private IAsyncStream<AlertNotice[]> _alerts = null!;
-    private Dictionary<(string Sensor, string Rule), ActiveAlert> _announced = [];
+    private IReadOnlyList<ActiveAlert> _announced = [];
     private CommuneSnapshot? _published;
     private bool _changed;
     private bool _unsaved;
@@ -100,7 +100,7 @@ public sealed partial class CommuneGrain(
         var now = clock.GetUtcNow();
         return Task.FromResult<IReadOnlyList<FeedbackSummary>>([.. Ledger.Feedback.Values
             .Where(f => (query.Category is null || f.Category == query.Category)
-                && (query.Open is null || FeedbackWorkflow.IsOpen(f.Status) == query.Open)
+                && (query.Open is null || f.Status.IsOpen() == query.Open)
                 && (query.From is null || f.SubmittedAt >= query.From) && (query.To is null || f.SubmittedAt < query.To)
                 && (query.After is null || query.After.Precedes(f.SubmittedAt, f.EntityId)))
             .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.EntityId, StringComparer.Ordinal)
@@ -198,15 +198,12 @@ public sealed partial class CommuneGrain(
     /// <summary>Tells live edges (MQTT) what changed about alerts: raised, acknowledged, level changed, cleared.</summary>
     private async Task AnnounceAlertChangesAsync(CommuneSnapshot snapshot)
     {
-        var current = snapshot.ActiveAlerts.ToDictionary(a => (a.SensorId, a.Rule));
-        var notices = current.Values
-            .Where(a => !_announced.TryGetValue((a.SensorId, a.Rule), out var was) || was.Level != a.Level || was.Status != a.Status)
-            .Select(a => new AlertNotice(a, a.Status, snapshot.ComputedAt))
-            .Concat(_announced.Where(p => !current.ContainsKey(p.Key)).Select(p => new AlertNotice(p.Value, AlertStatus.Cleared, snapshot.ComputedAt)))
+        var notices = AlertChanges.Between(_announced, snapshot.ActiveAlerts)
+            .Select(c => new AlertNotice(c.Alert, c.Cleared ? AlertStatus.Cleared : c.Alert.Status, snapshot.ComputedAt))
             .ToArray();
         if (notices.Length == 0) return;
         await _alerts.OnNextAsync(notices);
-        _announced = current;
+        _announced = snapshot.ActiveAlerts;
     }
 
     private static bool SameIndicators(CommuneSnapshot a, CommuneSnapshot b) =>

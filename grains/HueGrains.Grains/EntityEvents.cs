@@ -26,10 +26,6 @@ internal static partial class EntityEvents
         }
     }
 
-    /// <summary>A status as clients see it everywhere else: "supplement-requested", "in-progress".</summary>
-    public static string StatusName<T>(T status) where T : struct, Enum =>
-        System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(status.ToString());
-
     public static void Append(List<HistoryEntry> history, HistoryEntry entry)
     {
         history.Add(entry);

@@ -22,7 +22,7 @@ public sealed class FeedbackState
     [Id(8)] public List<HistoryEntry> History { get; set; } = [];
     [Id(9)] public long Version { get; set; }
     [Id(10)] public bool Overdue { get; set; }
-    [Id(11)] public DateTimeOffset UpdatedAt { get; set; }
+    // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
 }
 
 /// <summary>A Hue-S report: a problem a citizen saw at a place, routed to the commune that must answer it.</summary>
@@ -48,7 +48,7 @@ public sealed class FeedbackGrain(
         S.Status = FeedbackStatus.Submitted;
         S.SubmittedAt = now;
         S.DueAt = now + report.Category.Deadline();
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Submitted), now, Roles.Citizen, null));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(FeedbackStatus.Submitted), now, Roles.Citizen, null));
 
         var id = this.GetPrimaryKeyString();
         if (report.Commune is { } commune) await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Feedback, id), ct);
@@ -73,7 +73,7 @@ public sealed class FeedbackGrain(
             S.Answer = answer!.Trim();
             S.ResolvedAt = now;
         }
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(status), now, actor.Role, answer));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(status), now, actor.Role, answer));
         await CommitAsync(ct);
         if (status == FeedbackStatus.Resolved) await this.StopWatchingAsync();
         return View();
@@ -85,7 +85,7 @@ public sealed class FeedbackGrain(
         FeedbackWorkflow.EnsureRatable(S.Status, rating, actor, Reporter);
         S.Rating = rating;
         S.Status = FeedbackStatus.Closed;
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Closed), clock.GetUtcNow(), Roles.Citizen, null));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(FeedbackStatus.Closed), clock.GetUtcNow(), Roles.Citizen, null));
         await CommitAsync(ct);
         return View();
     }
@@ -115,7 +115,7 @@ public sealed class FeedbackGrain(
         S.ResolvedAt = null;
         S.DueAt = now + report.Category.Deadline();
         S.Overdue = false;
-        EntityEvents.Append(S.History, new HistoryEntry(EntityEvents.StatusName(FeedbackStatus.Reopened), now, Roles.Citizen, reason.Trim()));
+        EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(FeedbackStatus.Reopened), now, Roles.Citizen, reason.Trim()));
         await CommitAsync(ct);
         await this.WatchAsync(S.DueAt, now);
         return View();
@@ -126,7 +126,7 @@ public sealed class FeedbackGrain(
     {
         if (reminderName != DeadlineWatch.Reminder) return;
         var now = clock.GetUtcNow();
-        if (S.Report is null || !FeedbackWorkflow.IsOpen(S.Status) || S.Overdue)
+        if (S.Report is null || !S.Status.IsOpen() || S.Overdue)
         {
             await this.StopWatchingAsync();
             return;
@@ -144,7 +144,6 @@ public sealed class FeedbackGrain(
     private async Task CommitAsync(CancellationToken ct)
     {
         S.Version++;
-        S.UpdatedAt = clock.GetUtcNow();
         await state.WriteStateAsync(ct);
         if (S.Report!.Commune is { } commune) await this.PublishAsync(HueStreams.FeedbackEvents, commune, Snapshot(), log);
         else await Triage.Add(Summary(), ct);
@@ -159,5 +158,5 @@ public sealed class FeedbackGrain(
         new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.ResolvedAt, S.Rating, S.Report!.Category, S.SubmittedAt, S.Overdue);
 
     private FeedbackView View() => new(this.GetPrimaryKeyString(), S.Report!, S.Status, S.SubmittedAt, S.DueAt, S.Answer, S.Rating,
-        [.. S.History], Snapshot().IsOverdue(clock.GetUtcNow()), S.ResolvedAt, S.UpdatedAt == default ? S.SubmittedAt : S.UpdatedAt);
+        [.. S.History], Snapshot().IsOverdue(clock.GetUtcNow()), S.ResolvedAt, S.History[^1].At);
 }

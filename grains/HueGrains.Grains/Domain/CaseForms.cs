@@ -7,7 +7,7 @@ public static class CaseForms
     public static Dictionary<string, string> Prefill(Procedure procedure, CitizenProfile? profile, IReadOnlyDictionary<string, string>? given, int maxLength)
     {
         given ??= new Dictionary<string, string>();
-        var asked = profile is null ? procedure.ProfileFields.Concat(procedure.ExtraFields).ToList() : procedure.ExtraFields;
+        var asked = procedure.AskedFields(profileReused: profile is not null);
         var errors = new Dictionary<string, string[]>();
         foreach (var key in given.Keys.Where(k => !asked.Contains(k)))
             errors[$"form.{key}"] = [procedure.ProfileFields.Contains(key)

@@ -11,8 +11,6 @@ public static class CaseWorkflow
         [CaseStatus.ReadyToReturn] = [CaseStatus.Returned],
     };
 
-    public static bool IsTerminal(CaseStatus status) => !Moves.ContainsKey(status);
-
     /// <summary>A processed dossier (its result handed back or refused with reasons) counts for timeliness.</summary>
     public static bool IsCompleted(CaseStatus status) => status is CaseStatus.Returned or CaseStatus.Refused;
 

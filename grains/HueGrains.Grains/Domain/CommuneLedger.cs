@@ -88,13 +88,13 @@ public sealed class CommuneLedger
             .ToList();
         var online = Sensors.Values.Count(s => s.IsOnline(now));
 
-        var openFeedback = Feedback.Values.Where(f => FeedbackWorkflow.IsOpen(f.Status)).ToList();
+        var openFeedback = Feedback.Values.Where(f => f.Status.IsOpen()).ToList();
         var rated = Feedback.Values.Where(f => f.Rating is not null).ToList();
         var satisfied = rated.Count(f => f.Rating >= 4);
         var resolveTimes = ResolveTimes.Of(Feedback.Values
-            .Where(f => !FeedbackWorkflow.IsOpen(f.Status) && f.ResolvedAt is not null && f.SubmittedAt != default)
+            .Where(f => !f.Status.IsOpen() && f.ResolvedAt is not null && f.SubmittedAt != default)
             .Select(f => f.ResolvedAt!.Value - f.SubmittedAt));
-        var openCases = Cases.Values.Where(c => c.IsOpen).ToList();
+        var openCases = Cases.Values.Where(c => c.Status.IsOpen()).ToList();
         var completed = Cases.Values.Where(c => CaseWorkflow.IsCompleted(c.Status) && c.CompletedAt is not null).ToList();
         var onTime = completed.Count(c => c.CompletedAt <= c.DueAt);
 

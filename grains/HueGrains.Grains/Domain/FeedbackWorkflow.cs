@@ -11,8 +11,6 @@ public static class FeedbackWorkflow
         [FeedbackStatus.Reopened] = [FeedbackStatus.Assigned, FeedbackStatus.InProgress, FeedbackStatus.Resolved],
     };
 
-    public static bool IsOpen(FeedbackStatus status) => status is not (FeedbackStatus.Resolved or FeedbackStatus.Closed);
-
     public static void EnsureAllowed(FeedbackStatus from, FeedbackStatus to, string? answer, Actor actor, string commune)
     {
         if (!actor.IsOfficialOf(commune))

@@ -20,7 +20,7 @@ public sealed class CalendarOptions
 /// </summary>
 public sealed class WorkingCalendar(IEnumerable<DateOnly> holidays)
 {
-    public static readonly TimeSpan Offset = TimeSpan.FromHours(7);
+    public static readonly TimeSpan Offset = HueLocalTime.Offset;
     private static readonly TimeOnly Closing = new(17, 0);
     private static readonly TimeOnly SameDayCutoff = new(15, 0);
 
@@ -32,7 +32,7 @@ public sealed class WorkingCalendar(IEnumerable<DateOnly> holidays)
     public static WorkingCalendar From(CalendarOptions options) =>
         new((options.ReplaceSeed ? [] : HolidaySeed.All.Select(h => h.Date)).Concat(options.Holidays));
 
-    public static DateOnly LocalDate(DateTimeOffset at) => DateOnly.FromDateTime(at.ToOffset(Offset).DateTime);
+    public static DateOnly LocalDate(DateTimeOffset at) => HueLocalTime.Date(at);
 
     public bool IsWorkingDay(DateOnly day) => day.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday) && !_holidays.Contains(day);
 

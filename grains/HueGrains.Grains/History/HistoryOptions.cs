@@ -38,7 +38,5 @@ public sealed class HistoryOptions
     [Range(1, 36500)] public int IndicatorRetentionDays { get; set; } = 400;
 
     public TimeSpan Retention(SensorKind kind) =>
-        TimeSpan.FromDays(RetentionDaysByKind.TryGetValue(KindName(kind), out var days) ? days : RetentionDays);
-
-    public static string KindName(SensorKind kind) => System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString());
+        TimeSpan.FromDays(RetentionDaysByKind.TryGetValue(WireNames.Of(kind), out var days) ? days : RetentionDays);
 }
