@@ -1,4 +1,4 @@
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 

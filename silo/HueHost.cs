@@ -1,7 +1,7 @@
 using System.Net;
 using HueGrains.Api;
 using HueGrains.Grains;
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 using HueGrains.Simulator;
 using Microsoft.Extensions.Options;
 using Orleans.Dashboard;

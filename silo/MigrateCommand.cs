@@ -1,4 +1,4 @@
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 
 namespace HueGrains.Silo;
 

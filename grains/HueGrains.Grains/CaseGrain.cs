@@ -4,24 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace HueGrains.Grains;
 
-[GenerateSerializer, Alias("hue.CaseState")]
-public sealed class CaseState
-{
-    [Id(0)] public string? Procedure { get; set; }
-    [Id(1)] public string CitizenId { get; set; } = "";
-    [Id(2)] public string Commune { get; set; } = "";
-    [Id(3)] public CaseStatus Status { get; set; }
-    [Id(4)] public Dictionary<string, string> Form { get; set; } = [];
-    [Id(5)] public DateTimeOffset FiledAt { get; set; }
-    [Id(6)] public DateTimeOffset DueAt { get; set; }
-    [Id(7)] public DateTimeOffset? PausedAt { get; set; }
-    [Id(8)] public DateTimeOffset? CompletedAt { get; set; }
-    [Id(9)] public Timeliness? Timeliness { get; set; }
-    [Id(10)] public List<HistoryEntry> History { get; set; } = [];
-    [Id(11)] public long Version { get; set; }
-    [Id(12)] public bool Overdue { get; set; }
-}
-
 /// <summary>An administrative dossier: filed once from the applicant's profile, handled by the responsible commune.</summary>
 [GrainType("case")]
 public sealed class CaseGrain(

@@ -3,18 +3,6 @@ using HueGrains.Grains.Domain;
 
 namespace HueGrains.Grains;
 
-[GenerateSerializer, Alias("hue.CitizenState")]
-public sealed class CitizenState
-{
-    [Id(0)] public CitizenProfile? Profile { get; set; }
-    [Id(1)] public DateTimeOffset RegisteredAt { get; set; }
-    [Id(2)] public List<string> Cases { get; set; } = [];
-    [Id(3)] public List<string> Feedback { get; set; } = [];
-    [Id(4)] public List<ProfileVersion> Versions { get; set; } = [];
-    [Id(5)] public Consents Consents { get; set; } = new();
-    [Id(6)] public List<AccessEntry> Accesses { get; set; } = [];
-}
-
 /// <summary>
 /// A citizen's profile, given once, with its versions, the citizen's consents and the log of who read it. Holds
 /// personal data; its key is an opaque id, never the national ID.
@@ -133,25 +121,4 @@ public sealed class CitizenGrain(
 
     private CitizenView View() =>
         new(Id, S.Profile!, S.RegisteredAt, [.. S.Cases], [.. S.Feedback], S.Versions.LastOrDefault()?.Version ?? 1, S.Consents);
-}
-
-[GenerateSerializer, Alias("hue.NationalIdState")]
-public sealed class NationalIdState
-{
-    [Id(0)] public string? CitizenId { get; set; }
-}
-
-[GrainType("national-id")]
-public sealed class NationalIdGrain(
-    [PersistentState("national-id", "hue")] IPersistentState<NationalIdState> state) : Grain, INationalIdGrain
-{
-    public async Task<string> Claim(string citizenId, CancellationToken ct)
-    {
-        if (state.State.CitizenId is null)
-        {
-            state.State.CitizenId = citizenId;
-            await state.WriteStateAsync(ct);
-        }
-        return state.State.CitizenId;
-    }
 }

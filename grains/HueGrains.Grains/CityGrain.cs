@@ -1,5 +1,5 @@
 using HueGrains.Grains.Domain;
-using HueGrains.Grains.History;
+using HueGrains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -6,13 +6,6 @@ using Orleans.Streams.Core;
 
 namespace HueGrains.Grains;
 
-[GenerateSerializer, Alias("hue.CommuneState")]
-public sealed class CommuneState
-{
-    [Id(0)] public CommuneLedger Ledger { get; set; } = new();
-    [Id(1)] public long Version { get; set; }
-}
-
 /// <summary>
 /// A ward or commune: applies the snapshots its sensors, reports and dossiers publish, and sends its indicators to the
 /// City on a short timer (staged aggregation). Its state is derived; reconcile rebuilds it from the entities.

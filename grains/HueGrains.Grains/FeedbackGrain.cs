@@ -5,26 +5,6 @@ using Microsoft.Extensions.Options;
 
 namespace HueGrains.Grains;
 
-[GenerateSerializer, Alias("hue.FeedbackState")]
-public sealed class FeedbackState
-{
-    [Id(0)] public FeedbackReport? Report { get; set; }
-
-    /// <summary>The reporter, kept confidential: never part of any view. Empty for an anonymous report.</summary>
-    [Id(1)] public string ReporterId { get; set; } = "";
-
-    [Id(2)] public FeedbackStatus Status { get; set; }
-    [Id(3)] public DateTimeOffset SubmittedAt { get; set; }
-    [Id(4)] public DateTimeOffset DueAt { get; set; }
-    [Id(5)] public DateTimeOffset? ResolvedAt { get; set; }
-    [Id(6)] public string? Answer { get; set; }
-    [Id(7)] public int? Rating { get; set; }
-    [Id(8)] public List<HistoryEntry> History { get; set; } = [];
-    [Id(9)] public long Version { get; set; }
-    [Id(10)] public bool Overdue { get; set; }
-    // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
-}
-
 /// <summary>A Hue-S report: a problem a citizen saw at a place, routed to the commune that must answer it.</summary>
 [GrainType("feedback")]
 public sealed class FeedbackGrain(

@@ -1,11 +1,5 @@
 namespace HueGrains.Grains;
 
-[GenerateSerializer, Alias("hue.FeedbackTriageState")]
-public sealed class FeedbackTriageState
-{
-    [Id(0)] public Dictionary<string, FeedbackSummary> Waiting { get; set; } = [];
-}
-
 /// <summary>Reports that came with a position only, waiting for a dispatcher to route them to a commune.</summary>
 [GrainType("feedback-triage")]
 public sealed class FeedbackTriageGrain(

@@ -1,10 +1,8 @@
 using HueGrains.Grains.Domain;
-using HueGrains.Grains.History;
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using Orleans.Configuration;
 
 namespace HueGrains.Grains;
@@ -49,16 +47,7 @@ public static class HueSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddHuePostgres(this ISiloBuilder silo, string connectionString)
     {
-        silo.Services.Configure<PostgresOptions>(o => o.ConnectionString = connectionString);
-        silo.Services.AddSingleton<DatabaseGate>();
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<DatabaseGate>());
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-        silo.Services.AddSingleton<PostgresReadingJournal>();
-        silo.Services.AddSingleton<IReadingJournal>(sp => sp.GetRequiredService<PostgresReadingJournal>());
-        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<PostgresReadingJournal>());
-        silo.Services.AddHostedService<ReadingRetention>();
-        silo.Services.AddSingleton<PostgresIndicatorStore>();
-        silo.Services.AddSingleton<IIndicatorStore>(sp => sp.GetRequiredService<PostgresIndicatorStore>());
+        silo.Services.AddHuePersistence(connectionString);
 
         return silo
             .UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, connectionString))

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
-using HueGrains.Grains.History;
+using HueGrains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

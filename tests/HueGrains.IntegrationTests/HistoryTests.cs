@@ -1,5 +1,4 @@
-using HueGrains.Grains.History;
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,4 +1,4 @@
-using HueGrains.Grains.Persistence;
+using HueGrains.Persistence;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;

@@ -6,7 +6,7 @@ using HueGrains.Api.Ingest;
 using HueGrains.Api.Mqtt;
 using HueGrains.Api.Open311;
 using HueGrains.Grains.Domain;
-using HueGrains.Grains.History;
+using HueGrains.Persistence;
 using HueGrains.Silo;
 using HueGrains.Tests.Http;
 using Microsoft.AspNetCore.Routing;

@@ -2,7 +2,7 @@ using DbUp;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace HueGrains.Grains.Persistence;
+namespace HueGrains.Persistence;
 
 /// <summary>The project's own schema (deploy/sql), applied by DbUp: each script once, in name order, journaled.</summary>
 public static partial class HueDatabase

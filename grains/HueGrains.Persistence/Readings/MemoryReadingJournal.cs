@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>The embedded default: each sensor's newest readings in memory, bounded per sensor. Durable it is not.</summary>
 public sealed class MemoryReadingJournal(IOptions<HistoryOptions> options) : IReadingJournal

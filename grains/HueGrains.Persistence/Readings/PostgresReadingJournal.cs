@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>
 /// The silo's reading writer with group commit: every append waits in a queue; a writer takes all that is waiting (up

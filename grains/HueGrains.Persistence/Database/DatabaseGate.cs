@@ -1,12 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace HueGrains.Grains.Persistence;
-
-public sealed class PostgresOptions
-{
-    public string ConnectionString { get; set; } = "";
-}
+namespace HueGrains.Persistence;
 
 /// <summary>
 /// The first step of a durable silo's start: wait until PostgreSQL answers and the schema is current, before the

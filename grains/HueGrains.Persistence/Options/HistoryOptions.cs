@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>Bound from <c>Hue:History</c>.</summary>
 public sealed class HistoryOptions

@@ -1,4 +1,4 @@
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>
 /// The silo's reading history. <see cref="AppendAsync"/> completes only when the readings are durable; a device's

@@ -1,4 +1,4 @@
-namespace HueGrains.Grains;
+namespace HueGrains;
 
 /// <summary>
 /// The clock of the domain (due dates, overdue, offline sensors), registered under its own key so tests can fake it

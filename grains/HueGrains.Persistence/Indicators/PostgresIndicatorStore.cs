@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>Indicator snapshots in <c>hue_indicator_history</c> (deploy/sql/006), one jsonb row per scope and minute.</summary>
 public sealed class PostgresIndicatorStore(NpgsqlDataSource db) : IIndicatorStore

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>Where the per-minute indicator snapshots of the city and its communes are kept.</summary>
 public interface IIndicatorStore

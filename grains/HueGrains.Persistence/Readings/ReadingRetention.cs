@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace HueGrains.Grains.History;
+namespace HueGrains.Persistence;
 
 /// <summary>
 /// Keeps the reading history's monthly partitions: creates this month's and next month's ahead of time, and drops
@@ -13,7 +13,7 @@ namespace HueGrains.Grains.History;
 /// indicator snapshots too (a small table: one row per scope and minute).
 /// </summary>
 public sealed partial class ReadingRetention(
-    NpgsqlDataSource db, Persistence.DatabaseGate gate, IOptions<HistoryOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    NpgsqlDataSource db, DatabaseGate gate, IOptions<HistoryOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     PostgresIndicatorStore indicators, ILogger<ReadingRetention> log)
     : BackgroundService
 {
