@@ -30,7 +30,7 @@ public class HotPaths
 
     [Benchmark(Description = "Aggregation update: a sensor snapshot applied to its commune")]
     public bool ApplySnapshot() =>
-        _ledger.Apply(new SensorSnapshot($"s-{_version % 500}", ++_version, SensorKind.WaterLevel, new Reading(Now, 1.5), 0, null, [], TimeSpan.FromMinutes(5), Now));
+        _ledger.Apply(new SensorSnapshot($"s-{_version % 500}", ++_version, SensorKind.WaterLevel, new Reading(Now, 1.5), 0, null, [], TimeSpan.FromMinutes(5), Now), Now);
 
     private CommuneLedger? _busyCommune;
 
@@ -41,7 +41,7 @@ public class HotPaths
         {
             _busyCommune = new CommuneLedger();
             for (var i = 0; i < 500; i++)
-                _busyCommune.Apply(new SensorSnapshot($"s-{i}", 1, SensorKind.WaterLevel, new Reading(Now, 0.5 + i % 7 / 10.0), 0, null, [], TimeSpan.FromMinutes(5), Now));
+                _busyCommune.Apply(new SensorSnapshot($"s-{i}", 1, SensorKind.WaterLevel, new Reading(Now, 0.5 + i % 7 / 10.0), 0, null, [], TimeSpan.FromMinutes(5), Now), Now);
         }
         return _busyCommune.Compute("19774", 1, Now).Indicators.Sensors;
     }

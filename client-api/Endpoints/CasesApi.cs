@@ -51,8 +51,8 @@ public static class CasesApi
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         EnsureStaffOf(code, user);
         var size = Paging.Limit(limit);
-        var query = new CaseQuery(QueryEnum.Parse<CaseStatus>(status, "status"), overdue, size + 1, After: Paging.Parse(cursor));
-        return TypedResults.Ok(Paging.Of(await grains.GetGrain<ICommuneGrain>(code).Cases(query, ct), size, c => (c.FiledAt, c.Id)));
+        var query = new CaseQuery(QueryEnum.Parse<CaseStatus>(status, "status"), overdue, size + 1, After: Paging.Parse(cursor), Commune: code);
+        return TypedResults.Ok(Paging.Of(await grains.Projections().Cases(query, ct), size, c => (c.FiledAt, c.Id)));
     }
 
     /// <summary>An official works for one commune; leaders and operators see all.</summary>

@@ -24,6 +24,8 @@ public static class CitizensApi
         group.MapGet("/{id}/versions", ListVersions).WithSummary("Every version of the profile (the citizen only).");
         group.MapPut("/{id}/consents", SetConsents).WithSummary("The citizen's consents to reuse and share their profile.");
         group.MapGet("/{id}/audit", ListAccesses).WithSummary("Who read the citizen's data: role, commune, account, time, purpose, dossier (the citizen only).");
+        group.MapGet("/{id}/cases", ListOwnCases).WithSummary("The citizen's own dossiers, newest first, paged (the citizen only).");
+        group.MapGet("/{id}/feedback", ListOwnFeedback).WithSummary("The citizen's own reports, newest first, paged (the citizen only).");
         group.MapGet("/{id}/forms/{procedure}", PreviewForm).WithSummary("A procedure's form pre-filled from the profile, and the fields still missing.");
         return app;
     }
@@ -68,13 +70,38 @@ public static class CitizensApi
     public static async Task<Ok<IReadOnlyList<AccessEntry>>> ListAccesses(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
         TypedResults.Ok(await Citizen(id, user, grains).AccessLog(user.ToActor(), ct));
 
+    /// <param name="limit">At most this many per page (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<Ok<Page<CaseSummary>>> ListOwnCases(string id, int? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        EnsureSelf(id, user);
+        var size = Paging.Limit(limit);
+        var query = new CaseQuery(Limit: size + 1, After: Paging.Parse(cursor), CitizenId: id);
+        return TypedResults.Ok(Paging.Of(await grains.Projections().Cases(query, ct), size, c => (c.FiledAt, c.Id)));
+    }
+
+    /// <param name="limit">At most this many per page (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<Ok<Page<FeedbackSummary>>> ListOwnFeedback(string id, int? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        EnsureSelf(id, user);
+        var size = Paging.Limit(limit);
+        var query = new FeedbackQuery(Limit: size + 1, After: Paging.Parse(cursor), ReporterId: id);
+        return TypedResults.Ok(Paging.Of(await grains.Projections().FeedbackSummaries(query, ct), size, f => (f.SubmittedAt, f.Id)));
+    }
+
+    private static void EnsureSelf(string id, ClaimsPrincipal user)
+    {
+        if (!user.ToActor().IsCitizen(id)) throw new HueForbiddenException("A citizen's own lists are theirs only.");
+    }
+
     public static async Task<Results<Ok<FormPreview>, NotFound>> PreviewForm(
         string id, string procedure, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         var found = ProcedureCatalog.Find(procedure);
         if (found is null) return TypedResults.NotFound();
         var actor = user.ToActor();
-        if (!actor.IsCitizen(id)) throw new HueForbiddenException("A citizen previews their own forms.");
+        EnsureSelf(id, user);
         var view = await Citizen(id, user, grains).Read(new DataAccess(actor, AccessPurposes.Profile), ct);
         if (view is null) return TypedResults.NotFound();
         var profile = view.Consents?.ReuseForProcedures == false ? null : view.Profile;

@@ -26,7 +26,7 @@ public static class FeedbackApi
         group.MapPost("/{id}/route", RouteFeedback).RequireAuthorization(Policies.Staff)
             .WithSummary("Route a report that came with a position only to its commune (operators, leaders).");
         app.MapGet("/api/v1/feedback-triage", ListTriage).WithTags("Feedback").RequireAuthorization(Policies.Staff)
-            .WithSummary("Reports waiting to be routed to a commune.");
+            .WithSummary("Reports waiting to be routed to a commune, newest first (at most 1000).");
         app.MapGet("/api/v1/communes/{code}/feedback", ListCommuneFeedback).WithTags("Feedback").RequireAuthorization(Policies.Staff)
             .WithSummary("The reports routed to a commune, newest first: officials of that commune, leaders, operators.");
         return app;
@@ -76,7 +76,7 @@ public static class FeedbackApi
     }
 
     public static async Task<Ok<IReadOnlyList<FeedbackSummary>>> ListTriage(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok(await grains.GetGrain<IFeedbackTriageGrain>(Keys.City).List(ct));
+        TypedResults.Ok(await grains.Projections().FeedbackSummaries(new FeedbackQuery(Open: true, Limit: Paging.MaxLimit, Unrouted: true), ct));
 
     /// <param name="category">Only reports of this category.</param>
     /// <param name="open">true: only open reports; false: only answered ones.</param>
@@ -88,8 +88,8 @@ public static class FeedbackApi
         if (!Keys.IsCommune(code)) return TypedResults.NotFound();
         CasesApi.EnsureStaffOf(code, user);
         var size = Paging.Limit(limit);
-        var query = new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: size + 1, After: Paging.Parse(cursor));
-        return TypedResults.Ok(Paging.Of(await grains.GetGrain<ICommuneGrain>(code).Feedback(query, ct), size, f => (f.SubmittedAt, f.Id)));
+        var query = new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: size + 1, After: Paging.Parse(cursor), Commune: code);
+        return TypedResults.Ok(Paging.Of(await grains.Projections().FeedbackSummaries(query, ct), size, f => (f.SubmittedAt, f.Id)));
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(

@@ -12,10 +12,12 @@ public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 /// </summary>
 public static class Paging
 {
+    public const int MaxLimit = 1000;
+
     public static int Limit(int? limit) => limit switch
     {
         null => 100,
-        < 1 or > 1000 => throw new HueValidationException("limit", "Limit is 1 to 1000."),
+        < 1 or > MaxLimit => throw new HueValidationException("limit", "Limit is 1 to 1000."),
         _ => limit.Value,
     };
 

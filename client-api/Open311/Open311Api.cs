@@ -106,7 +106,11 @@ public static class Open311Api
         string? status, IGrainFactory grains, TimeProvider clock, CancellationToken ct) => Guarded(format, async () =>
     {
         if (Split(requestIds) is { Length: > 0 } ids)
-            return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, ids.Take(MaxResults), ct));
+        {
+            var known = ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct().Take(MaxResults).ToList();
+            return Open311Output.List(format, "service_requests", "request",
+                known.Count == 0 ? [] : await RowsAsync(grains, new FeedbackQuery(Ids: known, Limit: MaxResults), ct));
+        }
 
         var codes = Split(serviceCodes);
         var categories = codes.Select(FeedbackCategories.FindCode).ToList();
@@ -115,37 +119,26 @@ public static class Open311Api
         if (statuses.Any(s => s is not ("open" or "closed"))) return Open311Output.Error(format, 400, "status is open or closed.");
         if (!TryDate(endDate, out var end) || !TryDate(startDate, out var start))
             return Open311Output.Error(format, 400, "start_date and end_date are ISO 8601 date-times, e.g. 2026-11-28T08:00:00+07:00.");
+
         var to = end ?? clock.GetUtcNow();
         var from = start ?? to - DefaultWindow;
-
-        var query = new FeedbackQuery(categories.Count == 1 ? categories[0]!.Category : null,
-            statuses.Length == 1 ? statuses[0] == "open" : null, from, to, MaxResults);
-        var perCommune = await Task.WhenAll(CityMap.Communes.Select(c => grains.GetGrain<ICommuneGrain>(c.Code).Feedback(query, ct)));
-        var waiting = await grains.GetGrain<IFeedbackTriageGrain>(Keys.City).List(ct);
-        var matches = perCommune.SelectMany(x => x).Concat(waiting)
-            .Where(f => categories.Count == 0 || categories.Any(c => c!.Category == f.Category))
-            .Where(f => f.SubmittedAt >= from && f.SubmittedAt < to)
-            .Where(f => statuses.Length != 1 || f.Status.IsOpen() == (statuses[0] == "open"))
-            .OrderByDescending(f => f.SubmittedAt).Take(MaxResults).Select(f => f.Id);
-        return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, matches, ct));
+        var query = new FeedbackQuery(Open: statuses.Length == 1 ? statuses[0] == "open" : null, From: from, To: to, Limit: MaxResults,
+            Categories: [.. categories.Select(c => c!.Category)]);
+        return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, query, ct));
     });
 
     public static Task<IResult> GetRequest(string id, string format, IGrainFactory grains, CancellationToken ct) => Guarded(format, async () =>
-        await RowsAsync(grains, [id], ct) is { Count: 1 } rows
+        Keys.IsEntityId(id, Keys.FeedbackPrefix) && await RowsAsync(grains, new FeedbackQuery(Ids: [id], Limit: 1), ct) is { Count: 1 } rows
             ? Open311Output.List(format, "service_requests", "request", rows)
             : Open311Output.Error(format, 404, $"No service request has id '{id}'."));
 
     public static Task<IResult> GetToken(string token, string format, IGrainFactory grains, CancellationToken ct) => Guarded(format, async () =>
-        Keys.IsEntityId(token, Keys.FeedbackPrefix) && await grains.GetGrain<IFeedbackGrain>(token).GetSnapshot(ct) is not null
+        Keys.IsEntityId(token, Keys.FeedbackPrefix) && await RowsAsync(grains, new FeedbackQuery(Ids: [token], Limit: 1), ct) is { Count: 1 }
             ? Open311Output.List(format, "service_requests", "request", [new Dictionary<string, object?> { ["service_request_id"] = token, ["token"] = token }])
             : Open311Output.Error(format, 404, $"No service request has token '{token}'."));
 
-    private static async Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(IGrainFactory grains, IEnumerable<string> ids, CancellationToken ct)
-    {
-        var views = await Task.WhenAll(ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct()
-            .Select(id => grains.GetGrain<IFeedbackGrain>(id).Get(ct)));
-        return [.. views.OfType<FeedbackView>().Select(RequestRow)];
-    }
+    private static async Task<List<IReadOnlyDictionary<string, object?>>> RowsAsync(IGrainFactory grains, FeedbackQuery query, CancellationToken ct) =>
+        [.. (await grains.Projections().Feedback(query, ct)).Select(RequestRow)];
 
     private static IReadOnlyDictionary<string, object?> ServiceRow(FeedbackCategoryInfo c) => new Dictionary<string, object?>
     {
@@ -159,28 +152,28 @@ public static class Open311Api
     };
 
     /// <summary>A report as GeoReport v2 names its fields; never the reporter.</summary>
-    private static IReadOnlyDictionary<string, object?> RequestRow(FeedbackView f)
+    private static IReadOnlyDictionary<string, object?> RequestRow(FeedbackRow f)
     {
-        var category = f.Report.Category.Info();
+        var category = f.Category.Info();
         return new Dictionary<string, object?>
         {
             ["service_request_id"] = f.Id,
-            ["status"] = f.Status.IsOpen() ? "open" : "closed",
+            ["status"] = f.Open ? "open" : "closed",
             ["status_notes"] = f.Answer,
             ["service_name"] = category.NameVi,
             ["service_code"] = category.Code,
-            ["description"] = f.Report.Description,
-            ["agency_responsible"] = f.Report.Commune is { } code ? CityMap.Find(code)?.FullNameVi : "HueIOC (đang phân loại / being routed)",
+            ["description"] = f.Description,
+            ["agency_responsible"] = f.Commune is { } code ? CityMap.Find(code)?.FullNameVi : "HueIOC (đang phân loại / being routed)",
             ["service_notice"] = Notice(category),
             ["requested_datetime"] = HueLocalTime.Format(f.SubmittedAt),
-            ["updated_datetime"] = HueLocalTime.Format(f.UpdatedAt ?? f.SubmittedAt),
+            ["updated_datetime"] = HueLocalTime.Format(f.UpdatedAt),
             ["expected_datetime"] = HueLocalTime.Format(f.DueAt),
-            ["address"] = f.Report.Address,
-            ["address_id"] = f.Report.Commune,
+            ["address"] = f.Address,
+            ["address_id"] = f.Commune,
             ["zipcode"] = null,
-            ["lat"] = f.Report.Latitude,
-            ["long"] = f.Report.Longitude,
-            ["media_url"] = f.Report.PhotoUrls is { Count: > 0 } photos ? photos[0] : null,
+            ["lat"] = f.Latitude,
+            ["long"] = f.Longitude,
+            ["media_url"] = f.PhotoUrl,
         };
     }
 

@@ -119,25 +119,17 @@ public static class OpenDataApi
 
     private static async Task<OpenDataTable> FeedbackDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var reports = await Task.WhenAll(CityMap.Communes.Select(c =>
-            grains.GetGrain<ICommuneGrain>(c.Code).Feedback(new FeedbackQuery(From: from, To: to, Limit: int.MaxValue), ct)));
-        var counts = reports.SelectMany(r => r)
-            .GroupBy(r => (Day: HueLocalTime.Date(r.SubmittedAt), Commune: r.Commune!, r.Category))
-            .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Commune, StringComparer.Ordinal).ThenBy(g => g.Key.Category);
+        var counts = await grains.Projections().DailyCounts(EntityKind.Feedback, from, to, ct);
         return new(["date", "commune", "name", "category", "category_name", "reports"],
-            [.. counts.Select(g => new object?[] { g.Key.Day, g.Key.Commune, CommuneName(g.Key.Commune), g.Key.Category.Info().Code,
-                g.Key.Category.Info().NameVi, OpenDataTable.Suppress(g.Count()) })]);
+            [.. counts.Select(c => new object?[] { c.Day, c.Commune, CommuneName(c.Commune), c.Group,
+                FeedbackCategories.FindCode(c.Group)?.NameVi, OpenDataTable.Suppress(c.Count) })]);
     }
 
     private static async Task<OpenDataTable> CasesDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var cases = await Task.WhenAll(CityMap.Communes.Select(async c =>
-            (c.Code, Cases: await grains.GetGrain<ICommuneGrain>(c.Code).Cases(new CaseQuery(Limit: int.MaxValue, From: from, To: to), ct))));
-        var counts = cases.SelectMany(c => c.Cases.Select(x => (c.Code, x)))
-            .GroupBy(p => (Day: HueLocalTime.Date(p.x.FiledAt), Commune: p.Code, p.x.Procedure))
-            .OrderBy(g => g.Key.Day).ThenBy(g => g.Key.Commune, StringComparer.Ordinal).ThenBy(g => g.Key.Procedure, StringComparer.Ordinal);
+        var counts = await grains.Projections().DailyCounts(EntityKind.Case, from, to, ct);
         return new(["date", "commune", "name", "procedure", "procedure_name", "dossiers"],
-            [.. counts.Select(g => new object?[] { g.Key.Day, g.Key.Commune, CommuneName(g.Key.Commune), g.Key.Procedure,
-                ProcedureCatalog.Find(g.Key.Procedure)?.NameVi, OpenDataTable.Suppress(g.Count()) })]);
+            [.. counts.Select(c => new object?[] { c.Day, c.Commune, CommuneName(c.Commune), c.Group,
+                ProcedureCatalog.Find(c.Group)?.NameVi, OpenDataTable.Suppress(c.Count) })]);
     }
 }

@@ -110,20 +110,3 @@ public interface IFeedbackGrain : IGrainWithStringKey
     [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
     Task<FeedbackSnapshot?> GetSnapshot(CancellationToken ct = default);
 }
-
-/// <summary>
-/// The city's triage of reports not yet routed to a commune (the reporter gave a position only), as HueIOC's
-/// dispatchers see them.
-/// </summary>
-[Alias("hue.IFeedbackTriageGrain")]
-public interface IFeedbackTriageGrain : IGrainWithStringKey
-{
-    [Alias("Add")]
-    Task Add(FeedbackSummary report, CancellationToken ct = default);
-
-    [Alias("Remove")]
-    Task Remove(string feedbackId, CancellationToken ct = default);
-
-    [Alias("List")]
-    Task<IReadOnlyList<FeedbackSummary>> List(CancellationToken ct = default);
-}

@@ -26,7 +26,14 @@ public sealed record Indicators(
     [property: Id(17)] int SensorsOffline,
     [property: Id(18)] int CasesReceived = 0,
     [property: Id(19)] int CasesProcessing = 0,
-    [property: Id(20)] double? MedianHoursToResolve = null)
+    [property: Id(20)] double? MedianHoursToResolve = null,
+    // The same rates over the last 90 local days (ClosedTotals.RollingDays), with the counts behind them.
+    [property: Id(21)] int ResolvedCases90d = 0,
+    [property: Id(22)] int CompletedOnTime90d = 0,
+    [property: Id(23)] double? OnTimeRate90d = null,
+    [property: Id(24)] int RatedFeedback90d = 0,
+    [property: Id(25)] int SatisfiedFeedback90d = 0,
+    [property: Id(26)] double? SatisfactionRate90d = null)
 {
     public static readonly Indicators Empty = new(0, null, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, null, 0, 0, 0);
 }
@@ -92,27 +99,12 @@ public interface ICommuneGrain : IGrainWithStringKey
     [Alias("GetSnapshot")]
     Task<CommuneSnapshot> GetSnapshot(CancellationToken ct = default);
 
-    /// <summary>Registers an entity that reports to this commune, so reconcile can find it again.</summary>
-    [Alias("Enroll")]
-    Task Enroll(EntityRef entity, CancellationToken ct = default);
-
-    /// <summary>The commune's dossiers, newest first (no personal data).</summary>
-    [Alias("Cases")]
-    Task<IReadOnlyList<CaseSummary>> Cases(CaseQuery query, CancellationToken ct = default);
-
-    /// <summary>The reports routed to the commune, newest first (no reporter, no description).</summary>
-    [Alias("Feedback")]
-    Task<IReadOnlyList<FeedbackSummary>> Feedback(FeedbackQuery query, CancellationToken ct = default);
-
-    /// <summary>Rebuilds the indicators from the entities themselves, replacing whatever the streams delivered.</summary>
+    /// <summary>Rebuilds the live state from the projections (open items, sensors, closed totals) now, instead of at the next periodic reconcile.</summary>
     [Alias("Reconcile")]
     Task<CommuneView> Reconcile(CancellationToken ct = default);
 }
 
 public enum EntityKind { Sensor, Feedback, Case }
-
-[GenerateSerializer, Immutable, Alias("hue.EntityRef")]
-public sealed record EntityRef([property: Id(0)] EntityKind Kind, [property: Id(1)] string Id);
 
 [Alias("hue.ICityGrain")]
 public interface ICityGrain : IGrainWithStringKey
@@ -132,33 +124,3 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("Hourly"), Orleans.Concurrency.AlwaysInterleave]
     Task<IReadOnlyList<KindHour>> Hourly(DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
 }
-
-[GenerateSerializer, Immutable, Alias("hue.CaseQuery")]
-public sealed record CaseQuery(
-    [property: Id(0)] CaseStatus? Status = null,
-    [property: Id(1)] bool? Overdue = null,
-    [property: Id(2)] int Limit = 100,
-    [property: Id(3)] DateTimeOffset? From = null,
-    [property: Id(4)] DateTimeOffset? To = null,
-    [property: Id(5)] PageCursor? After = null);
-
-/// <summary>Where a page of a newest-first list ended: items strictly older than (At, Id) come next.</summary>
-[GenerateSerializer, Immutable, Alias("hue.PageCursor")]
-public sealed record PageCursor([property: Id(0)] DateTimeOffset At, [property: Id(1)] string Id)
-{
-    /// <summary>Newest first, ties by id: the order every paged list uses.</summary>
-    public static int Compare(DateTimeOffset at, string id, DateTimeOffset otherAt, string otherId) =>
-        at != otherAt ? otherAt.CompareTo(at) : string.CompareOrdinal(otherId, id);
-
-    /// <summary>Whether the item (at, id) comes after this cursor, so on a later page.</summary>
-    public bool Precedes(DateTimeOffset at, string id) => Compare(At, Id, at, id) < 0;
-}
-
-[GenerateSerializer, Immutable, Alias("hue.FeedbackQuery")]
-public sealed record FeedbackQuery(
-    [property: Id(0)] FeedbackCategory? Category = null,
-    [property: Id(1)] bool? Open = null,
-    [property: Id(2)] DateTimeOffset? From = null,
-    [property: Id(3)] DateTimeOffset? To = null,
-    [property: Id(4)] int Limit = 100,
-    [property: Id(5)] PageCursor? After = null);

@@ -30,6 +30,7 @@ public sealed class CaseGrain(
         if (!Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
 
         var now = clock.GetUtcNow();
+        S.Id = Id;
         S.Procedure = procedure.Code;
         S.CitizenId = filing.CitizenId;
         S.Commune = commune;
@@ -39,7 +40,6 @@ public sealed class CaseGrain(
         S.DueAt = calendar.DueAt(procedure.Limit, now);
         EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(CaseStatus.Received), now, actor.Role, null));
 
-        await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Case, Id), ct);
         await CommitAsync(ct);
         await this.WatchAsync(S.DueAt, now);
         await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).LinkCase(Id, ct);

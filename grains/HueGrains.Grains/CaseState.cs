@@ -1,8 +1,9 @@
 namespace HueGrains.Grains;
 
 [GenerateSerializer, Alias("hue.CaseState")]
-public sealed class CaseState
+public sealed class CaseState : IProjectedState
 {
+    [Id(13)] public string Id { get; set; } = "";
     [Id(0)] public string? Procedure { get; set; }
     [Id(1)] public string CitizenId { get; set; } = "";
     [Id(2)] public string Commune { get; set; } = "";
@@ -16,4 +17,10 @@ public sealed class CaseState
     [Id(10)] public List<HistoryEntry> History { get; set; } = [];
     [Id(11)] public long Version { get; set; }
     [Id(12)] public bool Overdue { get; set; }
+
+    /// <summary>The dossier's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
+    public CaseRow? Row => Procedure is null ? null : new CaseRow(Id, Version, Commune, Procedure, CitizenId, Status, FiledAt, DueAt,
+        CompletedAt, Status.IsOpen() ? null : CompletedAt ?? History[^1].At, Overdue, History[^1].At);
+
+    IProjectionRow? IProjectedState.Row => Row;
 }

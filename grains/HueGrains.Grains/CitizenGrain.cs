@@ -13,7 +13,7 @@ public sealed class CitizenGrain(
     [FromKeyedServices(HueTime.Key)] TimeProvider clock) : Grain, ICitizenGrain
 {
     /// <summary>References, versions and access entries kept in grain state (the newest ones).</summary>
-    private const int MaxRefs = 1000;
+    private const int MaxRefs = 100; // the newest; every one is in the paged lists /cases and /feedback
     private const int MaxVersions = 100;
     private const int MaxAccesses = 1000;
 

@@ -24,12 +24,13 @@ public sealed partial class CityGrain(
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
     private bool _unsaved;
+    private CityView? _view;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         // Ask every commune once: this also activates them, and each reconciles from its entities.
         var snapshots = await Task.WhenAll(CityMap.Communes.Select(c => GrainFactory.GetGrain<ICommuneGrain>(c.Code).GetSnapshot(cancellationToken)));
-        foreach (var snapshot in snapshots) _unsaved |= state.State.Apply(snapshot);
+        foreach (var snapshot in snapshots) Apply(snapshot);
         this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
         var every = TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds);
         this.RegisterGrainTimer(SampleAsync, new GrainTimerCreationOptions(every, every));
@@ -41,11 +42,19 @@ public sealed partial class CityGrain(
         handleFactory.Create<CommuneSnapshot>().ResumeAsync((snapshot, _) =>
         {
             metrics.StreamFlushLag.Record(Math.Max(0, (clock.GetUtcNow() - snapshot.ComputedAt).TotalSeconds));
-            _unsaved |= state.State.Apply(snapshot);
+            Apply(snapshot);
             return Task.CompletedTask;
         });
 
-    public Task<CityView> Get(CancellationToken ct) => Task.FromResult(state.State.View());
+    /// <summary>The view computed at the last change; a GET never recomputes.</summary>
+    public Task<CityView> Get(CancellationToken ct) => Task.FromResult(_view ??= state.State.View());
+
+    private void Apply(CommuneSnapshot snapshot)
+    {
+        if (!state.State.Apply(snapshot)) return;
+        _unsaved = true;
+        _view = null;
+    }
 
     public async Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct)
     {
@@ -62,7 +71,7 @@ public sealed partial class CityGrain(
     {
         var now = clock.GetUtcNow();
         var at = new DateTimeOffset(now.UtcTicks - now.UtcTicks % TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds).Ticks, TimeSpan.Zero);
-        var city = state.State.View();
+        var city = await Get(ct);
         var samples = state.State.Communes.Values
             .Select(c => new IndicatorSample(c.Code, at, c.Indicators, c.Sensors))
             .Append(new IndicatorSample(Keys.City, at, city.Indicators, city.Sensors))

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
+using HueGrains.Persistence;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orleans.Streams;
 using Orleans.Streams.Core;
 
@@ -8,7 +10,8 @@ namespace HueGrains.Grains;
 
 /// <summary>
 /// A ward or commune: applies the snapshots its sensors, reports and dossiers publish, and sends its indicators to the
-/// City on a short timer (staged aggregation). Its state is derived; reconcile rebuilds it from the entities.
+/// City on a short timer (staged aggregation). It holds only what is live (sensors, open items, closed totals); it
+/// loads them from the projections on activation and reconciles with them every few seconds.
 /// </summary>
 [GrainType("commune")]
 [ImplicitStreamSubscription(HueStreams.SensorEvents)]
@@ -17,47 +20,43 @@ namespace HueGrains.Grains;
 public sealed partial class CommuneGrain(
     [PersistentState("commune", "hue")] IPersistentState<CommuneState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    IProjectionStore projections,
+    IOptions<CommuneOptions> options,
     ILogger<CommuneGrain> log) : Grain, ICommuneGrain, IStreamSubscriptionObserver
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
     // Time alone turns dossiers and reports overdue and sensors offline: recomputed every second, so leaders see it within 2 s.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
-    // The ledger is derived (reconcile rebuilds it), and large: written at most this often.
-    private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ReconcileInterval = TimeSpan.FromMinutes(10);
-
+    private readonly CommuneLedger _ledger = new();
     private CommuneInfo _info = null!;
     private IAsyncStream<CommuneSnapshot> _toCity = null!;
     private IAsyncStream<AlertNotice[]> _alerts = null!;
     private IReadOnlyList<ActiveAlert> _announced = [];
     private CommuneSnapshot? _published;
+    private CommuneView? _view;
     private bool _changed;
-    private bool _unsaved;
+    private long _savedVersion;
 
-    private CommuneLedger Ledger => state.State.Ledger;
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         var code = this.GetPrimaryKeyString();
         _info = CityMap.Find(code) ?? throw new HueNotFoundException($"Unknown commune code '{code}'.");
         _toCity = this.GetStreamProvider(HueStreams.Provider)
             .GetStream<CommuneSnapshot>(StreamId.Create(HueStreams.CommuneIndicators, Keys.City));
         _alerts = this.GetStreamProvider(HueStreams.Provider).GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, code));
+        _savedVersion = state.State.Version;
 
+        // One query for everything live; later reconciles repeat it, so an event lost with a silo is repaired in seconds.
+        await LoadAsync(cancellationToken);
+        var reconcile = TimeSpan.FromSeconds(options.Value.ReconcileSeconds);
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
         this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
-        this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
-        // Reconcile soon after activation (not inside it, so activation stays quick) and then periodically.
-        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(TimeSpan.FromSeconds(1), ReconcileInterval));
-        _changed = true;
-        return Task.CompletedTask;
+        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(reconcile, reconcile));
     }
 
-    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
-    {
-        if (_unsaved) await state.WriteStateAsync(cancellationToken);
-    }
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
+        await SaveVersionAsync(cancellationToken);
 
     public Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) => handleFactory.StreamId.GetNamespace() switch
     {
@@ -67,45 +66,10 @@ public sealed partial class CommuneGrain(
         _ => Task.CompletedTask,
     };
 
-    public Task<CommuneView> Get(CancellationToken ct)
-    {
-        var snapshot = Ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
-        return Task.FromResult(new CommuneView(_info.Code, _info.Name, _info.Type, _info.FullNameVi, snapshot.Indicators,
-            snapshot.Sensors, snapshot.ActiveAlerts, _published?.ComputedAt));
-    }
+    /// <summary>The view computed when the indicators last changed; a GET never recomputes.</summary>
+    public Task<CommuneView> Get(CancellationToken ct) => Task.FromResult(_view ??= ViewOf(_published ?? NextSnapshot()));
 
     public Task<CommuneSnapshot> GetSnapshot(CancellationToken ct) => Task.FromResult(_published ?? NextSnapshot());
-
-    public Task<IReadOnlyList<CaseSummary>> Cases(CaseQuery query, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        return Task.FromResult<IReadOnlyList<CaseSummary>>([.. Ledger.Cases.Values
-            .Where(c => (query.Status is null || c.Status == query.Status) && (query.Overdue is null || c.IsOverdue(now) == query.Overdue)
-                && (query.From is null || c.FiledAt >= query.From) && (query.To is null || c.FiledAt < query.To)
-                && (query.After is null || query.After.Precedes(c.FiledAt, c.EntityId)))
-            .OrderByDescending(c => c.FiledAt).ThenByDescending(c => c.EntityId, StringComparer.Ordinal)
-            .Take(query.Limit)
-            .Select(c => new CaseSummary(c.EntityId, c.Procedure, c.Status, c.FiledAt, c.DueAt, c.IsOverdue(now)))]);
-    }
-
-    public Task<IReadOnlyList<FeedbackSummary>> Feedback(FeedbackQuery query, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        return Task.FromResult<IReadOnlyList<FeedbackSummary>>([.. Ledger.Feedback.Values
-            .Where(f => (query.Category is null || f.Category == query.Category)
-                && (query.Open is null || f.Status.IsOpen() == query.Open)
-                && (query.From is null || f.SubmittedAt >= query.From) && (query.To is null || f.SubmittedAt < query.To)
-                && (query.After is null || query.After.Precedes(f.SubmittedAt, f.EntityId)))
-            .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.EntityId, StringComparer.Ordinal)
-            .Take(query.Limit)
-            .Select(f => new FeedbackSummary(f.EntityId, f.Category, f.Status, f.SubmittedAt, f.DueAt, f.IsOverdue(now), _info.Code))]);
-    }
-
-    public Task Enroll(EntityRef entity, CancellationToken ct)
-    {
-        if (Ledger.Enroll(entity)) _unsaved = true;
-        return Task.CompletedTask;
-    }
 
     public async Task<CommuneView> Reconcile(CancellationToken ct)
     {
@@ -115,39 +79,35 @@ public sealed partial class CommuneGrain(
 
     private Task ApplyAll(IEnumerable<IEntitySnapshot> snapshots)
     {
-        foreach (var snapshot in snapshots)
-        {
-            if (Ledger.Apply(snapshot)) _changed = _unsaved = true;
-        }
+        var now = clock.GetUtcNow();
+        foreach (var snapshot in snapshots) _changed |= _ledger.Apply(snapshot, now);
         return Task.CompletedTask;
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        _ledger.Load(await projections.LoadCommuneAsync(_info.Code, now, ct), now);
+        _changed = true;
     }
 
     private async Task ReconcileAsync(CancellationToken ct)
     {
-        var members = Ledger.Members().ToList();
-        foreach (var chunk in members.Chunk(200))
-        {
-            var snapshots = await Task.WhenAll(chunk.Select(m => Fetch(m, ct)));
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                if (snapshots[i] is { } s) Ledger.Replace(s);
-                else Ledger.Remove(chunk[i]);
-            }
-        }
-        _changed = _unsaved = true;
-        LogReconciled(log, _info.Code, members.Count);
+        await LoadAsync(ct);
+        LogReconciled(log, _info.Code, _ledger.OpenCases.Count, _ledger.OpenFeedback.Count, _ledger.Sensors.Count);
         await FlushAsync(ct);
+        // The city may have missed a message (a silo died): it keeps the newest version, so repeating one is harmless.
+        if (_published is { } published) await PublishAsync(published);
+        await SaveVersionAsync(ct);
     }
-
-    private async Task<IEntitySnapshot?> Fetch(EntityRef entity, CancellationToken ct) => entity.Kind switch
-    {
-        EntityKind.Sensor => await GrainFactory.Sensor(entity.Id).GetSnapshot(ct),
-        EntityKind.Feedback => await GrainFactory.GetGrain<IFeedbackGrain>(entity.Id).GetSnapshot(ct),
-        _ => await GrainFactory.GetGrain<ICaseGrain>(entity.Id).GetSnapshot(ct),
-    };
 
     private async Task FlushAsync(CancellationToken ct)
     {
+        if (_ledger.TotalsStale)
+        {
+            _ledger.SetTotals(await projections.TotalsAsync(_info.Code, clock.GetUtcNow(), ct));
+            _changed = true;
+        }
         if (!_changed) return;
         _changed = false;
         await PublishAsync(NextSnapshot());
@@ -156,23 +116,29 @@ public sealed partial class CommuneGrain(
     /// <summary>Time alone changes some indicators (overdue items, sensors that stopped reporting): recompute now and then.</summary>
     private async Task RefreshAsync(CancellationToken ct)
     {
-        var candidate = Ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
+        var candidate = _ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
         if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
     }
 
-    private async Task SaveAsync(CancellationToken ct)
+    private async Task SaveVersionAsync(CancellationToken ct)
     {
-        if (!_unsaved) return;
-        _unsaved = false;
+        if (state.State.Version == _savedVersion) return;
+        var version = state.State.Version;
         await state.WriteStateAsync(ct);
+        _savedVersion = version;
     }
 
     private CommuneSnapshot NextSnapshot()
     {
         var now = clock.GetUtcNow();
         state.State.Version = Versions.Next(state.State.Version, now);
-        return _published = Ledger.Compute(_info.Code, state.State.Version, now);
+        _published = _ledger.Compute(_info.Code, state.State.Version, now);
+        _view = null;
+        return _published;
     }
+
+    private CommuneView ViewOf(CommuneSnapshot snapshot) => new(_info.Code, _info.Name, _info.Type, _info.FullNameVi,
+        snapshot.Indicators, snapshot.Sensors, snapshot.ActiveAlerts, snapshot.ComputedAt);
 
     private async Task PublishAsync(CommuneSnapshot snapshot)
     {
@@ -202,8 +168,8 @@ public sealed partial class CommuneGrain(
     private static bool SameIndicators(CommuneSnapshot a, CommuneSnapshot b) =>
         a.Indicators == b.Indicators && a.Sensors.SequenceEqual(b.Sensors) && a.ActiveAlerts.SequenceEqual(b.ActiveAlerts);
 
-    [LoggerMessage(LogLevel.Debug, "Commune {Commune} reconciled from {Members} entities")]
-    private static partial void LogReconciled(ILogger log, string commune, int members);
+    [LoggerMessage(LogLevel.Debug, "Commune {Commune} reconciled: {OpenCases} open dossiers, {OpenFeedback} open reports, {Sensors} sensors")]
+    private static partial void LogReconciled(ILogger log, string commune, int openCases, int openFeedback, int sensors);
 
     [LoggerMessage(LogLevel.Warning, "Commune {Commune} could not publish its indicators; retrying")]
     private static partial void LogPublishFailed(ILogger log, string commune, Exception ex);

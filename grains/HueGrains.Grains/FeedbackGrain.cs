@@ -23,6 +23,7 @@ public sealed class FeedbackGrain(
         if (S.Report is not null) throw new HueConflictException("This report has already been submitted.");
         report = FeedbackRules.Normalize(report, MaxText);
         var now = clock.GetUtcNow();
+        S.Id = this.GetPrimaryKeyString();
         S.Report = report;
         S.ReporterId = reporterCitizenId ?? "";
         S.Status = FeedbackStatus.Submitted;
@@ -30,11 +31,9 @@ public sealed class FeedbackGrain(
         S.DueAt = now + report.Category.Deadline();
         EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(FeedbackStatus.Submitted), now, Roles.Citizen, null));
 
-        var id = this.GetPrimaryKeyString();
-        if (report.Commune is { } commune) await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Feedback, id), ct);
         await CommitAsync(ct);
         await this.WatchAsync(S.DueAt, now);
-        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(id, ct);
+        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(S.Id, ct);
         return View();
     }
 
@@ -78,9 +77,7 @@ public sealed class FeedbackGrain(
         if (report.Commune is not null) throw new HueConflictException($"This report is already routed to commune {report.Commune}.");
         S.Report = report with { Commune = commune };
         EntityEvents.Append(S.History, new HistoryEntry("routed", clock.GetUtcNow(), actor.Role, commune));
-        await GrainFactory.GetGrain<ICommuneGrain>(commune).Enroll(new EntityRef(EntityKind.Feedback, this.GetPrimaryKeyString()), ct);
         await CommitAsync(ct);
-        await Triage.Remove(this.GetPrimaryKeyString(), ct);
         return View();
     }
 
@@ -125,14 +122,9 @@ public sealed class FeedbackGrain(
     {
         S.Version++;
         await state.WriteStateAsync(ct);
+        // A report with a position only waits in the triage list (a query over the projections) until it is routed.
         if (S.Report!.Commune is { } commune) await this.PublishAsync(HueStreams.FeedbackEvents, commune, Snapshot(), log);
-        else await Triage.Add(Summary(), ct);
     }
-
-    private IFeedbackTriageGrain Triage => GrainFactory.GetGrain<IFeedbackTriageGrain>(Keys.City);
-
-    private FeedbackSummary Summary() =>
-        new(this.GetPrimaryKeyString(), S.Report!.Category, S.Status, S.SubmittedAt, S.DueAt, Snapshot().IsOverdue(clock.GetUtcNow()), S.Report.Commune);
 
     private FeedbackSnapshot Snapshot() =>
         new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.ResolvedAt, S.Rating, S.Report!.Category, S.SubmittedAt, S.Overdue);

@@ -1,8 +1,10 @@
 namespace HueGrains.Grains;
 
 [GenerateSerializer, Alias("hue.FeedbackState")]
-public sealed class FeedbackState
+public sealed class FeedbackState : IProjectedState
 {
+    [Id(12)] public string Id { get; set; } = "";
+
     [Id(0)] public FeedbackReport? Report { get; set; }
 
     /// <summary>The reporter, kept confidential: never part of any view. Empty for an anonymous report.</summary>
@@ -18,4 +20,11 @@ public sealed class FeedbackState
     [Id(9)] public long Version { get; set; }
     [Id(10)] public bool Overdue { get; set; }
     // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
+
+    /// <summary>The report's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
+    public FeedbackRow? Row => Report is not { } r ? null : new FeedbackRow(Id, Version, r.Commune, r.Category,
+        ReporterId.Length == 0 ? null : ReporterId, Status, SubmittedAt, DueAt, ResolvedAt, Rating, Overdue, History[^1].At,
+        r.Description, r.Address, r.Latitude, r.Longitude, Answer, r.PhotoUrls is { Count: > 0 } photos ? photos[0] : null);
+
+    IProjectionRow? IProjectedState.Row => Row;
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
+using Orleans.Storage;
 
 namespace HueGrains.Grains;
 
@@ -22,17 +23,24 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddSingleton<SensorOutbox>();
         silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SensorOutbox>());
         silo.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)
-            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o, new(o), null, true), "Hue:History has a value out of range.")
+            .Validate(Valid, "Hue:History has a value out of range.")
             .ValidateOnStart();
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
         silo.Services.TryAddSingleton<IIndicatorStore, MemoryIndicatorStore>();
+        silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
+        silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
+        silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
+            (collection, grains) => collection.CollectionAge = grains.Value.CollectionAge);
         silo.Services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section);
         silo.Services.TryAddSingleton(sp => WorkingCalendar.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CalendarOptions>>().Value));
         silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)
-            .Validate(o => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o, new(o), null, true), "Hue:Feedback has a value out of range.")
+            .Validate(Valid, "Hue:Feedback has a value out of range.")
             .ValidateOnStart();
         return silo;
     }
+
+    private static bool Valid<T>(T options) where T : class =>
+        System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options, new(options), null, true);
 
     /// <summary>
     /// How often stream pulling agents look for new events. Orleans' default (100 ms) would dominate the freshness of
@@ -79,9 +87,19 @@ public static class HueSiloBuilderExtensions
             agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval)));
 
     /// <summary>The embedded default: everything in memory, nothing to install.</summary>
-    public static ISiloBuilder AddHueInMemoryProviders(this ISiloBuilder silo) => silo
-        .AddMemoryGrainStorage("hue")
-        .AddMemoryGrainStorage("PubSubStore")
-        .AddHueMemoryStreams()
-        .UseInMemoryReminderService();
+    public static ISiloBuilder AddHueInMemoryProviders(this ISiloBuilder silo)
+    {
+        // "hue" is memory storage that also writes each entity's projection row, as the trigger does in PostgreSQL.
+        silo.AddMemoryGrainStorage(MemoryStateStorage);
+        silo.Services.AddSingleton<MemoryProjectionStore>();
+        silo.Services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<MemoryProjectionStore>());
+        silo.Services.AddKeyedSingleton<IGrainStorage>("hue", (sp, _) => new ProjectingGrainStorage(
+            sp.GetRequiredKeyedService<IGrainStorage>(MemoryStateStorage), sp.GetRequiredService<MemoryProjectionStore>()));
+        return silo
+            .AddMemoryGrainStorage("PubSubStore")
+            .AddHueMemoryStreams()
+            .UseInMemoryReminderService();
+    }
+
+    private const string MemoryStateStorage = "hue-memory";
 }

@@ -15,15 +15,15 @@ public sealed partial class SensorGrain(
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
-    private const int RecentCapacity = 512;
-    private const int MaxHistoryPage = 10_000;
-    private static readonly TimeSpan Day = TimeSpan.FromDays(1);
+    /// <summary>The live summary (latest, rolling windows, recent timestamps) is written at most this often while readings flow.</summary>
+    public static readonly TimeSpan SummaryInterval = TimeSpan.FromMinutes(1);
 
-    private readonly HashSet<long> _recent = [];
-    private readonly Queue<long> _recentOrder = new();
-    private readonly RollingStats _stats = new();
-    private Reading? _latest;
-    private DateTimeOffset? _lastSeen;
+    private const int RecentCapacity = 256;
+    private const int MaxHistoryPage = 10_000;
+    private const int MaxReplay = 20_000;
+
+    private HashSet<long> _recent = [];
+    private bool _unsaved;
     private StateSaver _saver = null!;
 
     private SensorState S => state.State;
@@ -33,13 +33,20 @@ public sealed partial class SensorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _saver = new StateSaver(() => state.WriteStateAsync());
+        _saver = new StateSaver(WriteSummaryAsync);
         if (S.Spec is not { } spec) return;
-        // Rebuild live figures from the last day of history: it holds every acknowledged reading.
+        _recent = [.. S.Recent];
+        // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal.
         var now = clock.GetUtcNow();
-        var recent = await journal.ReadAsync(Id, spec.Kind, now - Day, now + IngestLimits.MaxFutureSkew, 200_000, cancellationToken);
-        foreach (var reading in recent) Apply(reading, now);
-        _lastSeen = _latest?.At;
+        var since = S.SavedAt ?? S.ProvisionedAt;
+        var missed = await journal.ReadAsync(Id, spec.Kind, since, now + IngestLimits.MaxFutureSkew, MaxReplay, cancellationToken);
+        foreach (var reading in missed) Apply(reading, now);
+        if (missed.Count > 0) S.LastSeen ??= missed[^1].At;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsaved) await _saver.SaveAsync();
     }
 
     public async Task<ProvisionResult> Provision(SensorSpec spec, CancellationToken ct)
@@ -52,6 +59,7 @@ public sealed partial class SensorGrain(
             deviceKey = DeviceKeys.New();
             S.DeviceKeyHash = DeviceKeys.Hash(deviceKey);
             S.ProvisionedAt = clock.GetUtcNow();
+            S.Id = Id;
         }
         else if (S.Spec!.Kind != spec.Kind || S.Spec.Commune != spec.Commune)
         {
@@ -59,8 +67,7 @@ public sealed partial class SensorGrain(
         }
 
         S.Spec = spec;
-        S.Alerts.Evaluate(spec, _latest, _stats.Snapshot(clock.GetUtcNow()), clock.GetUtcNow()); // new thresholds apply now
-        if (created) await GrainFactory.GetGrain<ICommuneGrain>(spec.Commune).Enroll(new EntityRef(EntityKind.Sensor, Id), ct);
+        S.Alerts.Evaluate(spec, S.Latest, S.Stats.Snapshot(clock.GetUtcNow()), clock.GetUtcNow()); // new thresholds apply now
         await _saver.SaveAsync();
         if (created) LogProvisioned(log, Id, spec.Kind, spec.Commune);
         Publish();
@@ -110,9 +117,11 @@ public sealed partial class SensorGrain(
 
         now = clock.GetUtcNow();
         foreach (var reading in fresh) Apply(reading, now);
-        _lastSeen = now;
-        if (EvaluateAlerts(now)) await _saver.SaveAsync();
+        S.LastSeen = now;
+        _unsaved = true;
+        var alertChanged = EvaluateAlerts(now);
         Publish();
+        if (alertChanged || now - (S.SavedAt ?? S.ProvisionedAt) >= SummaryInterval) await _saver.SaveAsync();
         return IngestResult.From(outcomes);
     }
 
@@ -164,17 +173,28 @@ public sealed partial class SensorGrain(
     private void Apply(Reading reading, DateTimeOffset now)
     {
         if (!_recent.Add(reading.At.UtcTicks)) return;
-        _recentOrder.Enqueue(reading.At.UtcTicks);
-        if (_recentOrder.Count > RecentCapacity) _recent.Remove(_recentOrder.Dequeue());
-        _stats.Add(reading, now);
-        if (_latest is null || reading.At > _latest.At) _latest = reading;
+        S.Recent.Add(reading.At.UtcTicks);
+        if (S.Recent.Count > RecentCapacity)
+        {
+            _recent.Remove(S.Recent[0]);
+            S.Recent.RemoveAt(0);
+        }
+        S.Stats.Add(reading, now);
+        if (S.Latest is null || reading.At > S.Latest.At) S.Latest = reading;
+    }
+
+    private async Task WriteSummaryAsync()
+    {
+        S.SavedAt = clock.GetUtcNow();
+        _unsaved = false;
+        await state.WriteStateAsync();
     }
 
     /// <summary>Runs the alert rules; returns whether an alert was raised, changed level or cleared.</summary>
     private bool EvaluateAlerts(DateTimeOffset now)
     {
         var before = S.Alerts.HighestLevel;
-        if (!S.Alerts.Evaluate(S.Spec!, _latest, _stats.Snapshot(now), now)) return false;
+        if (!S.Alerts.Evaluate(S.Spec!, S.Latest, S.Stats.Snapshot(now), now)) return false;
         LogAlertChanged(log, Id, before, S.Alerts.HighestLevel);
         return true;
     }
@@ -199,23 +219,16 @@ public sealed partial class SensorGrain(
         outbox.Post(S.Spec!.Commune, Snapshot());
     }
 
-    private SensorSnapshot Snapshot() =>
-        new(Id, S.Version, S.Spec!.Kind, _latest, S.Alerts.HighestLevel, AqiBandOf(_latest), S.Alerts.ActiveByRule(),
-            ExpectedInterval, S.ProvisionedAt);
-
-    private TimeSpan ExpectedInterval => TimeSpan.FromSeconds(S.Spec!.ExpectedIntervalSeconds ?? S.Spec.Kind.Info().ExpectedIntervalSeconds);
-
-    private AqiBand? AqiBandOf(Reading? latest) =>
-        S.Spec!.Kind == SensorKind.Pm25 && latest is not null ? VnAqi.Band(VnAqi.FromPm25(latest.Value)) : null;
+    private SensorSnapshot Snapshot() => S.Snapshot();
 
     private SensorView View(DateTimeOffset now)
     {
         var spec = S.Spec!;
         var snapshot = Snapshot(); // the same alerts and online rule the commune sees
-        int? aqi = spec.Kind == SensorKind.Pm25 && _latest is not null ? VnAqi.FromPm25(_latest.Value) : null;
+        int? aqi = spec.Kind == SensorKind.Pm25 && S.Latest is not null ? VnAqi.FromPm25(S.Latest.Value) : null;
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
-            spec.Label, spec.Thresholds!, _latest, _stats.Snapshot(now), snapshot.AlertLevel, aqi, snapshot.AqiBand,
-            _lastSeen, S.ProvisionedAt, snapshot.Alerts, snapshot.IsOnline(now), (int)snapshot.ExpectedInterval.TotalSeconds,
+            spec.Label, spec.Thresholds!, S.Latest, S.Stats.Snapshot(now), snapshot.AlertLevel, aqi, snapshot.AqiBand,
+            S.LastSeen, S.ProvisionedAt, snapshot.Alerts, snapshot.IsOnline(now), (int)snapshot.ExpectedInterval.TotalSeconds,
             spec.DeviceUnit);
     }
 

@@ -1,11 +1,15 @@
+using HueGrains.Grains.Domain;
+
 namespace HueGrains.Grains;
 
 /// <summary>
-/// What a sensor persists: its configuration and alert state, written when they change, never per reading. Its
-/// latest value, rolling statistics and recent timestamps are rebuilt from the reading history on activation.
+/// What a sensor persists: its configuration and alert state, written when they change, and a bounded summary of its
+/// live figures (latest reading, rolling windows, the recent timestamps that catch duplicates), written at most every
+/// <see cref="SensorGrain.SummaryInterval"/> and on deactivation. A new activation reads this and only the readings
+/// journaled since, never a day of history.
 /// </summary>
 [GenerateSerializer, Alias("hue.SensorState")]
-public sealed class SensorState
+public sealed class SensorState : IProjectedState
 {
     /// <summary>Null until an operator provisions the sensor.</summary>
     [Id(0)] public SensorSpec? Spec { get; set; }
@@ -18,5 +22,35 @@ public sealed class SensorState
     [Id(4)] public long Version { get; set; }
 
     /// <summary>Active alerts and the recent finished ones; written whenever an alert is raised, changes level, is acknowledged or clears.</summary>
-    [Id(5)] public Domain.AlertBook Alerts { get; set; } = new();
+    [Id(5)] public AlertBook Alerts { get; set; } = new();
+
+    /// <summary>The device id (the grain key carries a prefix).</summary>
+    [Id(6)] public string Id { get; set; } = "";
+
+    [Id(7)] public Reading? Latest { get; set; }
+
+    /// <summary>When the newest reading arrived.</summary>
+    [Id(8)] public DateTimeOffset? LastSeen { get; set; }
+
+    [Id(9)] public RollingStats Stats { get; set; } = new();
+
+    /// <summary>The newest reading times (UTC ticks), oldest first: a reading at one of them is a duplicate.</summary>
+    [Id(10)] public List<long> Recent { get; set; } = [];
+
+    /// <summary>When this summary was written; readings journaled after it are replayed on activation.</summary>
+    [Id(11)] public DateTimeOffset? SavedAt { get; set; }
+
+    public TimeSpan ExpectedInterval() => TimeSpan.FromSeconds(Spec!.ExpectedIntervalSeconds ?? Spec.Kind.Info().ExpectedIntervalSeconds);
+
+    /// <summary>What the sensor's commune counts.</summary>
+    public SensorSnapshot Snapshot() =>
+        new(Id, Version, Spec!.Kind, Latest, Alerts.HighestLevel, AqiBand(), Alerts.ActiveByRule(), ExpectedInterval(), ProvisionedAt);
+
+    /// <summary>The sensor's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
+    public SensorRow? Row => Spec is not { } spec ? null
+        : new SensorRow(Id, Version, spec.Commune, spec.Kind, Alerts.HighestLevel, LastSeen, spec.Latitude, spec.Longitude, Snapshot());
+
+    IProjectionRow? IProjectedState.Row => Row;
+
+    private AqiBand? AqiBand() => Spec!.Kind == SensorKind.Pm25 && Latest is not null ? VnAqi.Band(VnAqi.FromPm25(Latest.Value)) : null;
 }

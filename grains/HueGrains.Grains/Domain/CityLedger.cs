@@ -45,7 +45,13 @@ public sealed class CityLedger
             SensorsOffline: Sum(i => i.SensorsOffline),
             CasesReceived: Sum(i => i.CasesReceived),
             CasesProcessing: Sum(i => i.CasesProcessing),
-            MedianHoursToResolve: ResolveTimes.Merge(held.Select(s => s.ResolveTimes).OfType<ResolveTimes>()).MedianHours());
+            MedianHoursToResolve: ResolveTimes.Merge(held.Select(s => s.ResolveTimes).OfType<ResolveTimes>()).MedianHours(),
+            ResolvedCases90d: Sum(i => i.ResolvedCases90d),
+            CompletedOnTime90d: Sum(i => i.CompletedOnTime90d),
+            OnTimeRate90d: CommuneLedger.Rate(Sum(i => i.CompletedOnTime90d), Sum(i => i.ResolvedCases90d)),
+            RatedFeedback90d: Sum(i => i.RatedFeedback90d),
+            SatisfiedFeedback90d: Sum(i => i.SatisfiedFeedback90d),
+            SatisfactionRate90d: CommuneLedger.Rate(Sum(i => i.SatisfiedFeedback90d), Sum(i => i.RatedFeedback90d)));
 
         var kinds = held.SelectMany(s => s.Sensors)
             .GroupBy(k => k.Kind)

@@ -1,76 +1,69 @@
 namespace HueGrains.Grains.Domain;
 
 /// <summary>
-/// What a commune knows of its entities: the newest snapshot of each sensor, report and dossier. Indicators are
-/// computed from it, never incremented, so applying an old or repeated snapshot cannot count anything twice.
+/// What a commune counts live, bounded by what is live: its sensors, its open dossiers and reports (the newest
+/// snapshot of each), and the totals of everything that closed as the projection store keeps them. Applying an old or
+/// repeated snapshot changes nothing: an item's newest version wins, and closed items are remembered by version for a
+/// while so a late copy of an older, open version cannot bring them back.
 /// </summary>
-[GenerateSerializer, Alias("hue.CommuneLedger")]
 public sealed class CommuneLedger
 {
     /// <summary>A sensor counts as reporting while its newest reading is at most this old.</summary>
     public static readonly TimeSpan ReportingWindow = TimeSpan.FromHours(1);
 
-    [Id(0)] public Dictionary<string, SensorSnapshot> Sensors { get; set; } = [];
-    [Id(1)] public Dictionary<string, FeedbackSnapshot> Feedback { get; set; } = [];
-    [Id(2)] public Dictionary<string, CaseSnapshot> Cases { get; set; } = [];
+    /// <summary>How long a closed item's version is remembered; reconcile (every few seconds) repairs anything older.</summary>
+    public static readonly TimeSpan ClosedMemory = TimeSpan.FromMinutes(5);
 
-    /// <summary>Entities enrolled but not yet heard from; reconcile asks them for their state.</summary>
-    [Id(3)] public HashSet<EntityRef> Pending { get; set; } = [];
+    private readonly Dictionary<string, SensorSnapshot> _sensors = [];
+    private readonly Dictionary<string, CaseSnapshot> _openCases = [];
+    private readonly Dictionary<string, FeedbackSnapshot> _openFeedback = [];
+    private readonly Dictionary<string, ClosedMark> _recentlyClosed = [];
+
+    public ClosedTotals Totals { get; private set; } = ClosedTotals.Empty;
+
+    /// <summary>Something closed, reopened or was rated since the totals were read: read them again.</summary>
+    public bool TotalsStale { get; private set; }
+
+    public IReadOnlyDictionary<string, CaseSnapshot> OpenCases => _openCases;
+    public IReadOnlyDictionary<string, FeedbackSnapshot> OpenFeedback => _openFeedback;
+    public IReadOnlyDictionary<string, SensorSnapshot> Sensors => _sensors;
 
     /// <summary>Applies a snapshot if it is newer than what is held; returns whether anything changed.</summary>
-    public bool Apply(IEntitySnapshot snapshot) => snapshot switch
+    public bool Apply(IEntitySnapshot snapshot, DateTimeOffset now) => snapshot switch
     {
-        SensorSnapshot s => ApplyNewer(Sensors, s, EntityKind.Sensor),
-        FeedbackSnapshot f => ApplyNewer(Feedback, f, EntityKind.Feedback),
-        CaseSnapshot c => ApplyNewer(Cases, c, EntityKind.Case),
+        SensorSnapshot s => ApplySensor(s),
+        CaseSnapshot c => ApplyItem(_openCases, c, c.Status.IsOpen(), now),
+        FeedbackSnapshot f => ApplyItem(_openFeedback, f, f.Status.IsOpen(), now),
         _ => false,
     };
 
-    /// <summary>Replaces a held snapshot with the entity's own current one, whatever the versions (reconcile).</summary>
-    public void Replace(IEntitySnapshot snapshot)
+    /// <summary>
+    /// Replaces the live state with what the projections hold (reconcile). Sensors keep a newer snapshot than their
+    /// saved row, since a sensor publishes every reading but saves its summary only now and then.
+    /// </summary>
+    public void Load(CommuneContents contents, DateTimeOffset now)
     {
-        switch (snapshot)
-        {
-            case SensorSnapshot s: Sensors[s.EntityId] = s; Pending.Remove(new(EntityKind.Sensor, s.EntityId)); break;
-            case FeedbackSnapshot f: Feedback[f.EntityId] = f; Pending.Remove(new(EntityKind.Feedback, f.EntityId)); break;
-            case CaseSnapshot c: Cases[c.EntityId] = c; Pending.Remove(new(EntityKind.Case, c.EntityId)); break;
-        }
+        Replace(_openCases, contents.OpenCases);
+        Replace(_openFeedback, contents.OpenFeedback);
+        foreach (var sensor in contents.Sensors) ApplySensor(sensor);
+        foreach (var id in _recentlyClosed.Where(p => now - p.Value.At > ClosedMemory || IsOpen(p.Key)).Select(p => p.Key).ToList())
+            _recentlyClosed.Remove(id);
+        SetTotals(contents.Totals);
     }
 
-    public void Remove(EntityRef entity)
+    public void SetTotals(ClosedTotals totals)
     {
-        Pending.Remove(entity);
-        _ = entity.Kind switch
-        {
-            EntityKind.Sensor => Sensors.Remove(entity.Id),
-            EntityKind.Feedback => Feedback.Remove(entity.Id),
-            _ => Cases.Remove(entity.Id),
-        };
-    }
-
-    public IEnumerable<EntityRef> Members() =>
-        Sensors.Keys.Select(id => new EntityRef(EntityKind.Sensor, id))
-            .Concat(Feedback.Keys.Select(id => new EntityRef(EntityKind.Feedback, id)))
-            .Concat(Cases.Keys.Select(id => new EntityRef(EntityKind.Case, id)))
-            .Concat(Pending);
-
-    public bool Enroll(EntityRef entity)
-    {
-        var known = entity.Kind switch
-        {
-            EntityKind.Sensor => Sensors.ContainsKey(entity.Id),
-            EntityKind.Feedback => Feedback.ContainsKey(entity.Id),
-            _ => Cases.ContainsKey(entity.Id),
-        };
-        return !known && Pending.Add(entity);
+        Totals = totals;
+        TotalsStale = false;
     }
 
     public CommuneSnapshot Compute(string code, long version, DateTimeOffset now)
     {
         var reportingSince = now - ReportingWindow;
         bool Reporting(SensorSnapshot s) => s.Latest is { } r && r.At >= reportingSince;
+        var sensors = _sensors.Values;
 
-        var kinds = Sensors.Values
+        var kinds = sensors
             .GroupBy(s => s.Kind)
             .OrderBy(g => g.Key)
             .Select(g =>
@@ -82,55 +75,82 @@ public sealed class CommuneLedger
             })
             .ToList();
 
-        var alerts = Sensors.Values
+        var alerts = sensors
             .SelectMany(s => s.Alerts.Select(a => new ActiveAlert(s.EntityId, code, s.Kind, a.Level, a.Value, a.UpdatedAt, a.Rule, a.Status, a.RaisedAt)))
             .OrderByDescending(a => a.Level).ThenBy(a => a.SensorId, StringComparer.Ordinal).ThenBy(a => a.Rule, StringComparer.Ordinal)
             .ToList();
-        var online = Sensors.Values.Count(s => s.IsOnline(now));
-
-        var openFeedback = Feedback.Values.Where(f => f.Status.IsOpen()).ToList();
-        var rated = Feedback.Values.Where(f => f.Rating is not null).ToList();
-        var satisfied = rated.Count(f => f.Rating >= 4);
-        var resolveTimes = ResolveTimes.Of(Feedback.Values
-            .Where(f => !f.Status.IsOpen() && f.ResolvedAt is not null && f.SubmittedAt != default)
-            .Select(f => f.ResolvedAt!.Value - f.SubmittedAt));
-        var openCases = Cases.Values.Where(c => c.Status.IsOpen()).ToList();
-        var completed = Cases.Values.Where(c => CaseWorkflow.IsCompleted(c.Status) && c.CompletedAt is not null).ToList();
-        var onTime = completed.Count(c => c.CompletedAt <= c.DueAt);
+        var online = sensors.Count(s => s.IsOnline(now));
+        var t = Totals;
 
         var indicators = new Indicators(
-            FloodAlertLevel: Sensors.Values.Where(s => s.Kind == SensorKind.WaterLevel).Select(s => s.AlertLevel).DefaultIfEmpty().Max(),
-            AqiBand: Sensors.Values.Where(s => s.Kind == SensorKind.Pm25 && Reporting(s)).Max(s => s.AqiBand),
-            SensorsReporting: Sensors.Values.Count(Reporting),
-            Sensors: Sensors.Count,
-            OpenFeedback: openFeedback.Count,
-            OverdueFeedback: openFeedback.Count(f => f.IsOverdue(now)),
-            ResolvedFeedback: Feedback.Count - openFeedback.Count,
-            RatedFeedback: rated.Count,
-            SatisfiedFeedback: satisfied,
-            SatisfactionRate: Rate(satisfied, rated.Count),
-            OpenCases: openCases.Count,
-            OverdueCases: openCases.Count(c => c.IsOverdue(now)),
-            ResolvedCases: completed.Count,
-            CompletedOnTime: onTime,
-            OnTimeRate: Rate(onTime, completed.Count),
+            FloodAlertLevel: sensors.Where(s => s.Kind == SensorKind.WaterLevel).Select(s => s.AlertLevel).DefaultIfEmpty().Max(),
+            AqiBand: sensors.Where(s => s.Kind == SensorKind.Pm25 && Reporting(s)).Max(s => s.AqiBand),
+            SensorsReporting: sensors.Count(Reporting),
+            Sensors: _sensors.Count,
+            OpenFeedback: _openFeedback.Count,
+            OverdueFeedback: _openFeedback.Values.Count(f => f.IsOverdue(now)),
+            ResolvedFeedback: t.FeedbackClosed,
+            RatedFeedback: t.FeedbackRated,
+            SatisfiedFeedback: t.FeedbackSatisfied,
+            SatisfactionRate: Rate(t.FeedbackSatisfied, t.FeedbackRated),
+            OpenCases: _openCases.Count,
+            OverdueCases: _openCases.Values.Count(c => c.IsOverdue(now)),
+            ResolvedCases: t.CasesCompleted,
+            CompletedOnTime: t.CasesOnTime,
+            OnTimeRate: Rate(t.CasesOnTime, t.CasesCompleted),
             ActiveAlerts: alerts.Count,
             SensorsOnline: online,
-            SensorsOffline: Sensors.Count - online,
-            CasesReceived: Cases.Count,
-            CasesProcessing: openCases.Count(c => c.Status == CaseStatus.Processing),
-            MedianHoursToResolve: resolveTimes.MedianHours());
+            SensorsOffline: _sensors.Count - online,
+            CasesReceived: _openCases.Count + t.CasesClosed,
+            CasesProcessing: _openCases.Values.Count(c => c.Status == CaseStatus.Processing),
+            MedianHoursToResolve: t.ResolveTimes.MedianHours(),
+            ResolvedCases90d: t.CasesCompletedRecent,
+            CompletedOnTime90d: t.CasesOnTimeRecent,
+            OnTimeRate90d: Rate(t.CasesOnTimeRecent, t.CasesCompletedRecent),
+            RatedFeedback90d: t.FeedbackRatedRecent,
+            SatisfiedFeedback90d: t.FeedbackSatisfiedRecent,
+            SatisfactionRate90d: Rate(t.FeedbackSatisfiedRecent, t.FeedbackRatedRecent));
 
-        return new CommuneSnapshot(code, version, indicators, kinds, alerts, now, resolveTimes);
+        return new CommuneSnapshot(code, version, indicators, kinds, alerts, now, t.ResolveTimes);
     }
 
     public static double? Rate(int part, int whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
 
-    private bool ApplyNewer<T>(Dictionary<string, T> held, T snapshot, EntityKind kind) where T : IEntitySnapshot
+    private bool ApplySensor(SensorSnapshot snapshot)
     {
-        if (held.TryGetValue(snapshot.EntityId, out var current) && current.Version >= snapshot.Version) return false;
-        held[snapshot.EntityId] = snapshot;
-        Pending.Remove(new EntityRef(kind, snapshot.EntityId));
+        if (_sensors.TryGetValue(snapshot.EntityId, out var held) && held.Version >= snapshot.Version) return false;
+        _sensors[snapshot.EntityId] = snapshot;
         return true;
     }
+
+    private bool ApplyItem<T>(Dictionary<string, T> open, T snapshot, bool isOpen, DateTimeOffset now) where T : IEntitySnapshot
+    {
+        var id = snapshot.EntityId;
+        var known = open.TryGetValue(id, out var held) ? held.Version
+            : _recentlyClosed.TryGetValue(id, out var mark) ? mark.Version : 0;
+        if (snapshot.Version <= known) return false;
+
+        if (isOpen)
+        {
+            open[id] = snapshot;
+            if (_recentlyClosed.Remove(id)) TotalsStale = true; // reopened: it leaves the closed totals
+        }
+        else
+        {
+            open.Remove(id);
+            _recentlyClosed[id] = new ClosedMark(snapshot.Version, now);
+            TotalsStale = true; // closed, or a closed item changed (a rating): the store's totals already count it
+        }
+        return true;
+    }
+
+    private bool IsOpen(string id) => _openCases.ContainsKey(id) || _openFeedback.ContainsKey(id);
+
+    private static void Replace<T>(Dictionary<string, T> held, IEnumerable<T> current) where T : IEntitySnapshot
+    {
+        held.Clear();
+        foreach (var item in current) held[item.EntityId] = item;
+    }
+
+    private readonly record struct ClosedMark(long Version, DateTimeOffset At);
 }

@@ -1,0 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace HueGrains.Grains;
+
+/// <summary>Configuration section <c>Hue:Communes</c>.</summary>
+public sealed class CommuneOptions
+{
+    public const string Section = "Hue:Communes";
+
+    /// <summary>
+    /// How often a commune reloads what is live from the projections (one query). A stream event lost with a dead silo
+    /// is repaired within this, plus the few seconds a silo takes to be declared dead: the README promises 30 s.
+    /// </summary>
+    [Range(1, 300)]
+    public int ReconcileSeconds { get; set; } = 10;
+}

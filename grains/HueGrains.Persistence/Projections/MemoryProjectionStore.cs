@@ -1,0 +1,116 @@
+namespace HueGrains.Persistence;
+
+/// <summary>
+/// The embedded mode's projections: the rows live in one grain (like Orleans' own memory storage), so every silo of a
+/// local cluster sees the same ones. The grain storage writes a row with each state write, as the trigger does in SQL.
+/// </summary>
+public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionStore, IProjectionWriter
+{
+    private IMemoryProjectionsGrain Rows => grains.GetGrain<IMemoryProjectionsGrain>(0);
+
+    public Task WriteAsync(IProjectionRow row, CancellationToken ct) => Rows.Write(row);
+
+    public Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, CancellationToken ct) => Rows.LoadCommune(commune, now);
+
+    public Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct) => Rows.Totals(commune, now);
+
+    public Task<IReadOnlyList<CaseRow>> CasesAsync(CaseQuery query, DateTimeOffset now, CancellationToken ct) => Rows.Cases(query, now);
+
+    public Task<IReadOnlyList<FeedbackRow>> FeedbackAsync(FeedbackQuery query, DateTimeOffset now, CancellationToken ct) => Rows.Feedback(query, now);
+
+    public Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
+        Rows.DailyCounts(kind, from, to);
+}
+
+[Alias("hue.IMemoryProjectionsGrain")]
+public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
+{
+    [Alias("Write")] Task Write(IProjectionRow row);
+    [Alias("LoadCommune")] Task<CommuneContents> LoadCommune(string commune, DateTimeOffset now);
+    [Alias("Totals")] Task<ClosedTotals> Totals(string commune, DateTimeOffset now);
+    [Alias("Cases")] Task<IReadOnlyList<CaseRow>> Cases(CaseQuery query, DateTimeOffset now);
+    [Alias("Feedback")] Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery query, DateTimeOffset now);
+    [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
+}
+
+/// <summary>
+/// The rows, and the same answers PostgreSQL gives (deploy/sql/007 and <see cref="PostgresProjectionStore"/>): totals
+/// per local day of closing, newest-first keyset pages with ordinal id ties. Memory only, for one machine's data.
+/// </summary>
+[GrainType("memory-projections"), KeepAlive] // the only copy of the rows in memory mode: never collected
+public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
+{
+    private readonly Dictionary<string, CaseRow> _cases = [];
+    private readonly Dictionary<string, FeedbackRow> _feedback = [];
+    private readonly Dictionary<string, SensorRow> _sensors = [];
+
+    public Task Write(IProjectionRow row)
+    {
+        switch (row)
+        {
+            case CaseRow c: _cases[c.Id] = c; break;
+            case FeedbackRow f: _feedback[f.Id] = f; break;
+            case SensorRow s: _sensors[s.Id] = s; break;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<CommuneContents> LoadCommune(string commune, DateTimeOffset now) => Task.FromResult(new CommuneContents(
+        [.. _cases.Values.Where(c => c.Commune == commune && c.Open).Select(c => c.ToSnapshot())],
+        [.. _feedback.Values.Where(f => f.Commune == commune && f.Open).Select(f => f.ToSnapshot())],
+        [.. _sensors.Values.Where(s => s.Commune == commune).Select(s => s.Snapshot)],
+        TotalsOf(commune, now)));
+
+    public Task<ClosedTotals> Totals(string commune, DateTimeOffset now) => Task.FromResult(TotalsOf(commune, now));
+
+    public Task<IReadOnlyList<CaseRow>> Cases(CaseQuery q, DateTimeOffset now) => Task.FromResult<IReadOnlyList<CaseRow>>([.. _cases.Values
+        .Where(c => (q.Commune is null || c.Commune == q.Commune) && (q.CitizenId is null || c.CitizenId == q.CitizenId)
+            && (q.Status is null || c.Status == q.Status) && (q.Overdue is null || c.ToSnapshot().IsOverdue(now) == q.Overdue)
+            && (q.From is null || c.FiledAt >= q.From) && (q.To is null || c.FiledAt < q.To)
+            && (q.After is null || q.After.Precedes(c.FiledAt, c.Id)))
+        .OrderByDescending(c => c.FiledAt).ThenByDescending(c => c.Id, StringComparer.Ordinal)
+        .Take(q.Limit)]);
+
+    public Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery q, DateTimeOffset now) => Task.FromResult<IReadOnlyList<FeedbackRow>>([.. _feedback.Values
+        .Where(f => (!q.Unrouted || f.Commune is null) && (q.Commune is null || f.Commune == q.Commune)
+            && (q.ReporterId is null || f.ReporterId == q.ReporterId) && (q.Ids is null || q.Ids.Contains(f.Id))
+            && (q.Category is null || f.Category == q.Category) && (q.Categories is not { Count: > 0 } || q.Categories.Contains(f.Category))
+            && (q.Open is null || f.Open == q.Open)
+            && (q.From is null || f.SubmittedAt >= q.From) && (q.To is null || f.SubmittedAt < q.To)
+            && (q.After is null || q.After.Precedes(f.SubmittedAt, f.Id)))
+        .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal)
+        .Take(q.Limit)]);
+
+    public Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to)
+    {
+        var filed = kind == EntityKind.Case
+            ? _cases.Values.Where(c => c.FiledAt >= from && c.FiledAt < to).Select(c => (At: c.FiledAt, c.Commune, Group: c.Procedure))
+            : _feedback.Values.Where(f => f.Commune is not null && f.SubmittedAt >= from && f.SubmittedAt < to)
+                .Select(f => (At: f.SubmittedAt, Commune: f.Commune!, Group: f.Category.Info().Code));
+        return Task.FromResult<IReadOnlyList<DailyCount>>([.. filed
+            .GroupBy(x => (Day: HueLocalTime.Date(x.At), x.Commune, x.Group))
+            .Select(g => new DailyCount(g.Key.Day, g.Key.Commune, g.Key.Group, g.Count()))
+            .OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)]);
+    }
+
+    private ClosedTotals TotalsOf(string commune, DateTimeOffset now)
+    {
+        var since = ClosedTotals.WindowStart(now);
+        var cases = _cases.Values.Where(c => c.Commune == commune && !c.Open).ToList();
+        var recentCases = cases.Where(c => HueLocalTime.Date(c.ClosedAt!.Value) >= since).ToList();
+        var feedback = _feedback.Values.Where(f => f.Commune == commune && !f.Open).ToList();
+        var recentFeedback = feedback.Where(f => HueLocalTime.Date(f.ResolvedAt ?? f.UpdatedAt) >= since).ToList();
+        return new ClosedTotals(
+            CasesClosed: cases.Count,
+            CasesCompleted: cases.Count(c => c.Completed),
+            CasesOnTime: cases.Count(c => c.OnTime),
+            CasesCompletedRecent: recentCases.Count(c => c.Completed),
+            CasesOnTimeRecent: recentCases.Count(c => c.OnTime),
+            FeedbackClosed: feedback.Count,
+            FeedbackRated: feedback.Count(f => f.Rating is not null),
+            FeedbackSatisfied: feedback.Count(f => f.Rating >= 4),
+            FeedbackRatedRecent: recentFeedback.Count(f => f.Rating is not null),
+            FeedbackSatisfiedRecent: recentFeedback.Count(f => f.Rating >= 4),
+            ResolveTimes: ResolveTimes.Of(feedback.Where(f => f.ResolvedAt is not null).Select(f => f.ResolvedAt!.Value - f.SubmittedAt)));
+    }
+}
