@@ -14,6 +14,8 @@ public sealed class CommuneLedger
     /// <summary>How long a closed item's version is remembered; reconcile (every few seconds) repairs anything older.</summary>
     public static readonly TimeSpan ClosedMemory = TimeSpan.FromMinutes(5);
 
+    private static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
+
     private readonly Dictionary<string, SensorSnapshot> _sensors = [];
     private readonly Dictionary<string, CaseSnapshot> _openCases = [];
     private readonly Dictionary<string, FeedbackSnapshot> _openFeedback = [];
@@ -45,7 +47,12 @@ public sealed class CommuneLedger
     {
         Replace(_openCases, contents.OpenCases);
         Replace(_openFeedback, contents.OpenFeedback);
-        foreach (var sensor in contents.Sensors) ApplySensor(sensor);
+        foreach (var sensor in contents.Sensors)
+        {
+            // Sensor versions are clock ticks: one far ahead of the clock is corrupt, and the saved row wins over it.
+            if (_sensors.TryGetValue(sensor.EntityId, out var held) && held.Version > now.UtcTicks + FutureTolerance.Ticks) _sensors.Remove(sensor.EntityId);
+            ApplySensor(sensor);
+        }
         foreach (var id in _recentlyClosed.Where(p => now - p.Value.At > ClosedMemory || IsOpen(p.Key)).Select(p => p.Key).ToList())
             _recentlyClosed.Remove(id);
         SetTotals(contents.Totals);

@@ -116,7 +116,7 @@ public class AggregationTests(ClusterFixture fixture)
     }
 
     [Fact]
-    public async Task Reconcile_rebuilds_a_commune_from_its_entities()
+    public async Task Reconcile_rebuilds_a_commune_from_the_projections_and_drops_a_sensor_version_from_the_future()
     {
         var code = Commune(5);
         var gauge = await ProvisionAsync(code, SensorKind.WaterLevel, "m");

@@ -60,6 +60,8 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /api/v1/citizens/{id}"] = "citizen official",
         ["PATCH /api/v1/citizens/{id}"] = "citizen official",
         ["GET /api/v1/citizens/{id}/versions"] = "citizen official",
+        ["GET /api/v1/citizens/{id}/cases"] = "citizen official",
+        ["GET /api/v1/citizens/{id}/feedback"] = "citizen official",
         ["PUT /api/v1/citizens/{id}/consents"] = "citizen official",
         ["GET /api/v1/citizens/{id}/audit"] = "citizen official",
         ["GET /api/v1/citizens/{id}/forms/{procedure}"] = "citizen official",
