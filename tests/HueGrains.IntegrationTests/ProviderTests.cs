@@ -18,7 +18,7 @@ public class ProviderTests(PostgresServer postgres)
         var schemaAfterFirst = await SchemaAsync(db);
         var second = await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
 
-        Assert.Equal(["001_orleans_query.sql", "002_membership.sql", "003_grain_state.sql", "004_reminders.sql", "005_readings.sql", "006_indicator_history.sql"], first);
+        Assert.Equal(["001_orleans_query.sql", "002_membership.sql", "003_grain_state.sql", "004_reminders.sql", "005_readings.sql", "006_indicator_history.sql", "007_projections.sql"], first);
         Assert.Empty(second);
         Assert.Equal(schemaAfterFirst, await SchemaAsync(db));
 
