@@ -116,7 +116,7 @@ public sealed class CaseGrain(
     private async Task CommitAsync(CancellationToken ct)
     {
         S.Version++;
-        await state.WriteStateAsync(ct);
+        await this.WriteOrReloadAsync(state, ct);
         await this.PublishAsync(HueStreams.CaseEvents, S.Commune, Snapshot(), log);
     }
 

@@ -18,9 +18,13 @@ public sealed class CaseState : IProjectedState
     [Id(11)] public long Version { get; set; }
     [Id(12)] public bool Overdue { get; set; }
 
-    /// <summary>The dossier's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
-    public CaseRow? Row => Procedure is null ? null : new CaseRow(Id, Version, Commune, Procedure, CitizenId, Status, FiledAt, DueAt,
-        CompletedAt, Status.IsOpen() ? null : CompletedAt ?? History[^1].At, Overdue, History[^1].At);
+    /// <summary>
+    /// The dossier's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL). Times are
+    /// UTC, as PostgreSQL gives them back, so both modes answer alike.
+    /// </summary>
+    public CaseRow? Row => Procedure is null ? null : new CaseRow(Id, Version, Commune, Procedure, CitizenId, Status, FiledAt.ToUniversalTime(),
+        DueAt.ToUniversalTime(), CompletedAt?.ToUniversalTime(), Status.IsOpen() ? null : (CompletedAt ?? History[^1].At).ToUniversalTime(),
+        Overdue, History[^1].At.ToUniversalTime());
 
     IProjectionRow? IProjectedState.Row => Row;
 }

@@ -26,6 +26,23 @@ internal static partial class EntityEvents
         }
     }
 
+    /// <summary>
+    /// Writes the entity's state (and with it, its projection row). If the write fails, the change in memory is not
+    /// the truth: the activation goes, and the next call reads the stored state again.
+    /// </summary>
+    public static async Task WriteOrReloadAsync<T>(this Grain grain, IPersistentState<T> state, CancellationToken ct)
+    {
+        try
+        {
+            await state.WriteStateAsync(ct);
+        }
+        catch
+        {
+            grain.DeactivateOnIdle();
+            throw;
+        }
+    }
+
     public static void Append(List<HistoryEntry> history, HistoryEntry entry)
     {
         history.Add(entry);

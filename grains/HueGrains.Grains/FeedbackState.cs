@@ -21,9 +21,10 @@ public sealed class FeedbackState : IProjectedState
     [Id(10)] public bool Overdue { get; set; }
     // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
 
-    /// <summary>The report's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
+    /// <summary>The report's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL); times in UTC.</summary>
     public FeedbackRow? Row => Report is not { } r ? null : new FeedbackRow(Id, Version, r.Commune, r.Category,
-        ReporterId.Length == 0 ? null : ReporterId, Status, SubmittedAt, DueAt, ResolvedAt, Rating, Overdue, History[^1].At,
+        ReporterId.Length == 0 ? null : ReporterId, Status, SubmittedAt.ToUniversalTime(), DueAt.ToUniversalTime(), ResolvedAt?.ToUniversalTime(),
+        Rating, Overdue, History[^1].At.ToUniversalTime(),
         r.Description, r.Address, r.Latitude, r.Longitude, Answer, r.PhotoUrls is { Count: > 0 } photos ? photos[0] : null);
 
     IProjectionRow? IProjectedState.Row => Row;
