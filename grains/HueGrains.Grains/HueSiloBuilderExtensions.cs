@@ -30,7 +30,12 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
-            (collection, grains) => collection.CollectionAge = grains.Value.CollectionAge);
+            (collection, grains) =>
+            {
+                collection.CollectionAge = grains.Value.CollectionAge;
+                // Orleans checks idleness every quantum (1 min) and wants the age longer than it.
+                collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, grains.Value.CollectionAge.Ticks / 2));
+            });
         silo.Services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section);
         silo.Services.TryAddSingleton(sp => WorkingCalendar.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CalendarOptions>>().Value));
         silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)
