@@ -150,4 +150,59 @@ public class CitizenServicesApiTests(ApiFixture api)
         await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/feedback", new { category = "other", description = "x" }), HttpStatusCode.BadRequest, "commune");
         Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Operator).PostJson("/api/v1/feedback", new { category = "other", description = "x", commune = "19774" })).StatusCode);
     }
+
+    [Fact]
+    public async Task A_citizen_pages_their_own_dossiers_and_reports_from_the_projections_and_nobody_else_does()
+    {
+        var (citizenId, me) = await RegisterAsync("19753");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var filed = await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = $"Bằng {i}", copies = "1" } });
+            ids.Add((await filed.Json()).GetProperty("id").GetString()!);
+        }
+        var report = await (await me.PostJson("/api/v1/feedback", new { category = "other", description = "Cống tắc", commune = "19753" })).Json();
+
+        var first = await (await me.GetAsync($"/api/v1/citizens/{citizenId}/cases?limit=2")).Json();
+        var cursor = first.GetProperty("nextCursor").GetString();
+        var second = await (await me.GetAsync($"/api/v1/citizens/{citizenId}/cases?limit=2&cursor={cursor}")).Json();
+        var listed = first.GetProperty("items").EnumerateArray().Concat(second.GetProperty("items").EnumerateArray()).Select(c => c.GetProperty("id").GetString());
+        Assert.Equal(Enumerable.Reverse(ids), listed);
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("nextCursor").ValueKind);
+        var reports = await (await me.GetAsync($"/api/v1/citizens/{citizenId}/feedback")).Json();
+        Assert.Equal(report.GetProperty("id").GetString(), reports.GetProperty("items")[0].GetProperty("id").GetString());
+
+        var (_, someoneElse) = await RegisterAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await someoneElse.GetAsync($"/api/v1/citizens/{citizenId}/cases")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, "19753").GetAsync($"/api/v1/citizens/{citizenId}/feedback")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/api/v1/communes/19753/cases?cursor=not-a-cursor", "cursor")]
+    [InlineData("/api/v1/communes/19753/cases?cursor=eA", "cursor")]
+    [InlineData("/api/v1/communes/19753/cases?status=lost", "status")]
+    [InlineData("/api/v1/communes/19753/cases?limit=0", "limit")]
+    [InlineData("/api/v1/communes/19753/feedback?category=weather", "category")]
+    [InlineData("/api/v1/communes/19753/feedback?limit=1001", "limit")]
+    public async Task Work_lists_answer_a_malformed_cursor_or_an_unknown_filter_with_a_problem(string path, string field) =>
+        await SensorApiTests.AssertProblem(await api.As(Roles.Leader).GetAsync(path), HttpStatusCode.BadRequest, field);
+
+    [Fact]
+    public async Task Paging_past_the_end_of_a_work_list_gives_an_empty_page()
+    {
+        var (_, me) = await RegisterAsync("19753");
+        await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = "Sổ", copies = "1" } });
+        var leader = api.As(Roles.Leader);
+        var cursor = (await (await leader.GetAsync("/api/v1/communes/19753/cases?limit=1")).Json()).GetProperty("nextCursor").GetString();
+        string? last = null;
+        while (cursor is not null)
+        {
+            last = cursor;
+            cursor = (await (await leader.GetAsync($"/api/v1/communes/19753/cases?limit=1000&cursor={cursor}")).Json()).GetProperty("nextCursor").GetString();
+        }
+        var beyond = await (await leader.GetAsync("/api/v1/communes/19753/cases?cursor=" + Convert.ToBase64String("1|hs-0"u8.ToArray()).TrimEnd('='))).Json();
+        Assert.Empty(beyond.GetProperty("items").EnumerateArray());
+        Assert.NotNull(last);
+        Assert.Equal(HttpStatusCode.NotFound, (await leader.GetAsync("/api/v1/communes/99999/cases")).StatusCode);
+    }
 }
