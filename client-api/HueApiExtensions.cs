@@ -54,6 +54,7 @@ public static class HueApiExtensions
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRateLimiter>();
+        services.AddSingleton<IdempotencySecret>();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<MqttEdge>();
 

@@ -89,7 +89,7 @@ public sealed partial class CitySimulator(IGrainFactory grains, ILogger<CitySimu
             }
 
             var feedback = grains.GetGrain<IFeedbackGrain>(Keys.NewFeedbackId());
-            await feedback.Submit(new FeedbackReport((FeedbackCategory)(i % 6), "Đèn đường bị hỏng / Broken street light", home, null, null, null), citizenId, ct);
+            await feedback.Submit(new FeedbackReport((FeedbackCategory)(i % 6), "Đèn đường bị hỏng / Broken street light", home, null, null, null), citizenId, ct: ct);
             if (i % 2 == 0)
             {
                 await feedback.ChangeStatus(FeedbackStatus.Resolved, "Đã sửa xong / Repaired", official, ct);

@@ -1,6 +1,7 @@
 namespace HueGrains.Api.Endpoints;
 
-public sealed record CaseRequest(string? Procedure, string? CitizenId, string? Commune, Dictionary<string, string>? Form);
+/// <param name="CounterCode">Filing at the counter for a citizen: the code the citizen created for it (valid 15 minutes, once).</param>
+public sealed record CaseRequest(string? Procedure, string? CitizenId, string? Commune, Dictionary<string, string>? Form, string? CounterCode = null);
 
 public sealed record CaseStatusRequest(CaseStatus? Status, string? Note);
 
@@ -27,10 +28,8 @@ public static class CasesApi
             (Keys.IsEntityId(citizenId, Keys.CitizenPrefix) ? citizenId : null, "citizenId", "The applicant's citizen id is required."));
 
         var id = Idempotency.NewId(http, Keys.CasePrefix, Keys.NewCaseId);
-        var dossier = grains.GetGrain<ICaseGrain>(id);
-        var view = await Idempotency.CreateOnceAsync(
-            () => dossier.File(new CaseFiling(request.Procedure!, citizenId!, request.Commune, request.Form), actor, ct),
-            () => dossier.Read(actor, ct));
+        var filing = new CaseFiling(request.Procedure!, citizenId!, request.Commune, request.Form, Idempotency.Fingerprint(http, request), request.CounterCode);
+        var view = await grains.GetGrain<ICaseGrain>(id).File(filing, actor, ct);
         return TypedResults.Created($"/api/v1/cases/{id}", view);
     }
 

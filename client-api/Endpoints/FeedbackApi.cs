@@ -42,7 +42,7 @@ public static class FeedbackApi
         var id = Idempotency.NewId(http, Keys.FeedbackPrefix, Keys.NewFeedbackId);
         var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune, request.Latitude, request.Longitude, request.Address, request.PhotoUrls);
         var grain = grains.GetGrain<IFeedbackGrain>(id);
-        var view = await Idempotency.CreateOnceAsync(() => grain.Submit(report, user.ToActor().CitizenId!, ct), () => grain.Get(ct));
+        var view = await grain.Submit(report, user.ToActor().CitizenId!, Idempotency.Fingerprint(http, request), ct);
         return TypedResults.Created($"/api/v1/feedback/{id}", view);
     }
 

@@ -1,9 +1,15 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
 namespace HueGrains.Api.Endpoints;
 
 /// <summary>
 /// <c>Idempotency-Key</c> on creating requests (dossiers, reports, Open311 requests): a client that retries after a lost
-/// answer gets the entity its first attempt created, not a second one. The key picks the entity id (per caller), and
-/// creating an entity that already exists answers with that entity.
+/// answer gets the entity its first attempt created, not a second one. The key picks the entity id (per caller, through
+/// an HMAC under a server-side secret); the entity keeps a fingerprint of the request that created it, so the same key
+/// with another request is refused (422) rather than answered with the first entity.
 /// </summary>
 public static class Idempotency
 {
@@ -13,22 +19,26 @@ public static class Idempotency
     /// <param name="caller">Who the key belongs to; by default the token's subject.</param>
     public static string NewId(HttpContext http, string prefix, Func<string> fresh, string? caller = null)
     {
-        if (http.Request.Headers[Header].FirstOrDefault() is not { } key) return fresh();
-        if (key.Length is 0 or > 200 || key.Any(char.IsControl))
-            throw new HueValidationException(Header, "An idempotency key is 1–200 printable characters.");
-        return Keys.IdempotentId(prefix, caller ?? http.User.FindFirstValue(HueClaims.Subject) ?? "anonymous", key);
+        if (Key(http) is not { } key) return fresh();
+        var secret = http.RequestServices.GetRequiredService<IdempotencySecret>().Value;
+        return Keys.IdempotentId(prefix, secret, caller ?? http.User.FindFirstValue(HueClaims.Subject) ?? "anonymous", key);
     }
 
-    /// <summary>Creates, or when a retry finds the entity already created, reads it back instead.</summary>
-    public static async Task<T> CreateOnceAsync<T>(Func<Task<T>> create, Func<Task<T?>> existing) where T : class
+    /// <summary>The request's fingerprint when it carries a key (null otherwise): what a retry must repeat exactly.</summary>
+    public static string? Fingerprint<T>(HttpContext http, T request) =>
+        Key(http) is null ? null : Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(request, HueJson.Options)));
+
+    private static string? Key(HttpContext http)
     {
-        try
-        {
-            return await create();
-        }
-        catch (HueConflictException)
-        {
-            return await existing() ?? throw new HueConflictException("This idempotency key was used for another request.");
-        }
+        if (http.Request.Headers[Header].FirstOrDefault() is not { } key) return null;
+        if (key.Length is 0 or > 200 || key.Any(char.IsControl))
+            throw new HueValidationException(Header, "An idempotency key is 1–200 printable characters.");
+        return key;
     }
+}
+
+/// <summary>The secret under which idempotency keys become ids: derived from the signing key, so every API node agrees.</summary>
+public sealed class IdempotencySecret(IOptions<HueAuthOptions> options)
+{
+    public byte[] Value { get; } = HMACSHA256.HashData(SigningKeys.Resolve(options.Value).Key, "hue-idempotency-ids"u8);
 }

@@ -85,8 +85,7 @@ public static class Open311Api
         var user = http.User.ToActor();
         var id = Idempotency.NewId(http, Keys.FeedbackPrefix, Keys.NewFeedbackId, caller: $"open311:{DeviceKeys.Hash(key)}"); // the application
         var grain = grains.GetGrain<IFeedbackGrain>(id);
-        await Idempotency.CreateOnceAsync(() => grain.Submit(report, user.Role == Roles.Citizen ? user.CitizenId : null, http.RequestAborted),
-            () => grain.Get(http.RequestAborted));
+        await grain.Submit(report, user.Role == Roles.Citizen ? user.CitizenId : null, Idempotency.Fingerprint(http, report), http.RequestAborted);
         return Open311Output.List(format, "service_requests", "request", [new Dictionary<string, object?>
         {
             ["service_request_id"] = id,

@@ -19,6 +19,7 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             HueNotFoundException n => Problem(StatusCodes.Status404NotFound, "Not found.", n.Message),
             HueConflictException c => Problem(StatusCodes.Status409Conflict, "Conflict with the current state.", c.Message),
             HueForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
+            HueUnprocessableException u => Problem(StatusCodes.Status422UnprocessableEntity, "The request cannot be processed as sent.", u.Message),
             BadHttpRequestException b => BadRequest(b),
             HueUnavailableException u => Unavailable(context, u.Message, u.RetryAfterSeconds),
             _ when TransientFailures.IsTransient(exception) => Unavailable(context, "The platform is recovering from a failure; retry shortly.", 2),

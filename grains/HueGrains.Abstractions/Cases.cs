@@ -18,7 +18,11 @@ public sealed record CaseFiling(
     [property: Id(0)] string Procedure,
     [property: Id(1)] string CitizenId,
     [property: Id(2)] string? Commune,
-    [property: Id(3)] IReadOnlyDictionary<string, string>? Form);
+    [property: Id(3)] IReadOnlyDictionary<string, string>? Form,
+    // The fingerprint of an idempotent request (Idempotency-Key): a retry must repeat it exactly.
+    [property: Id(4)] string? RequestHash = null,
+    // An official filing at the counter shows the code the applicant created for it (proof of presence).
+    [property: Id(5)] string? CounterCode = null);
 
 [GenerateSerializer, Immutable, Alias("hue.CaseView")]
 public sealed record CaseView(

@@ -26,6 +26,15 @@ public sealed class HueConflictException : Exception
     public HueConflictException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>The request is well formed but cannot be honoured as sent (an idempotency key reused with another request).</summary>
+[GenerateSerializer, Alias("hue.HueUnprocessableException")]
+public sealed class HueUnprocessableException : Exception
+{
+    public HueUnprocessableException() { }
+    public HueUnprocessableException(string message) : base(message) { }
+    public HueUnprocessableException(string message, Exception inner) : base(message, inner) { }
+}
+
 /// <summary>The entity the request names does not exist.</summary>
 [GenerateSerializer, Alias("hue.HueNotFoundException")]
 public sealed class HueNotFoundException : Exception

@@ -84,9 +84,12 @@ public sealed record FeedbackSummary(
 [Alias("hue.IFeedbackGrain")]
 public interface IFeedbackGrain : IGrainWithStringKey
 {
-    /// <summary>Submits a report; <paramref name="reporterCitizenId"/> is null for an anonymous report (an Open311 app key).</summary>
+    /// <summary>
+    /// Submits a report; <paramref name="reporterCitizenId"/> is null for an anonymous report (an Open311 app key). A retry
+    /// with the same <paramref name="requestHash"/> (an idempotent request) gets the report back.
+    /// </summary>
     [Alias("Submit")]
-    Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, CancellationToken ct = default);
+    Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, string? requestHash = null, CancellationToken ct = default);
 
     [Alias("Get")]
     Task<FeedbackView?> Get(CancellationToken ct = default);

@@ -38,8 +38,12 @@ public static partial class Keys
     /// The id a creating request gets when its client sends an <c>Idempotency-Key</c>: derived from the caller and the
     /// key, so a retry reaches the same entity instead of creating a second one.
     /// </summary>
-    public static string IdempotentId(string prefix, string caller, string idempotencyKey) =>
-        prefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+    /// <summary>
+    /// The id a caller's idempotency key always gives: an HMAC under a server-side secret, so nobody who knows a caller
+    /// and guesses a key can tell whether a public entity is theirs.
+    /// </summary>
+    public static string IdempotentId(string prefix, byte[] secret, string caller, string idempotencyKey) =>
+        prefix + Convert.ToHexStringLower(System.Security.Cryptography.HMACSHA256.HashData(secret,
             System.Text.Encoding.UTF8.GetBytes($"{prefix}|{caller}|{idempotencyKey}")))[..32];
 
     public const string CitizenPrefix = "c-";

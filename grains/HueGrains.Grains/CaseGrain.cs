@@ -19,7 +19,7 @@ public sealed class CaseGrain(
 
     public async Task<CaseView> File(CaseFiling filing, Actor actor, CancellationToken ct)
     {
-        if (S.Procedure is not null) throw new HueConflictException("This case has already been filed.");
+        if (S.Procedure is not null) return await ReplayAsync(filing, actor, ct);
         var procedure = ProcedureCatalog.Find(filing.Procedure)
             ?? throw new HueValidationException("procedure", $"Unknown procedure '{filing.Procedure}'.");
         if (!actor.IsCitizen(filing.CitizenId) && actor.Role != Roles.Official)
@@ -38,12 +38,31 @@ public sealed class CaseGrain(
         S.Form = CaseForms.Prefill(procedure, citizen.Consents?.ReuseForProcedures == false ? null : citizen.Profile, filing.Form, MaxFieldLength);
         S.FiledAt = now;
         S.DueAt = calendar.DueAt(procedure.Limit, now);
+        S.RequestHash = filing.RequestHash;
         EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(CaseStatus.Received), now, actor.Role, null));
 
         await CommitAsync(ct);
-        await this.WatchAsync(S.DueAt, now);
-        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).LinkCase(Id, ct);
+        await FollowUpFilingAsync(ct);
         return View();
+    }
+
+    /// <summary>
+    /// A retry of the idempotent request that filed this dossier gets it back, and redoes the steps after the state write
+    /// (the deadline reminder, the applicant's list) in case the first attempt failed between them. Another request
+    /// under the same key is refused.
+    /// </summary>
+    private async Task<CaseView> ReplayAsync(CaseFiling filing, Actor actor, CancellationToken ct)
+    {
+        if (filing.RequestHash is null) throw new HueConflictException("This case has already been filed.");
+        if (filing.RequestHash != S.RequestHash) throw new HueUnprocessableException("This Idempotency-Key was used with a different request.");
+        await FollowUpFilingAsync(ct);
+        return await ViewForAsync(actor, ct);
+    }
+
+    private async Task FollowUpFilingAsync(CancellationToken ct)
+    {
+        if (S.Status == CaseStatus.Received && !S.Overdue) await this.WatchAsync(S.DueAt, clock.GetUtcNow());
+        await GrainFactory.GetGrain<ICitizenGrain>(S.CitizenId).LinkCase(Id, ct);
     }
 
     public async Task<CaseView?> Read(Actor reader, CancellationToken ct)

@@ -18,6 +18,9 @@ public sealed class CaseState : IProjectedState
     [Id(11)] public long Version { get; set; }
     [Id(12)] public bool Overdue { get; set; }
 
+    /// <summary>The fingerprint of the idempotent request that filed the dossier, if it carried a key.</summary>
+    [Id(14)] public string? RequestHash { get; set; }
+
     /// <summary>
     /// The dossier's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL). Times are
     /// UTC, as PostgreSQL gives them back, so both modes answer alike.

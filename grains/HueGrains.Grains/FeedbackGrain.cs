@@ -18,9 +18,9 @@ public sealed class FeedbackGrain(
     private FeedbackState S => state.State;
     private string? Reporter => S.ReporterId.Length == 0 ? null : S.ReporterId;
 
-    public async Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, CancellationToken ct)
+    public async Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, string? requestHash, CancellationToken ct)
     {
-        if (S.Report is not null) throw new HueConflictException("This report has already been submitted.");
+        if (S.Report is not null) return await ReplayAsync(requestHash, ct);
         report = FeedbackRules.Normalize(report, MaxText);
         var now = clock.GetUtcNow();
         S.Id = this.GetPrimaryKeyString();
@@ -29,12 +29,27 @@ public sealed class FeedbackGrain(
         S.Status = FeedbackStatus.Submitted;
         S.SubmittedAt = now;
         S.DueAt = now + report.Category.Deadline();
+        S.RequestHash = requestHash;
         EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(FeedbackStatus.Submitted), now, Roles.Citizen, null));
 
         await CommitAsync(ct);
-        await this.WatchAsync(S.DueAt, now);
-        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(S.Id, ct);
+        await FollowUpSubmissionAsync(ct);
         return View();
+    }
+
+    /// <summary>A retry of the idempotent request that submitted this report gets it back (its follow-up steps redone).</summary>
+    private async Task<FeedbackView> ReplayAsync(string? requestHash, CancellationToken ct)
+    {
+        if (requestHash is null) throw new HueConflictException("This report has already been submitted.");
+        if (requestHash != S.RequestHash) throw new HueUnprocessableException("This Idempotency-Key was used with a different request.");
+        await FollowUpSubmissionAsync(ct);
+        return View();
+    }
+
+    private async Task FollowUpSubmissionAsync(CancellationToken ct)
+    {
+        if (S.Status == FeedbackStatus.Submitted && !S.Overdue) await this.WatchAsync(S.DueAt, clock.GetUtcNow());
+        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(S.Id, ct);
     }
 
     public Task<FeedbackView?> Get(CancellationToken ct) => Task.FromResult(S.Report is null ? null : View());

@@ -19,6 +19,9 @@ public sealed class FeedbackState : IProjectedState
     [Id(8)] public List<HistoryEntry> History { get; set; } = [];
     [Id(9)] public long Version { get; set; }
     [Id(10)] public bool Overdue { get; set; }
+    /// <summary>The fingerprint of the idempotent request that submitted the report, if it carried a key.</summary>
+    [Id(13)] public string? RequestHash { get; set; }
+
     // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
 
     /// <summary>The report's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL); times in UTC.</summary>

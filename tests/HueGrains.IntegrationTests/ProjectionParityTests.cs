@@ -104,7 +104,7 @@ public class ProjectionParityTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task A_projection_row_that_cannot_be_written_fails_the_state_write_and_leaves_neither()
+    public async Task A_projection_row_that_cannot_be_written_fails_the_state_write_leaves_neither_and_a_retry_creates_it_whole()
     {
         var database = await postgres.CreateDatabaseAsync();
         var (durable, _) = await StartAsync(database);
@@ -118,14 +118,26 @@ public class ProjectionParityTests(PostgresServer postgres)
                 await fault.ExecuteNonQueryAsync();
             }
             var report = durable.Client.GetGrain<IFeedbackGrain>("pa-parityfault");
-            await Assert.ThrowsAnyAsync<Exception>(() => report.Submit(new FeedbackReport(FeedbackCategory.Other, "Ổ gà", "19753", null, null, null), null));
+            var submission = new FeedbackReport(FeedbackCategory.Other, "Ổ gà", "19753", null, null, null);
+            await Assert.ThrowsAnyAsync<Exception>(() => report.Submit(submission, null, "request-fingerprint"));
             Assert.Null(await report.Get()); // the failed change is not kept in memory either
+            Assert.Equal(("0", "0"), await CountsAsync(database));
 
-            var states = await ProviderTestsScalars(database, "SELECT count(*) FROM hue_grain_state WHERE grain_id_ext = 'pa-parityfault' AND payload IS NOT NULL");
-            var rows = await ProviderTestsScalars(database, "SELECT count(*) FROM hue_feedback WHERE id = 'pa-parityfault'");
-            Assert.Equal(("0", "0"), (states, rows));
+            // The client retries its idempotent request once the fault is gone: the report is created, whole.
+            await using (var connection = new NpgsqlConnection(database))
+            {
+                await connection.OpenAsync();
+                await using var mend = new NpgsqlCommand("ALTER TABLE hue_feedback DROP CONSTRAINT no_19753", connection);
+                await mend.ExecuteNonQueryAsync();
+            }
+            Assert.Equal("pa-parityfault", (await report.Submit(submission, null, "request-fingerprint")).Id);
+            Assert.Equal(("1", "1"), await CountsAsync(database));
         }
     }
+
+    private static async Task<(string States, string Rows)> CountsAsync(string database) => (
+        await ProviderTestsScalars(database, "SELECT count(*) FROM hue_grain_state WHERE grain_id_ext = 'pa-parityfault' AND payload IS NOT NULL"),
+        await ProviderTestsScalars(database, "SELECT count(*) FROM hue_feedback WHERE id = 'pa-parityfault'"));
 
     private static async Task<string> ProviderTestsScalars(string database, string sql) =>
         (await ProviderTests.ScalarsAsync(database, sql)).Single();

@@ -167,6 +167,33 @@ public class OnceOnlyTests(ApiFixture api)
     }
 
     [Fact]
+    public async Task An_Idempotency_Key_reused_with_another_request_is_refused_and_ids_cannot_be_linked_to_a_citizen()
+    {
+        var (id, me) = await RegisterAsync();
+        async Task<HttpResponseMessage> Send(string path, object body, string key)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body, options: HueGrains.Api.HueJson.Options) };
+            request.Headers.Add("Idempotency-Key", key);
+            return await me.SendAsync(request);
+        }
+        var report = new { category = "other", description = "Cây đổ chắn đường", commune = Home };
+        var first = await Send("/api/v1/feedback", report, "same-key");
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var reportId = (await first.Json()).GetProperty("id").GetString()!;
+        await SensorApiTests.AssertProblem(await Send("/api/v1/feedback", new { category = "other", description = "Một chuyện khác", commune = Home }, "same-key"),
+            HttpStatusCode.UnprocessableEntity, null);
+        var filing = new { procedure = "certified-copy", form = new { documentName = "Sổ", copies = "1" } };
+        Assert.Equal(HttpStatusCode.Created, (await Send("/api/v1/cases", filing, "case-key")).StatusCode);
+        await SensorApiTests.AssertProblem(await Send("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = "Sổ", copies = "3" } }, "case-key"),
+            HttpStatusCode.UnprocessableEntity, null);
+
+        // Knowing the citizen id and guessing the key is not enough to recompute a report's id: a server secret is in it.
+        var guessed = Keys.FeedbackPrefix + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes($"{Keys.FeedbackPrefix}|{id}|same-key")))[..32];
+        Assert.NotEqual(guessed, reportId);
+    }
+
+    [Fact]
     public async Task An_official_sees_the_work_list_of_their_own_commune_only()
     {
         var (_, me) = await RegisterAsync();
