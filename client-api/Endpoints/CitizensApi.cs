@@ -23,7 +23,10 @@ public static class CitizensApi
         group.MapPatch("/{id}", UpdateProfile).WithSummary("Change name, phone or home commune; every version is kept.");
         group.MapGet("/{id}/versions", ListVersions).WithSummary("Every version of the profile (the citizen only).");
         group.MapPut("/{id}/consents", SetConsents).WithSummary("The citizen's consents to reuse and share their profile.");
-        group.MapGet("/{id}/audit", ListAccesses).WithSummary("Who read the citizen's data: role, commune, account, time, purpose, dossier (the citizen only).");
+        group.MapGet("/{id}/audit", ListAccesses)
+            .WithSummary("Who read the citizen's data, newest first, paged: role, commune, account, time, purpose, dossier (the citizen only).");
+        group.MapPost("/{id}/counter-codes", CreateCounterCode)
+            .WithSummary("A code for filing a dossier at the counter: the citizen gives it to the official (valid 15 minutes, once).");
         group.MapGet("/{id}/cases", ListOwnCases).WithSummary("The citizen's own dossiers, newest first, paged (the citizen only).");
         group.MapGet("/{id}/feedback", ListOwnFeedback).WithSummary("The citizen's own reports, newest first, paged (the citizen only).");
         group.MapGet("/{id}/forms/{procedure}", PreviewForm).WithSummary("A procedure's form pre-filled from the profile, and the fields still missing.");
@@ -67,8 +70,21 @@ public static class CitizensApi
     public static async Task<Ok<CitizenView>> SetConsents(string id, Consents consents, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
         TypedResults.Ok(await Citizen(id, user, grains).SetConsents(consents, user.ToActor(), ct));
 
-    public static async Task<Ok<IReadOnlyList<AccessEntry>>> ListAccesses(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok(await Citizen(id, user, grains).AccessLog(user.ToActor(), ct));
+    /// <param name="limit">At most this many per page (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<Ok<Page<AccessEntry>>> ListAccesses(string id, int? limit, string? cursor, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        var size = Paging.Limit(limit);
+        var entries = await Citizen(id, user, grains).AccessLog(user.ToActor(), Paging.Parse(cursor), size + 1, ct);
+        return TypedResults.Ok(Paging.Of(entries, size, e => (e.At, e.EntryId)));
+    }
+
+    /// <summary>The citizen shows this code to the official who files a dossier for them at the counter.</summary>
+    public static async Task<Created<CounterCode>> CreateCounterCode(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        EnsureSelf(id, user);
+        return TypedResults.Created((string?)null, await Citizen(id, user, grains).CreateCounterCode(user.ToActor(), ct));
+    }
 
     /// <param name="limit">At most this many per page (1–1000, default 100).</param>
     /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>

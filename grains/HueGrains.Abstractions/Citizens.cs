@@ -51,14 +51,25 @@ public sealed record AccessEntry(
     [property: Id(2)] string? ReaderCommune,
     [property: Id(3)] string? ReaderAccount,
     [property: Id(4)] string Purpose,
-    [property: Id(5)] string? CaseId);
+    [property: Id(5)] string? CaseId,
+    // Its place in the citizen's log (the cursor's tie-breaker): entries are appended, never changed.
+    [property: Id(6)] string EntryId = "");
 
 /// <summary>A request to read personal data: by whom, and for what (a dossier, when there is one).</summary>
 [GenerateSerializer, Immutable, Alias("hue.DataAccess")]
 public sealed record DataAccess(
     [property: Id(0)] Actor Reader,
     [property: Id(1)] string Purpose,
-    [property: Id(2)] string? CaseId = null);
+    [property: Id(2)] string? CaseId = null,
+    // Filing at the counter: the code the citizen created to show they are there.
+    [property: Id(3)] string? CounterCode = null);
+
+/// <summary>A short-lived, single-use code a citizen gives an official at the counter to file a dossier on their behalf.</summary>
+[GenerateSerializer, Immutable, Alias("hue.CounterCode")]
+public sealed record CounterCode([property: Id(0)] string Code, [property: Id(1)] DateTimeOffset ExpiresAt)
+{
+    public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(15);
+}
 
 public static class AccessPurposes
 {
@@ -86,8 +97,9 @@ public interface ICitizenGrain : IGrainWithStringKey
     Task<CitizenView> Register(CitizenProfile profile, Consents? consents = null, CancellationToken ct = default);
 
     /// <summary>
-    /// The profile for <paramref name="access"/>'s reader: the citizen, an official handling one of their dossiers, or an
-    /// official of the home commune when the citizen consents. Every read by someone else is recorded. Null when unregistered.
+    /// The profile for <paramref name="access"/>'s reader: the citizen; an official filing at the counter with the code the
+    /// citizen created (single use); or an official of the home commune when the citizen consents. Every read by someone
+    /// else is recorded. Null when unregistered.
     /// </summary>
     [Alias("Read")]
     Task<CitizenView?> Read(DataAccess access, CancellationToken ct = default);
@@ -108,7 +120,11 @@ public interface ICitizenGrain : IGrainWithStringKey
 
     /// <summary>Who read the citizen's data, newest first (the citizen only).</summary>
     [Alias("AccessLog")]
-    Task<IReadOnlyList<AccessEntry>> AccessLog(Actor actor, CancellationToken ct = default);
+    Task<IReadOnlyList<AccessEntry>> AccessLog(Actor actor, PageCursor? after, int limit, CancellationToken ct = default);
+
+    /// <summary>The citizen creates a code for filing at the counter (valid <see cref="CounterCode.Lifetime"/>, once).</summary>
+    [Alias("CreateCounterCode")]
+    Task<CounterCode> CreateCounterCode(Actor actor, CancellationToken ct = default);
 
     [Alias("LinkCase")]
     Task LinkCase(string caseId, CancellationToken ct = default);

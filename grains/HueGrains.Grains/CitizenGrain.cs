@@ -1,21 +1,25 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
+using HueGrains.Persistence;
 
 namespace HueGrains.Grains;
 
 /// <summary>
-/// A citizen's profile, given once, with its versions, the citizen's consents and the log of who read it. Holds
-/// personal data; its key is an opaque id, never the national ID.
+/// A citizen's profile, given once, with its versions, the citizen's consents and the log of who read it (an
+/// append-only table: a legal record, kept whole). Holds personal data; its key is an opaque id, never the national ID.
 /// </summary>
 [GrainType("citizen")]
 public sealed class CitizenGrain(
     [PersistentState("citizen", "hue")] IPersistentState<CitizenState> state,
-    [FromKeyedServices(HueTime.Key)] TimeProvider clock) : Grain, ICitizenGrain
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    IAccessLog accessLog) : Grain, ICitizenGrain
 {
-    /// <summary>References, versions and access entries kept in grain state (the newest ones).</summary>
+    /// <summary>References and versions kept in grain state (the newest ones).</summary>
     private const int MaxRefs = 100; // the newest; every one is in the paged lists /cases and /feedback
     private const int MaxVersions = 100;
-    private const int MaxAccesses = 1000;
+    private const int MaxCounterCodes = 3;
+    private const int MaxWrongCounterCodes = 5;
 
     private CitizenState S => state.State;
     private string Id => this.GetPrimaryKeyString();
@@ -38,12 +42,16 @@ public sealed class CitizenGrain(
         if (S.Profile is null) return null;
         var reader = access.Reader;
         if (reader.IsCitizen(Id)) return View();
-        var allowed = access.CaseId is not null // a dossier's own grain vouches for the purpose
-            || (reader.IsOfficialOf(S.Profile.HomeCommune) && S.Consents.OfficialsMayViewProfile);
+        // Filing at the counter needs the citizen there, proven by their code: neither a dossier id nor a consent stands in for it.
+        var allowed = access.Purpose == AccessPurposes.CaseFiling
+            ? reader.Role == Roles.Official && await UseCounterCodeAsync(access.CounterCode, ct)
+            : reader.IsOfficialOf(S.Profile.HomeCommune) && S.Consents.OfficialsMayViewProfile;
         if (!allowed)
-            throw new HueForbiddenException(reader.Role == Roles.Official
-                ? "This citizen has not agreed to officials opening their profile outside a dossier."
-                : "A citizen's profile is theirs alone.");
+            throw new HueForbiddenException(access.Purpose == AccessPurposes.CaseFiling
+                ? "Filing at the counter needs the code the citizen creates for it (POST /api/v1/citizens/{id}/counter-codes), valid 15 minutes, once."
+                : reader.Role == Roles.Official
+                    ? "This citizen has not agreed to officials opening their profile outside a dossier."
+                    : "A citizen's profile is theirs alone.");
         await RecordAccess(access, ct);
         return View();
     }
@@ -52,10 +60,35 @@ public sealed class CitizenGrain(
     {
         if (access.Reader.IsCitizen(Id)) return;
         var r = access.Reader;
-        S.Accesses.Add(new AccessEntry(clock.GetUtcNow(), r.Role, r.Commune, r.Subject, access.Purpose, access.CaseId));
-        if (S.Accesses.Count > MaxAccesses) S.Accesses.RemoveAt(0);
-        await state.WriteStateAsync(ct);
+        await accessLog.AppendAsync(Id, new AccessEntry(clock.GetUtcNow(), r.Role, r.Commune, r.Subject, access.Purpose, access.CaseId), ct);
     }
+
+    public async Task<CounterCode> CreateCounterCode(Actor actor, CancellationToken ct)
+    {
+        EnsureSelf(actor);
+        var now = clock.GetUtcNow();
+        var code = RandomNumberGenerator.GetInt32(0, 100_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture);
+        S.CounterCodes.RemoveAll(c => c.ExpiresAt <= now);
+        if (S.CounterCodes.Count >= MaxCounterCodes) S.CounterCodes.RemoveAt(0);
+        S.CounterCodes.Add(new PendingCounterCode(HashCode(code), now + CounterCode.Lifetime));
+        S.FailedCounterCodes = 0;
+        await state.WriteStateAsync(ct);
+        return new CounterCode(code, now + CounterCode.Lifetime);
+    }
+
+    /// <summary>Spends a valid code (once). Wrong codes are counted: after a few, every pending code is void.</summary>
+    private async Task<bool> UseCounterCodeAsync(string? code, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var match = code is null ? null : S.CounterCodes.FirstOrDefault(c => c.ExpiresAt > now && CryptographicOperations.FixedTimeEquals(
+            Convert.FromHexString(c.Hash), Convert.FromHexString(HashCode(code))));
+        if (match is not null) S.CounterCodes.Remove(match);
+        else if (code is not null && ++S.FailedCounterCodes >= MaxWrongCounterCodes) S.CounterCodes.Clear();
+        if (code is not null) await state.WriteStateAsync(ct);
+        return match is not null;
+    }
+
+    private string HashCode(string code) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{Id}|{code.Trim()}")));
 
     public async Task<CitizenView> UpdateProfile(ProfileChange change, Actor actor, CancellationToken ct)
     {
@@ -69,8 +102,8 @@ public sealed class CitizenGrain(
             HomeCommune = change.HomeCommune ?? current.HomeCommune,
         }, clock.GetUtcNow());
         if (next != current) AddVersion(next, actor.Role);
-        if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct); // writes the state too
-        else if (next != current) await state.WriteStateAsync(ct);
+        if (next != current) await state.WriteStateAsync(ct);
+        if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct);
         return View();
     }
 
@@ -88,10 +121,10 @@ public sealed class CitizenGrain(
         return Task.FromResult<IReadOnlyList<ProfileVersion>>([.. S.Versions]);
     }
 
-    public Task<IReadOnlyList<AccessEntry>> AccessLog(Actor actor, CancellationToken ct)
+    public Task<IReadOnlyList<AccessEntry>> AccessLog(Actor actor, PageCursor? after, int limit, CancellationToken ct)
     {
         EnsureSelf(actor);
-        return Task.FromResult<IReadOnlyList<AccessEntry>>([.. Enumerable.Reverse(S.Accesses)]);
+        return accessLog.ReadAsync(Id, after, limit, ct);
     }
 
     public Task LinkCase(string caseId, CancellationToken ct) => Link(S.Cases, caseId, ct);

@@ -98,6 +98,7 @@ public static class HueSiloBuilderExtensions
         silo.AddMemoryGrainStorage(MemoryStateStorage);
         silo.Services.AddSingleton<MemoryProjectionStore>();
         silo.Services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<MemoryProjectionStore>());
+        silo.Services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddKeyedSingleton<IGrainStorage>("hue", (sp, _) => new ProjectingGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(MemoryStateStorage), sp.GetRequiredService<MemoryProjectionStore>()));
         return silo

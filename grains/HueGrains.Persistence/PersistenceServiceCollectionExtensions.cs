@@ -7,7 +7,7 @@ public static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
     /// The durable mode's own storage on PostgreSQL: the database gate (wait, then migrate), the data source, the reading
-    /// journal and its retention, the indicator store and the projections. They replace the memory defaults registered before them.
+    /// journal and its retention, the indicator store, the projections and the personal-data access log. They replace the memory defaults registered before them.
     /// </summary>
     public static IServiceCollection AddHuePersistence(this IServiceCollection services, string connectionString)
     {
@@ -22,6 +22,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<PostgresIndicatorStore>();
         services.AddSingleton<IIndicatorStore>(sp => sp.GetRequiredService<PostgresIndicatorStore>());
         services.AddSingleton<IProjectionStore, PostgresProjectionStore>();
+        services.AddSingleton<IAccessLog, PostgresAccessLog>();
         return services;
     }
 }

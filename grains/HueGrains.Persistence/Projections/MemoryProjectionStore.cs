@@ -1,10 +1,11 @@
 namespace HueGrains.Persistence;
 
 /// <summary>
-/// The embedded mode's projections: the rows live in one grain (like Orleans' own memory storage), so every silo of a
-/// local cluster sees the same ones. The grain storage writes a row with each state write, as the trigger does in SQL.
+/// The embedded mode's projections and personal-data access log: they live in one grain (like Orleans' own memory
+/// storage), so every silo of a local cluster sees the same. The grain storage writes a row with each state write, as
+/// the trigger does in SQL.
 /// </summary>
-public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionStore, IProjectionWriter
+public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionStore, IProjectionWriter, IAccessLog
 {
     private IMemoryProjectionsGrain Rows => grains.GetGrain<IMemoryProjectionsGrain>(0);
 
@@ -20,6 +21,11 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
 
     public Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         Rows.DailyCounts(kind, from, to);
+
+    public Task AppendAsync(string citizenId, AccessEntry entry, CancellationToken ct) => Rows.AppendAccess(citizenId, entry);
+
+    public Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct) =>
+        Rows.Accesses(citizenId, after, limit);
 }
 
 [Alias("hue.IMemoryProjectionsGrain")]
@@ -31,6 +37,8 @@ public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
     [Alias("Cases")] Task<IReadOnlyList<CaseRow>> Cases(CaseQuery query, DateTimeOffset now);
     [Alias("Feedback")] Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery query, DateTimeOffset now);
     [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
+    [Alias("AppendAccess")] Task AppendAccess(string citizenId, AccessEntry entry);
+    [Alias("Accesses")] Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit);
 }
 
 /// <summary>
@@ -43,6 +51,8 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
     private readonly Dictionary<string, CaseRow> _cases = [];
     private readonly Dictionary<string, FeedbackRow> _feedback = [];
     private readonly Dictionary<string, SensorRow> _sensors = [];
+    private readonly Dictionary<string, List<AccessEntry>> _accesses = [];
+    private long _lastEntry;
 
     public Task Write(IProjectionRow row)
     {
@@ -92,6 +102,19 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             .Select(g => new DailyCount(g.Key.Day, g.Key.Commune, g.Key.Group, g.Count()))
             .OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)]);
     }
+
+    public Task AppendAccess(string citizenId, AccessEntry entry)
+    {
+        if (!_accesses.TryGetValue(citizenId, out var log)) _accesses[citizenId] = log = [];
+        log.Add(entry with { EntryId = EntryIds.Of(++_lastEntry) });
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit) =>
+        Task.FromResult<IReadOnlyList<AccessEntry>>([.. (_accesses.GetValueOrDefault(citizenId) ?? [])
+            .Where(e => after is null || after.Precedes(e.At, e.EntryId))
+            .OrderByDescending(e => e.At).ThenByDescending(e => e.EntryId, StringComparer.Ordinal)
+            .Take(limit)]);
 
     private ClosedTotals TotalsOf(string commune, DateTimeOffset now)
     {

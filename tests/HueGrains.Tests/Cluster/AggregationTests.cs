@@ -154,8 +154,10 @@ public class AggregationTests(ClusterFixture fixture)
         Assert.Equal(FeedbackStatus.Closed, rated.Status);
 
         var dossier = Client.GetGrain<ICaseGrain>(Keys.NewCaseId());
+        var counterCode = await Client.GetGrain<ICitizenGrain>(citizenId).CreateCounterCode(citizen); // the applicant is at the counter
         var filed = await dossier.File(new CaseFiling("birth-registration", citizenId, null,
-            new Dictionary<string, string> { ["childFullName"] = "Bé Na", ["childDateOfBirth"] = "2026-11-20", ["childSex"] = "nữ" }), official);
+            new Dictionary<string, string> { ["childFullName"] = "Bé Na", ["childDateOfBirth"] = "2026-11-20", ["childSex"] = "nữ" },
+            CounterCode: counterCode.Code), official);
         Assert.Equal(code, filed.Commune); // from the applicant's profile
         Assert.Equal("Nguyễn Văn An", filed.Form["fullName"]); // once-only: pre-filled
 

@@ -61,6 +61,7 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["PATCH /api/v1/citizens/{id}"] = "citizen official",
         ["GET /api/v1/citizens/{id}/versions"] = "citizen official",
         ["GET /api/v1/citizens/{id}/cases"] = "citizen official",
+        ["POST /api/v1/citizens/{id}/counter-codes"] = "citizen official",
         ["GET /api/v1/citizens/{id}/feedback"] = "citizen official",
         ["PUT /api/v1/citizens/{id}/consents"] = "citizen official",
         ["GET /api/v1/citizens/{id}/audit"] = "citizen official",

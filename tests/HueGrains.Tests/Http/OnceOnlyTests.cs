@@ -100,21 +100,22 @@ public class OnceOnlyTests(ApiFixture api)
         var (id, me) = await RegisterAsync();
         var dossier = await FileAsync(me, new { procedure = "certified-copy", form = new { documentName = "Học bạ", copies = "1" } });
         var caseId = dossier.GetProperty("id").GetString()!;
-        Assert.Empty((await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).EnumerateArray()); // own reads are not logged
+        Assert.Empty(await AuditAsync(me, id)); // own reads are not logged
 
         var official = api.As(Roles.Official, Home);
         Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await official.GetAsync($"/api/v1/citizens/{id}")).StatusCode); // no consent: refused, not read
         var counter = api.As(Roles.Official, Elsewhere); // any commune's counter files on the citizen's behalf
-        var atCounter = await FileAsync(counter, new { procedure = "certified-copy", citizenId = id, form = new { documentName = "Giấy khai sinh", copies = "2" } });
+        var code = (await (await me.PostAsync($"/api/v1/citizens/{id}/counter-codes", null)).Json()).GetProperty("code").GetString();
+        var atCounter = await FileAsync(counter, new { procedure = "certified-copy", citizenId = id, counterCode = code, form = new { documentName = "Giấy khai sinh", copies = "2" } });
         Assert.Equal(HttpStatusCode.Forbidden, (await counter.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await me.PutAsJsonAsync($"/api/v1/citizens/{id}/consents", new { officialsMayViewProfile = true })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await official.GetAsync($"/api/v1/citizens/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await official.PostJson($"/api/v1/cases/{caseId}/status", new { status = "processing" })).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await official.PatchAsJsonAsync($"/api/v1/citizens/{id}", new { phone = "0911222333" })).StatusCode);
 
-        var audit = (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).EnumerateArray().ToList();
+        var audit = await AuditAsync(me, id);
         Assert.Equal(6, audit.Count);
         Assert.All(audit, a =>
         {
@@ -133,7 +134,38 @@ public class OnceOnlyTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await official.GetAsync($"/api/v1/citizens/{id}/audit")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await other.GetAsync($"/api/v1/cases/{caseId}")).StatusCode);
-        Assert.Equal(6, (await (await me.GetAsync($"/api/v1/citizens/{id}/audit")).Json()).GetArrayLength()); // refusals read nothing
+        Assert.Equal(6, (await AuditAsync(me, id)).Count); // refusals read nothing
+
+        // Paged newest first with the cursor contract; every entry kept.
+        var first = await (await me.GetAsync($"/api/v1/citizens/{id}/audit?limit=4")).Json();
+        var rest = await (await me.GetAsync($"/api/v1/citizens/{id}/audit?limit=4&cursor={first.GetProperty("nextCursor").GetString()}")).Json();
+        Assert.Equal(audit.Select(a => a.GetProperty("entryId").GetString()),
+            first.GetProperty("items").EnumerateArray().Concat(rest.GetProperty("items").EnumerateArray()).Select(a => a.GetProperty("entryId").GetString()));
+    }
+
+    private static async Task<List<JsonElement>> AuditAsync(HttpClient me, string id) =>
+        [.. (await (await me.GetAsync($"/api/v1/citizens/{id}/audit?limit=1000")).Json()).GetProperty("items").EnumerateArray()];
+
+    [Fact]
+    public async Task Filing_at_the_counter_needs_the_citizens_fresh_single_use_code_whatever_the_officials_commune()
+    {
+        var (id, me) = await RegisterAsync(new { officialsMayViewProfile = true });
+        var counter = api.As(Roles.Official, Home); // even the home commune, with consent to view: filing needs the citizen there
+        object Filing(string? code) => new { procedure = "certified-copy", citizenId = id, counterCode = code, form = new { documentName = "Bằng", copies = "1" } };
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await counter.PostJson("/api/v1/cases", Filing(null))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await counter.PostJson("/api/v1/cases", Filing("12345678"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, Home).PostAsync($"/api/v1/citizens/{id}/counter-codes", null)).StatusCode);
+
+        var created = await me.PostAsync($"/api/v1/citizens/{id}/counter-codes", null);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var code = await created.Json();
+        Assert.True(code.GetProperty("expiresAt").GetDateTimeOffset() <= DateTimeOffset.UtcNow.AddMinutes(15.1));
+        var filed = await counter.PostJson("/api/v1/cases", Filing(code.GetProperty("code").GetString()));
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        Assert.Equal("Hồ Thị Mai", (await filed.Json()).GetProperty("form").GetProperty("fullName").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await counter.PostJson("/api/v1/cases", Filing(code.GetProperty("code").GetString()))).StatusCode); // used
+        Assert.Single(await AuditAsync(me, id));
     }
 
     [Fact]
