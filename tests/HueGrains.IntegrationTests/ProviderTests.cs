@@ -18,7 +18,8 @@ public class ProviderTests(PostgresServer postgres)
         var schemaAfterFirst = await SchemaAsync(db);
         var second = await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
 
-        Assert.Equal(["001_orleans_query.sql", "002_membership.sql", "003_grain_state.sql", "004_reminders.sql", "005_readings.sql", "006_indicator_history.sql", "007_projections.sql"], first);
+        Assert.Equal(["001_orleans_query.sql", "002_membership.sql", "003_grain_state.sql", "004_reminders.sql", "005_readings.sql", "006_indicator_history.sql", "007_projections.sql",
+            "008_personal_data_reads.sql"], first);
         Assert.Empty(second);
         Assert.Equal(schemaAfterFirst, await SchemaAsync(db));
 
@@ -32,6 +33,35 @@ public class ProviderTests(PostgresServer postgres)
         ];
         var registered = await ScalarsAsync(db, "SELECT QueryKey FROM OrleansQuery");
         Assert.Empty(keys.Except(registered));
+    }
+
+    [Fact]
+    public async Task The_personal_data_access_log_keeps_every_entry_pages_newest_first_and_refuses_changes()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(db);
+        var log = new PostgresAccessLog(source);
+        var start = new DateTimeOffset(2026, 11, 30, 1, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < 1_500; i++) // more than the 1,000 the citizen grain used to keep
+            await log.AppendAsync("c-audit", new AccessEntry(start.AddSeconds(i / 2), "official", "19774", $"official-{i}", AccessPurposes.CaseHandling, null), CancellationToken.None);
+
+        var seen = new List<AccessEntry>();
+        PageCursor? cursor = null;
+        while (true)
+        {
+            var page = await log.ReadAsync("c-audit", cursor, 400, CancellationToken.None);
+            seen.AddRange(page);
+            if (page.Count < 400) break;
+            cursor = new PageCursor(page[^1].At, page[^1].EntryId);
+        }
+        Assert.Equal(1_500, seen.Select(e => e.EntryId).Distinct().Count());
+        Assert.Equal("official-1499", seen[0].ReaderAccount);
+        Assert.Equal(seen.OrderByDescending(e => e.At).ThenByDescending(e => e.EntryId, StringComparer.Ordinal), seen);
+
+        await Assert.ThrowsAsync<PostgresException>(() => ScalarsAsync(db, "DELETE FROM hue_personal_data_reads RETURNING 1"));
+        await Assert.ThrowsAsync<PostgresException>(() => ScalarsAsync(db, "UPDATE hue_personal_data_reads SET purpose = 'x' RETURNING 1"));
+        Assert.Equal("1500", (await ScalarsAsync(db, "SELECT count(*) FROM hue_personal_data_reads")).Single());
     }
 
     [Fact]
