@@ -41,9 +41,11 @@ public sealed class WorkingCalendar(IEnumerable<DateOnly> holidays)
     {
         var local = filedAt.ToOffset(Offset);
         var day = DateOnly.FromDateTime(local.DateTime);
+        var time = TimeOnly.FromDateTime(local.DateTime);
         var due = limit.Kind switch
         {
-            TimeLimitKind.SameDay when IsWorkingDay(day) && (!limit.Cutoff || TimeOnly.FromDateTime(local.DateTime) < SameDayCutoff) => day,
+            // Same day before the 15:00 cut-off (where the procedure has one), and in any case before the office closes.
+            TimeLimitKind.SameDay when IsWorkingDay(day) && time < (limit.Cutoff ? SameDayCutoff : Closing) => day,
             TimeLimitKind.SameDay => NextWorkingDay(day),
             TimeLimitKind.WorkingDays => AddWorkingDays(day, limit.Days),
             // Calendar days; a limit that ends on a day off runs to the next working day.

@@ -65,6 +65,20 @@ public class WorkflowTests
         Assert.Equal(DateTimeOffset.Parse(due, System.Globalization.CultureInfo.InvariantCulture),
             WorkingCalendar.Default.DueAt(new TimeLimit(kind, days), DateTimeOffset.Parse(filed, System.Globalization.CultureInfo.InvariantCulture)));
 
+    // A same-day procedure without the 15:00 cut-off (death, marriage registration) filed once the office has closed.
+    [Theory]
+    [InlineData("2026-11-26T16:59:00+07:00", "2026-11-26T17:00:00+07:00")]
+    [InlineData("2026-11-26T17:00:00+07:00", "2026-11-27T17:00:00+07:00")]
+    [InlineData("2026-11-26T21:30:00+07:00", "2026-11-27T17:00:00+07:00")]
+    [InlineData("2026-11-27T18:00:00+07:00", "2026-11-30T17:00:00+07:00")]
+    public void A_same_day_procedure_filed_after_closing_is_due_the_next_working_day_never_in_the_past(string filed, string due)
+    {
+        var at = DateTimeOffset.Parse(filed, System.Globalization.CultureInfo.InvariantCulture);
+        var dueAt = WorkingCalendar.Default.DueAt(new TimeLimit(TimeLimitKind.SameDay, 0, Cutoff: false), at);
+        Assert.Equal(DateTimeOffset.Parse(due, System.Globalization.CultureInfo.InvariantCulture), dueAt);
+        Assert.True(dueAt > at);
+    }
+
     [Fact]
     public void Operators_add_or_replace_days_off()
     {
