@@ -22,6 +22,7 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             HueUnprocessableException u => Problem(StatusCodes.Status422UnprocessableEntity, "The request cannot be processed as sent.", u.Message),
             BadHttpRequestException b => BadRequest(b),
             HueUnavailableException u => Unavailable(context, u.Message, u.RetryAfterSeconds),
+            HueQuotaExceededException q => TooMany(context, q.Message, q.RetryAfterSeconds),
             _ when TransientFailures.IsTransient(exception) => Unavailable(context, "The platform is recovering from a failure; retry shortly.", 2),
             _ => null,
         };
@@ -36,6 +37,12 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
     {
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problem(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable.", detail);
+    }
+
+    private static ProblemDetails TooMany(HttpContext context, string detail, int retryAfterSeconds)
+    {
+        context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problem(StatusCodes.Status429TooManyRequests, "Too many requests.", detail);
     }
 
     /// <summary>Malformed JSON or a value of the wrong type: name the field from the JSON path.</summary>

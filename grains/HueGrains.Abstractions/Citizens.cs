@@ -131,6 +131,10 @@ public interface ICitizenGrain : IGrainWithStringKey
 
     [Alias("LinkFeedback")]
     Task LinkFeedback(string feedbackId, CancellationToken ct = default);
+
+    /// <summary>Counts one more dossier or report created for this citizen against their quota; 429 when it is used up.</summary>
+    [Alias("TakeQuota")]
+    Task TakeQuota(EntityKind kind, CancellationToken ct = default);
 }
 
 /// <summary>

@@ -35,6 +35,19 @@ public sealed class HueUnprocessableException : Exception
     public HueUnprocessableException(string message, Exception inner) : base(message, inner) { }
 }
 
+/// <summary>The caller used up a quota (a citizen creating reports or dossiers); retry after the given seconds.</summary>
+[GenerateSerializer, Alias("hue.HueQuotaExceededException")]
+public sealed class HueQuotaExceededException : Exception
+{
+    public HueQuotaExceededException() { }
+    public HueQuotaExceededException(string message) : base(message) { }
+    public HueQuotaExceededException(string message, Exception inner) : base(message, inner) { }
+
+    public HueQuotaExceededException(string message, int retryAfterSeconds) : base(message) => RetryAfterSeconds = retryAfterSeconds;
+
+    [Id(0)] public int RetryAfterSeconds { get; private set; } = 1;
+}
+
 /// <summary>The entity the request names does not exist.</summary>
 [GenerateSerializer, Alias("hue.HueNotFoundException")]
 public sealed class HueNotFoundException : Exception

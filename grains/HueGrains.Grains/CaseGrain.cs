@@ -24,6 +24,7 @@ public sealed class CaseGrain(
             ?? throw new HueValidationException("procedure", $"Unknown procedure '{filing.Procedure}'.");
         if (!actor.IsCitizen(filing.CitizenId) && actor.Role != Roles.Official)
             throw new HueForbiddenException("A case is filed by the applicant or by an official at the counter.");
+        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).TakeQuota(EntityKind.Case, ct);
         var citizen = await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).Read(new DataAccess(actor, AccessPurposes.CaseFiling, Id, filing.CounterCode), ct)
             ?? throw new HueValidationException("citizenId", "No registered citizen has this id.");
         var commune = filing.Commune ?? citizen.Profile.HomeCommune;

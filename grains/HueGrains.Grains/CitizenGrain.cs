@@ -13,13 +13,17 @@ namespace HueGrains.Grains;
 public sealed class CitizenGrain(
     [PersistentState("citizen", "hue")] IPersistentState<CitizenState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
-    IAccessLog accessLog) : Grain, ICitizenGrain
+    IAccessLog accessLog,
+    Microsoft.Extensions.Options.IOptions<QuotaOptions> quotas) : Grain, ICitizenGrain
 {
     /// <summary>References and versions kept in grain state (the newest ones).</summary>
     private const int MaxRefs = 100; // the newest; every one is in the paged lists /cases and /feedback
     private const int MaxVersions = 100;
     private const int MaxCounterCodes = 3;
     private const int MaxWrongCounterCodes = 5;
+
+    // Quota buckets live with the activation: a citizen creating things keeps it active, and an idle one starts full.
+    private readonly Dictionary<EntityKind, (double Tokens, DateTimeOffset At)> _quota = [];
 
     private CitizenState S => state.State;
     private string Id => this.GetPrimaryKeyString();
@@ -125,6 +129,22 @@ public sealed class CitizenGrain(
     {
         EnsureSelf(actor);
         return accessLog.ReadAsync(Id, after, limit, ct);
+    }
+
+    public Task TakeQuota(EntityKind kind, CancellationToken ct)
+    {
+        var perHour = kind == EntityKind.Case ? quotas.Value.DossiersPerHour : quotas.Value.ReportsPerHour;
+        var now = clock.GetUtcNow();
+        var (tokens, at) = _quota.GetValueOrDefault(kind, (perHour, now));
+        tokens = Math.Min(perHour, tokens + (now - at).TotalHours * perHour);
+        if (tokens < 1)
+        {
+            var wait = (int)Math.Ceiling((1 - tokens) / perHour * 3600);
+            throw new HueQuotaExceededException(
+                $"At most {perHour} {(kind == EntityKind.Case ? "dossiers" : "reports")} an hour per citizen; retry in {wait} s.", wait);
+        }
+        _quota[kind] = (tokens - 1, now);
+        return Task.CompletedTask;
     }
 
     public Task LinkCase(string caseId, CancellationToken ct) => Link(S.Cases, caseId, ct);

@@ -22,6 +22,7 @@ public sealed class FeedbackGrain(
     {
         if (S.Report is not null) return await ReplayAsync(requestHash, ct);
         report = FeedbackRules.Normalize(report, MaxText);
+        if (reporterCitizenId is not null) await GrainFactory.GetGrain<ICitizenGrain>(reporterCitizenId).TakeQuota(EntityKind.Feedback, ct);
         var now = clock.GetUtcNow();
         S.Id = this.GetPrimaryKeyString();
         S.Report = report;

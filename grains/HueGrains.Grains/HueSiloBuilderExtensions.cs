@@ -28,6 +28,7 @@ public static class HueSiloBuilderExtensions
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
         silo.Services.TryAddSingleton<IIndicatorStore, MemoryIndicatorStore>();
         silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
+        silo.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).Validate(Valid, "Hue:Quotas has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
             (collection, grains) =>

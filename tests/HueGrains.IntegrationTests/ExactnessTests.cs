@@ -36,6 +36,7 @@ public class ExactnessTests(PostgresServer postgres, ITestOutputHelper output)
             silo.AddHueGrains().AddHuePostgres(db);
             // No periodic reconcile during the run: the live path alone must stay exact.
             silo.Services.Configure<CommuneOptions>(o => o.ReconcileSeconds = 300);
+            silo.Services.Configure<QuotaOptions>(o => (o.DossiersPerHour, o.ReportsPerHour) = (1_000_000, 1_000_000));
         });
         builder.ConfigureClient(client => client.AddMemoryStreams(HueStreams.Provider));
         await using var cluster = builder.Build();

@@ -205,4 +205,22 @@ public class CitizenServicesApiTests(ApiFixture api)
         Assert.NotNull(last);
         Assert.Equal(HttpStatusCode.NotFound, (await leader.GetAsync("/api/v1/communes/99999/cases")).StatusCode);
     }
+
+    [Fact]
+    public async Task One_citizen_cannot_flood_reports_or_dossiers_beyond_the_hourly_quota()
+    {
+        var (_, me) = await RegisterAsync("19753");
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 31; i++) answers.Add(await me.PostJson("/api/v1/feedback", new { category = "other", description = $"Rác {i}", commune = "19753" }));
+        Assert.All(answers.Take(30), a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
+        await SensorApiTests.AssertProblem(answers[30], (HttpStatusCode)429, null);
+        Assert.True(int.Parse(answers[30].Headers.RetryAfter!.ToString(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+
+        for (var i = 0; i < 30; i++)
+            Assert.Equal(HttpStatusCode.Created, (await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = $"Bằng {i}", copies = "1" } })).StatusCode);
+        await SensorApiTests.AssertProblem(await me.PostJson("/api/v1/cases", new { procedure = "certified-copy", form = new { documentName = "Thêm", copies = "1" } }),
+            (HttpStatusCode)429, null);
+        var (_, someoneElse) = await RegisterAsync("19753"); // a quota per citizen, not per commune
+        Assert.Equal(HttpStatusCode.Created, (await someoneElse.PostJson("/api/v1/feedback", new { category = "other", description = "Rác", commune = "19753" })).StatusCode);
+    }
 }
