@@ -59,7 +59,11 @@ public static class HueHost
                 }
             });
             builder.Services.AddHealthChecks().AddCheck<SiloActiveHealthCheck>("silo", tags: ["ready"]);
-            if (durable) builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"]);
+            if (durable)
+            {
+                builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("postgresql", tags: ["ready"])
+                    .AddCheck<ReadingJournalHealthCheck>("reading-journal", tags: ["ready"]);
+            }
         }
         else
         {

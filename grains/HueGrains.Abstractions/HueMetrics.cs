@@ -19,6 +19,8 @@ public sealed class HueMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         StreamFlushLag = Meter.CreateHistogram<double>("hue.stream.flush.lag", "s", "From a commune computing its indicators to the city applying them.",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
+        JournalWriterRestarts = Meter.CreateCounter<long>("hue.journal.writer.restarts", "{restart}",
+            "Reading journal writers that failed unexpectedly and were restarted; their appends were answered 503.");
     }
 
     public Meter Meter { get; }
@@ -32,6 +34,9 @@ public sealed class HueMetrics
     public Histogram<double> IngestAck { get; }
 
     public Histogram<double> StreamFlushLag { get; }
+
+    /// <summary>Tagged with <c>cause</c>: <c>commit</c> (failed while committing a batch) or <c>loop</c> (anywhere else).</summary>
+    public Counter<long> JournalWriterRestarts { get; }
 
     /// <summary>Counts one ingest call's outcome per reading.</summary>
     public void Record(string transport, IngestResult result, double seconds)

@@ -20,7 +20,9 @@ public sealed partial class SensorGrain(
 
     private const int RecentCapacity = 256;
     private const int MaxHistoryPage = 10_000;
-    private const int MaxReplay = 20_000;
+
+    /// <summary>Most readings an activation replays from the journal: the newest ones since the summary was saved.</summary>
+    public const int MaxReplay = 20_000;
 
     private HashSet<long> _recent = [];
     private bool _unsaved;
@@ -36,10 +38,11 @@ public sealed partial class SensorGrain(
         _saver = new StateSaver(WriteSummaryAsync);
         if (S.Spec is not { } spec) return;
         _recent = [.. S.Recent];
-        // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal.
+        // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
+        // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).
         var now = clock.GetUtcNow();
         var since = S.SavedAt ?? S.ProvisionedAt;
-        var missed = await journal.ReadAsync(Id, spec.Kind, since, now + IngestLimits.MaxFutureSkew, MaxReplay, cancellationToken);
+        var missed = await journal.ReadNewestAsync(Id, spec.Kind, since, now + IngestLimits.MaxFutureSkew, MaxReplay, cancellationToken);
         foreach (var reading in missed) Apply(reading, now);
         if (missed.Count > 0) S.LastSeen ??= missed[^1].At;
     }
@@ -76,7 +79,9 @@ public sealed partial class SensorGrain(
 
     /// <summary>
     /// Interleaves with the sensor's other calls: it sorts the readings, waits for the journal to make the new ones
-    /// durable, and only then changes live state. If the journal fails nothing has changed, so a retry is safe.
+    /// durable, and only then changes live state. If the journal fails nothing has changed, so a retry is safe. The
+    /// recent timestamps are only a cheap first filter: the journal decides what is a duplicate (what it did not store),
+    /// and only what it stored counts in the live figures.
     /// </summary>
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit, CancellationToken ct)
     {
@@ -113,10 +118,20 @@ public sealed partial class SensorGrain(
         }
         if (fresh.Count == 0) return IngestResult.From(outcomes);
 
-        await journal.AppendAsync(Id, spec.Kind, fresh, ct);
+        var stored = await journal.AppendAsync(Id, spec.Kind, fresh, ct);
+        if (stored.Count < fresh.Count)
+        {
+            var storedAt = stored.Select(r => r.At.UtcTicks).ToHashSet();
+            for (var i = 0; i < outcomes.Length; i++)
+            {
+                if (outcomes[i].Status == ReadingStatus.Accepted && !storedAt.Contains(outcomes[i].At.UtcTicks))
+                    outcomes[i] = new ReadingOutcome(outcomes[i].At, ReadingStatus.Duplicate);
+            }
+            if (stored.Count == 0) return IngestResult.From(outcomes);
+        }
 
         now = clock.GetUtcNow();
-        foreach (var reading in fresh) Apply(reading, now);
+        foreach (var reading in stored) Apply(reading, now);
         S.LastSeen = now;
         _unsaved = true;
         var alertChanged = EvaluateAlerts(now);

@@ -9,11 +9,28 @@ namespace HueGrains.Grains;
 /// one <see cref="SensorEventBatch"/> per commune, so a commune sees one message per flush however many readings
 /// arrived. A newer snapshot of a sensor replaces an older one that has not left yet.
 /// </summary>
-public sealed partial class SensorOutbox(IClusterClient client, ILogger<SensorOutbox> log) : BackgroundService
+/// <remarks>
+/// The dictionaries are never swapped out: a flush removes each snapshot it sends only if it is still the one held
+/// (<see cref="ConcurrentDictionary{TKey, TValue}.TryRemove(KeyValuePair{TKey, TValue})"/>), so a post that races
+/// with a flush either lands before the removal (and is sent) or after it (and is sent by the next flush); none is
+/// written into a dictionary that nobody reads any more.
+/// </remarks>
+public sealed partial class SensorOutbox : BackgroundService
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(25);
 
-    private ConcurrentDictionary<string, ConcurrentDictionary<string, SensorSnapshot>> _pending = new();
+    private readonly Func<string, SensorEventBatch, Task> _publish;
+    private readonly ILogger<SensorOutbox> _log;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, SensorSnapshot>> _pending = new();
+
+    public SensorOutbox(IClusterClient client, ILogger<SensorOutbox> log)
+        : this((commune, batch) => client.GetStreamProvider(HueStreams.Provider)
+            .GetStream<SensorEventBatch>(StreamId.Create(HueStreams.SensorEvents, commune)).OnNextAsync(batch), log)
+    {
+    }
+
+    /// <summary>For tests: publishes each commune's batch with <paramref name="publish"/> instead of the stream.</summary>
+    internal SensorOutbox(Func<string, SensorEventBatch, Task> publish, ILogger<SensorOutbox> log) => (_publish, _log) = (publish, log);
 
     public void Post(string commune, SensorSnapshot snapshot) =>
         _pending.GetOrAdd(commune, _ => new()).AddOrUpdate(snapshot.EntityId, snapshot,
@@ -34,19 +51,23 @@ public sealed partial class SensorOutbox(IClusterClient client, ILogger<SensorOu
 
     public async Task FlushAsync()
     {
-        var due = Interlocked.Exchange(ref _pending, new());
-        var provider = client.GetStreamProvider(HueStreams.Provider);
-        foreach (var (commune, sensors) in due)
+        foreach (var (commune, held) in _pending)
         {
-            var batch = new SensorEventBatch([.. sensors.Values]);
+            var due = new List<SensorSnapshot>();
+            foreach (var entry in held)
+            {
+                if (held.TryRemove(entry)) due.Add(entry.Value); // unless a newer one replaced it meanwhile: next flush
+            }
+            if (due.Count == 0) continue;
+            var batch = new SensorEventBatch(due);
             try
             {
-                await provider.GetStream<SensorEventBatch>(StreamId.Create(HueStreams.SensorEvents, commune)).OnNextAsync(batch);
+                await _publish(commune, batch);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
                 // Keep them for the next flush; a newer snapshot posted meanwhile wins. Reconcile repairs the rest.
-                LogPublishFailed(log, commune, batch.Sensors.Count, ex);
+                LogPublishFailed(_log, commune, batch.Sensors.Count, ex);
                 foreach (var snapshot in batch.Sensors) Post(commune, snapshot);
             }
         }

@@ -1,11 +1,19 @@
+using System.Diagnostics.Metrics;
+using System.Net;
 using HueGrains.Persistence;
+using HueGrains.Silo;
+using HueGrains.Tests;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace HueGrains.IntegrationTests;
 
-/// <summary>The reading history on PostgreSQL: retention by partition, backpressure, duplicates.</summary>
+/// <summary>The reading history on PostgreSQL: retention by partition, backpressure, duplicates, a supervised writer.</summary>
 [Collection(PostgresCollection.Name)]
 public class HistoryTests(PostgresServer postgres)
 {
@@ -21,7 +29,7 @@ public class HistoryTests(PostgresServer postgres)
         await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
         await using var source = NpgsqlDataSource.Create(db);
         var now = DateTimeOffset.UtcNow;
-        using var journal = new PostgresReadingJournal(source, Defaults, NullLogger<PostgresReadingJournal>.Instance);
+        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance);
         await journal.StartAsync(CancellationToken.None);
         var old = now.AddDays(-90);
         await journal.AppendAsync("rain-1", SensorKind.Rainfall, [new Reading(old, 12), new Reading(now, 3)], CancellationToken.None);
@@ -58,7 +66,7 @@ public class HistoryTests(PostgresServer postgres)
         var db = await postgres.CreateDatabaseAsync();
         await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
         await using var source = NpgsqlDataSource.Create(db);
-        using var journal = new PostgresReadingJournal(source, Defaults, NullLogger<PostgresReadingJournal>.Instance);
+        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance);
         await journal.StartAsync(CancellationToken.None);
         var vn = TimeSpan.FromHours(7);
         Reading At(int day, int hour, double value) => new(new DateTimeOffset(2026, 11, day, hour, 0, 0, vn), value);
@@ -78,12 +86,145 @@ public class HistoryTests(PostgresServer postgres)
     {
         await using var source = NpgsqlDataSource.Create(await postgres.CreateDatabaseAsync());
         var small = Options.Create(new HistoryOptions { QueueCapacity = 1000 });
-        using var journal = new PostgresReadingJournal(source, small, NullLogger<PostgresReadingJournal>.Instance); // writer not started
+        using var journal = new PostgresReadingJournal(source, small, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance); // writer not started
         var batch = Enumerable.Range(0, 600).Select(i => new Reading(DateTimeOffset.UtcNow.AddSeconds(-i), i)).ToList();
         var first = journal.AppendAsync("s", SensorKind.WaterLevel, batch, CancellationToken.None);
         var refused = Assert.Throws<HueUnavailableException>(() => { _ = journal.AppendAsync("s", SensorKind.WaterLevel, batch, CancellationToken.None); });
         Assert.True(refused.RetryAfterSeconds > 0);
         Assert.False(first.IsCompleted); // acknowledged only once committed
+    }
+
+    [Fact]
+    public async Task Each_append_of_a_group_commit_gets_back_only_the_readings_it_stored()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(db);
+        var t = new DateTimeOffset(2026, 11, 21, 6, 0, 0, TimeSpan.FromHours(7));
+        Reading At(int minute, double value) => new(t.AddMinutes(minute), value);
+        using (var first = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance))
+        {
+            await first.StartAsync(CancellationToken.None);
+            Assert.Equal([At(0, 1)], await first.AppendAsync("a", SensorKind.WaterLevel, [At(0, 1)], CancellationToken.None));
+            await first.StopAsync(CancellationToken.None);
+        }
+
+        // Queued before the writer starts, these five appends of two sensors go into one commit.
+        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance);
+        var a1 = journal.AppendAsync("a", SensorKind.WaterLevel, [At(0, 1), At(1, 2)], CancellationToken.None);    // 0 held already
+        var b1 = journal.AppendAsync("b", SensorKind.WaterLevel, [At(0, 5), At(1, 6)], CancellationToken.None);    // another sensor
+        var a2 = journal.AppendAsync("a", SensorKind.WaterLevel, [At(1, 2), At(2, 3)], CancellationToken.None);    // 1 resent while waiting
+        var b2 = journal.AppendAsync("b", SensorKind.Rainfall, [At(0, 7)], CancellationToken.None);                // same id, other kind
+        var a3 = journal.AppendAsync("a", SensorKind.WaterLevel, [At(3, 4), At(3, 4.5)], CancellationToken.None);  // twice in one append
+        await journal.StartAsync(CancellationToken.None);
+
+        Assert.Equal([At(1, 2)], await a1);
+        Assert.Equal([At(0, 5), At(1, 6)], await b1);
+        Assert.Equal([At(2, 3)], await a2);
+        Assert.Equal([At(0, 7)], await b2);
+        Assert.Equal([At(3, 4)], await a3);
+        Assert.Empty(await journal.AppendAsync("a", SensorKind.WaterLevel, [At(0, 9), At(2, 9)], CancellationToken.None)); // resent later
+
+        var all = await journal.ReadAsync("a", SensorKind.WaterLevel, t.AddDays(-1), t.AddDays(1), 10, CancellationToken.None);
+        Assert.Equal([At(0, 1), At(1, 2), At(2, 3), At(3, 4)], all);
+        // Replay on activation: the newest since a point, oldest first; not the oldest.
+        Assert.Equal([At(2, 3), At(3, 4)], await journal.ReadNewestAsync("a", SensorKind.WaterLevel, t, t.AddDays(1), 2, CancellationToken.None));
+        Assert.Equal([At(1, 2)], await journal.ReadNewestAsync("a", SensorKind.WaterLevel, t.AddMinutes(1), t.AddMinutes(2), 5, CancellationToken.None));
+        await journal.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_writer_that_fails_unexpectedly_answers_503_is_counted_restarts_and_is_not_ready_meanwhile()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(db);
+        var metrics = NewMetrics();
+        var restarts = new List<string?>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter == metrics.Meter && instrument.Name == "hue.journal.writer.restarts") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            lock (restarts) restarts.AddRange(Enumerable.Repeat(tags.ToArray().Single(t => t.Key == "cause").Value as string, (int)value));
+        });
+        listener.Start();
+
+        // The fault: not a database error the writer expects, thrown in the middle of a commit.
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var committing = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var faulty = false;
+        void Fault()
+        {
+            if (!Volatile.Read(ref faulty)) return;
+            Volatile.Write(ref faulty, false);
+            committing.Set();
+            release.Wait(TimeSpan.FromSeconds(30));
+            throw new InvalidCastException("Injected: a value the writer cannot handle.");
+        }
+        var options = Options.Create(new HistoryOptions { Writers = 1 });
+        using var journal = new PostgresReadingJournal(source, options, metrics, NullLogger<PostgresReadingJournal>.Instance, time, Fault);
+        var health = new ReadingJournalHealthCheck(journal);
+        async Task<HealthStatus> Health() => (await health.CheckHealthAsync(new HealthCheckContext())).Status;
+        Reading At(int second) => new(time.GetUtcNow().AddSeconds(second), second);
+
+        Assert.Equal(HealthStatus.Unhealthy, await Health()); // not started: no writer
+        await journal.StartAsync(CancellationToken.None);
+        Assert.Equal(HealthStatus.Healthy, await Health());
+        Assert.Single(await journal.AppendAsync("s", SensorKind.WaterLevel, [At(-3)], CancellationToken.None));
+
+        Volatile.Write(ref faulty, true);
+        var held = journal.AppendAsync("s", SensorKind.WaterLevel, [At(-2)], CancellationToken.None);
+        Assert.True(committing.Wait(TimeSpan.FromSeconds(10)));
+        var waiting = journal.AppendAsync("t", SensorKind.WaterLevel, [At(-1)], CancellationToken.None);
+        release.Set();
+
+        // Both the append being committed and the one waiting behind it get 503 instead of hanging.
+        Assert.True((await Assert.ThrowsAsync<HueUnavailableException>(() => held.WaitAsync(TimeSpan.FromSeconds(10)))).RetryAfterSeconds > 0);
+        await Assert.ThrowsAsync<HueUnavailableException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, journal.WritersRunning);
+        Assert.Equal(HealthStatus.Unhealthy, await Health());
+        Assert.Throws<HueUnavailableException>(() => { _ = journal.AppendAsync("s", SensorKind.WaterLevel, [At(-2)], CancellationToken.None); });
+        lock (restarts) Assert.Equal(["commit"], restarts);
+
+        await Eventually.Holds(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1)); // the pause before the restart
+            return Task.FromResult(journal.WritersRunning);
+        }, n => n == 1);
+        Assert.Equal(HealthStatus.Healthy, await Health());
+        Assert.Equal([At(-2)], await journal.AppendAsync("s", SensorKind.WaterLevel, [At(-2)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal([At(-1)], await journal.AppendAsync("t", SensorKind.WaterLevel, [At(-1)], CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        await journal.StopAsync(CancellationToken.None);
+        Assert.Equal(HealthStatus.Unhealthy, await Health());
+        lock (restarts) Assert.Single(restarts);
+    }
+
+    [Fact]
+    public async Task A_durable_silo_is_not_ready_while_its_reading_journal_has_no_writer()
+    {
+        await using var platform = await DurablePlatform.StartAsync(await postgres.CreateDatabaseAsync());
+        using var client = platform.App.GetTestClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+        var report = await platform.App.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync(c => c.Name == "reading-journal");
+        Assert.Equal(HealthStatus.Healthy, report.Entries.Single().Value.Status);
+
+        await platform.App.Services.GetRequiredService<PostgresReadingJournal>().StopAsync(CancellationToken.None);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    private static HueMetrics NewMetrics() => new(new TestMeters());
+
+    private sealed class TestMeters : IMeterFactory
+    {
+        public Meter Create(MeterOptions options) => new(options);
+
+        public void Dispose()
+        {
+        }
     }
 
     private static IndicatorSample Sample(string scope, DateTimeOffset at, int openCases) =>

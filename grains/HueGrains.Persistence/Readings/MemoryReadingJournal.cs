@@ -2,25 +2,36 @@ using Microsoft.Extensions.Options;
 
 namespace HueGrains.Persistence;
 
-/// <summary>The embedded default: each sensor's newest readings in memory, bounded per sensor. Durable it is not.</summary>
+/// <summary>
+/// The embedded default: each sensor's newest readings in memory, bounded per sensor
+/// (<see cref="HistoryOptions.MemoryReadingsPerSensor"/>). Durable it is not, and it knows duplicates only within
+/// that bound: a reading older than everything it keeps counts as new.
+/// </summary>
 public sealed class MemoryReadingJournal(IOptions<HistoryOptions> options) : IReadingJournal
 {
     private readonly Dictionary<string, SortedList<DateTimeOffset, double>> _bySensor = [];
     private readonly Lock _lock = new();
 
-    public Task AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct)
+    public Task<IReadOnlyList<Reading>> AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct)
     {
+        var stored = new List<Reading>(readings.Count);
         lock (_lock)
         {
             if (!_bySensor.TryGetValue(sensorId, out var history)) _bySensor[sensorId] = history = [];
-            foreach (var r in readings) history.TryAdd(r.At, r.Value);
+            foreach (var r in readings)
+            {
+                if (history.TryAdd(r.At, r.Value)) stored.Add(r);
+            }
             while (history.Count > options.Value.MemoryReadingsPerSensor) history.RemoveAt(0);
         }
-        return Task.CompletedTask;
+        return Task.FromResult<IReadOnlyList<Reading>>(stored);
     }
 
     public Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Reading>>(Window(sensorId, from, to).Take(limit).ToList());
+
+    public Task<IReadOnlyList<Reading>> ReadNewestAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Reading>>(Window(sensorId, from, to).TakeLast(limit).ToList());
 
     public Task<IReadOnlyList<ReadingBucket>> AggregateAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<ReadingBucket>>(Window(sensorId, from, to)

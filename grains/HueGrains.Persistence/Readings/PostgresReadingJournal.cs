@@ -9,15 +9,52 @@ namespace HueGrains.Persistence;
 /// <summary>
 /// The silo's reading writer with group commit: every append waits in a queue; a writer takes all that is waiting (up
 /// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into its staging table and inserts it into the
-/// partitioned history in one transaction, then completes all those appends at once. A few writers (each with its own
-/// connection) commit side by side, so that small appends do not queue behind one commit at a time. The queue is
-/// bounded by reading count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503, Retry-After).
+/// partitioned history in one transaction, then completes all those appends at once, each with the readings of its own
+/// that the insert stored (a reading already held is a duplicate). A few writers (each with its own connection) commit
+/// side by side, so that small appends do not queue behind one commit at a time. The queue is bounded by reading
+/// count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503, Retry-After).
 /// </summary>
-public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions<HistoryOptions> options, ILogger<PostgresReadingJournal> log)
-    : IReadingJournal, ILifecycleParticipant<ISiloLifecycle>, IDisposable
+/// <remarks>
+/// Each writer is supervised: a writer that fails with anything but a database error fails the appends it held with
+/// 503, is counted (<see cref="HueMetrics.JournalWriterRestarts"/>) and restarts after a short, growing pause. While no
+/// writer runs, appends fail fast with 503 (rather than wait) and <see cref="WritersRunning"/> is 0, which makes the
+/// silo not ready.
+/// </remarks>
+public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycleParticipant<ISiloLifecycle>, IDisposable
 {
+    internal static readonly TimeSpan FirstRestartDelay = TimeSpan.FromMilliseconds(200);
+    internal static readonly TimeSpan LastRestartDelay = TimeSpan.FromSeconds(5);
+
+    private readonly NpgsqlDataSource _db;
+    private readonly IOptions<HistoryOptions> _options;
+    private readonly HueMetrics _metrics;
+    private readonly ILogger<PostgresReadingJournal> _log;
+    private readonly TimeProvider _time;
+    private readonly Action? _beforeCommit;
     private readonly CancellationTokenSource _stopping = new();
     private Task _writers = Task.CompletedTask;
+    private volatile bool _started;
+    private int _running;
+
+    public PostgresReadingJournal(NpgsqlDataSource db, IOptions<HistoryOptions> options, HueMetrics metrics, ILogger<PostgresReadingJournal> log)
+        : this(db, options, metrics, log, TimeProvider.System, null)
+    {
+    }
+
+    /// <summary>For tests: the clock that times restarts, and a hook run by a writer before each commit (to inject a fault).</summary>
+    internal PostgresReadingJournal(NpgsqlDataSource db, IOptions<HistoryOptions> options, HueMetrics metrics, ILogger<PostgresReadingJournal> log,
+        TimeProvider time, Action? beforeCommit)
+    {
+        (_db, _options, _metrics, _log, _time, _beforeCommit) = (db, options, metrics, log, time, beforeCommit);
+        metrics.Meter.CreateObservableGauge("hue.journal.writers", () => WritersRunning, "{writer}",
+            "Reading journal writers running on this silo; 0 means ingest answers 503 and the silo is not ready.");
+    }
+
+    /// <summary>Writers the journal is configured to run.</summary>
+    public int Writers => _options.Value.Writers;
+
+    /// <summary>Writers running now: 0 before start, after stop, and while every writer is restarting.</summary>
+    public int WritersRunning => Volatile.Read(ref _running);
 
     /// <summary>
     /// The journal starts early and stops late in the silo's lifecycle: a silo that is shutting down (scale-in, rolling
@@ -28,7 +65,9 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
 
     public Task StartAsync(CancellationToken ct)
     {
-        _writers = Task.WhenAll(Enumerable.Range(0, options.Value.Writers).Select(_ => Task.Run(() => WriteLoopAsync(_stopping.Token), CancellationToken.None)));
+        Volatile.Write(ref _running, Writers);
+        _started = true;
+        _writers = Task.WhenAll(Enumerable.Range(0, Writers).Select(_ => Task.Run(() => SuperviseAsync(_stopping.Token), CancellationToken.None)));
         return Task.CompletedTask;
     }
 
@@ -41,20 +80,22 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         await _writers;
     }
 
-    private sealed record Pending(string SensorId, SensorKind Kind, IReadOnlyList<Reading> Readings, TaskCompletionSource Done);
+    private sealed record Pending(string SensorId, SensorKind Kind, IReadOnlyList<Reading> Readings, TaskCompletionSource<IReadOnlyList<Reading>> Done);
 
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<(SensorKind Kind, DateOnly Month), bool> _partitions = new();
     private int _queued;
 
-    public Task AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct)
+    public Task<IReadOnlyList<Reading>> AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct)
     {
-        if (Interlocked.Add(ref _queued, readings.Count) > options.Value.QueueCapacity)
+        if (_started && WritersRunning == 0 && !_stopping.IsCancellationRequested)
+            throw new HueUnavailableException("The reading journal is restarting its writer; retry shortly.", 1);
+        if (Interlocked.Add(ref _queued, readings.Count) > _options.Value.QueueCapacity)
         {
             Interlocked.Add(ref _queued, -readings.Count);
             throw new HueUnavailableException("The reading journal is full; retry shortly.", 1);
         }
-        var pending = new Pending(sensorId, kind, readings, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var pending = new Pending(sensorId, kind, readings, new TaskCompletionSource<IReadOnlyList<Reading>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _queued, -readings.Count);
@@ -63,9 +104,77 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         return pending.Done.Task;
     }
 
-    private async Task WriteLoopAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// Runs one writer and restarts it whenever it fails: the appends it held (and, when no other writer runs, every
+    /// waiting one) get 503 rather than waiting for a writer that is gone. The pause before a restart doubles from
+    /// <see cref="FirstRestartDelay"/> to <see cref="LastRestartDelay"/> while restarted writers fail before committing.
+    /// When the silo stops, a failed writer restarts at once, so that the queue still drains.
+    /// </summary>
+    private async Task SuperviseAsync(CancellationToken stoppingToken)
     {
-        var writer = new Writer();
+        var delay = FirstRestartDelay;
+        while (true)
+        {
+            var writer = new Writer();
+            try
+            {
+                await WriteLoopAsync(writer, stoppingToken);
+                Interlocked.Decrement(ref _running);
+                return;
+            }
+            catch (Exception ex)
+            {
+                var remaining = Interlocked.Decrement(ref _running);
+                var cause = writer.InFlight is null ? "loop" : "commit";
+                _metrics.JournalWriterRestarts.Add(1, new KeyValuePair<string, object?>("cause", cause));
+                LogWriterFailed(_log, cause, remaining, ex);
+                var unavailable = new HueUnavailableException("The reading journal's writer failed; retry shortly.", 1);
+                foreach (var p in writer.InFlight ?? []) p.Done.TrySetException(unavailable);
+                if (remaining == 0) FailWaiting(unavailable);
+                await DisposeQuietlyAsync(writer);
+            }
+            if (writer.Committed) delay = FirstRestartDelay;
+            await PauseAsync(delay, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, LastRestartDelay.Ticks));
+            Interlocked.Increment(ref _running);
+        }
+    }
+
+    private async Task PauseAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Fails every append still queued (no writer is left to take it).</summary>
+    private void FailWaiting(HueUnavailableException unavailable)
+    {
+        while (_queue.Reader.TryRead(out var pending))
+        {
+            Interlocked.Add(ref _queued, -pending.Readings.Count);
+            pending.Done.TrySetException(unavailable);
+        }
+    }
+
+    private static async Task DisposeQuietlyAsync(Writer writer)
+    {
+        try
+        {
+            if (writer.Connection is not null) await writer.Connection.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is NpgsqlException or IOException or InvalidOperationException)
+        {
+            // The connection is broken anyway; the pool discards it.
+        }
+    }
+
+    private async Task WriteLoopAsync(Writer writer, CancellationToken stoppingToken)
+    {
         try
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken)) await CommitWaitingAsync(writer);
@@ -83,27 +192,38 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
     private sealed class Writer
     {
         public NpgsqlConnection? Connection { get; set; }
+
+        /// <summary>The appends being committed; still set if the commit failed unexpectedly.</summary>
+        public List<Pending>? InFlight { get; set; }
+
+        /// <summary>Whether this writer has committed at least once (a restart that works resets the pause).</summary>
+        public bool Committed { get; set; }
     }
 
     private async Task CommitWaitingAsync(Writer writer)
     {
         var batch = new List<Pending>();
         var rows = 0;
-        while (rows < options.Value.MaxRowsPerCommit && _queue.Reader.TryRead(out var next))
+        while (rows < _options.Value.MaxRowsPerCommit && _queue.Reader.TryRead(out var next))
         {
             batch.Add(next);
             rows += next.Readings.Count;
         }
         if (batch.Count == 0) return;
+        writer.InFlight = batch;
         try
         {
-            await WriteAsync(writer, batch);
-            foreach (var p in batch) p.Done.TrySetResult();
+            var stored = await WriteAsync(writer, batch);
+            writer.InFlight = null;
+            writer.Committed = true;
+            // Each stored row goes to the first append of the batch that holds it; later ones are duplicates.
+            foreach (var p in batch) p.Done.TrySetResult(p.Readings.Where(r => stored.Remove(KeyOf(p, r))).ToList());
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or IOException or InvalidOperationException)
         {
-            LogCommitFailed(log, rows, ex);
-            if (writer.Connection is not null) await writer.Connection.DisposeAsync();
+            writer.InFlight = null;
+            LogCommitFailed(_log, rows, ex);
+            await DisposeQuietlyAsync(writer);
             writer.Connection = null;
             var unavailable = new HueUnavailableException("The reading history database is unavailable; retry shortly.", 2);
             foreach (var p in batch) p.Done.TrySetException(unavailable);
@@ -114,8 +234,14 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
         }
     }
 
-    private async Task WriteAsync(Writer writer, List<Pending> batch)
+    /// <summary>A row's identity as PostgreSQL keeps it: kind, sensor and time to the microsecond.</summary>
+    private static (SensorKind Kind, string SensorId, long Micros) KeyOf(Pending pending, Reading reading) =>
+        (pending.Kind, pending.SensorId, reading.At.UtcTicks / 10);
+
+    /// <summary>Commits the batch; returns the keys of the rows the insert stored (not those already held).</summary>
+    private async Task<HashSet<(SensorKind Kind, string SensorId, long Micros)>> WriteAsync(Writer writer, List<Pending> batch)
     {
+        _beforeCommit?.Invoke();
         var connection = writer.Connection ??= await OpenWriterAsync();
         await using var tx = await connection.BeginTransactionAsync();
         var months = batch.SelectMany(p => p.Readings.Select(r => (p.Kind, Month: MonthOf(r.At)))).Distinct().Where(m => !_partitions.ContainsKey(m)).ToList();
@@ -127,12 +253,15 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
             await ensure.ExecuteNonQueryAsync();
         }
 
+        // A row twice in one batch (a reading resent while its first send waits) is staged once: the first wins.
+        var staged = new HashSet<(SensorKind Kind, string SensorId, long Micros)>();
         await using (var copy = await connection.BeginBinaryImportAsync("COPY hue_readings_stage (kind, sensor_id, at, value) FROM STDIN (FORMAT BINARY)"))
         {
             foreach (var pending in batch)
             {
                 foreach (var reading in pending.Readings)
                 {
+                    if (!staged.Add(KeyOf(pending, reading))) continue;
                     await copy.StartRowAsync();
                     await copy.WriteAsync((short)pending.Kind, NpgsqlDbType.Smallint);
                     await copy.WriteAsync(pending.SensorId, NpgsqlDbType.Text);
@@ -142,19 +271,26 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
             }
             await copy.CompleteAsync();
         }
+        var stored = new HashSet<(SensorKind Kind, string SensorId, long Micros)>();
         await using (var insert = new NpgsqlCommand(
-            "INSERT INTO hue_readings (kind, sensor_id, at, value) SELECT kind, sensor_id, at, value FROM hue_readings_stage ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO hue_readings (kind, sensor_id, at, value) SELECT kind, sensor_id, at, value FROM hue_readings_stage
+            ON CONFLICT DO NOTHING RETURNING kind, sensor_id, at
+            """,
             connection, tx))
         {
-            await insert.ExecuteNonQueryAsync();
+            await using var reader = await insert.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+                stored.Add(((SensorKind)reader.GetInt16(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks / 10));
         }
         await tx.CommitAsync();
         foreach (var month in months) _partitions[month] = true;
+        return stored;
     }
 
     private async Task<NpgsqlConnection> OpenWriterAsync()
     {
-        var connection = await db.OpenConnectionAsync();
+        var connection = await _db.OpenConnectionAsync();
         await using var create = new NpgsqlCommand(
             "CREATE TEMP TABLE IF NOT EXISTS hue_readings_stage (kind smallint, sensor_id text, at timestamptz, value double precision) ON COMMIT DELETE ROWS",
             connection);
@@ -169,6 +305,17 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
             "SELECT at, value FROM hue_readings WHERE kind = $1 AND sensor_id = $2 AND at >= $3 AND at < $4 ORDER BY at LIMIT $5",
             [(short)kind, sensorId, from.ToUniversalTime(), to.ToUniversalTime(), limit],
             r => readings.Add(new Reading(r.GetFieldValue<DateTimeOffset>(0), r.GetDouble(1))), ct);
+        return readings;
+    }
+
+    public async Task<IReadOnlyList<Reading>> ReadNewestAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+    {
+        var readings = new List<Reading>();
+        await QueryAsync(
+            "SELECT at, value FROM hue_readings WHERE kind = $1 AND sensor_id = $2 AND at >= $3 AND at < $4 ORDER BY at DESC LIMIT $5",
+            [(short)kind, sensorId, from.ToUniversalTime(), to.ToUniversalTime(), limit],
+            r => readings.Add(new Reading(r.GetFieldValue<DateTimeOffset>(0), r.GetDouble(1))), ct);
+        readings.Reverse();
         return readings;
     }
 
@@ -190,14 +337,14 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
     {
         try
         {
-            await using var command = db.CreateCommand(sql);
+            await using var command = _db.CreateCommand(sql);
             foreach (var value in parameters) command.Parameters.Add(new NpgsqlParameter { Value = value });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct)) row(reader);
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
         {
-            LogReadFailed(log, ex);
+            LogReadFailed(_log, ex);
             throw new HueUnavailableException("The reading history database is unavailable; retry shortly.", 2);
         }
     }
@@ -210,6 +357,9 @@ public sealed partial class PostgresReadingJournal(NpgsqlDataSource db, IOptions
 
     [LoggerMessage(LogLevel.Warning, "Committing {Rows} readings failed; their senders get 503 and retry")]
     private static partial void LogCommitFailed(ILogger log, int rows, Exception ex);
+
+    [LoggerMessage(LogLevel.Error, "A reading journal writer failed ({Cause}); its appends get 503 and it restarts; {Remaining} writer(s) still running")]
+    private static partial void LogWriterFailed(ILogger log, string cause, int remaining, Exception ex);
 
     [LoggerMessage(LogLevel.Warning, "Reading history query failed")]
     private static partial void LogReadFailed(ILogger log, Exception ex);

@@ -54,6 +54,24 @@ public class AggregationTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_resent_reading_older_than_the_sensors_recent_timestamps_is_a_duplicate_and_counted_once()
+    {
+        var gauge = await ProvisionAsync(Commune(3), SensorKind.WaterLevel, "m");
+        var now = DateTimeOffset.UtcNow;
+        var readings = Enumerable.Range(0, 600).Select(i => new Reading(now.AddSeconds(i - 600), 1 + i / 1000.0)).ToList();
+        Assert.Equal(600, (await Client.Sensor(gauge).Ingest(readings, null)).Accepted);
+        var before = (await Client.Sensor(gauge).Get())!.Statistics.LastHour;
+
+        // The first readings left the sensor's recent timestamps long ago; the journal still holds them.
+        var resent = await Client.Sensor(gauge).Ingest([readings[0], readings[1], new Reading(now.AddSeconds(-700), 1.5)], null);
+
+        Assert.Equal(["duplicate", "duplicate", "accepted"], resent.Results.Select(r => r.Status.ToString().ToLowerInvariant()));
+        var after = (await Client.Sensor(gauge).Get())!.Statistics.LastHour;
+        Assert.Equal(before.Count + 1, after.Count);
+        Assert.Equal(before.Sum + 1.5, after.Sum, 9);
+    }
+
+    [Fact]
     public async Task A_sensor_answers_latest_statistics_and_alert_and_sorts_out_duplicates_and_bad_readings()
     {
         var gauge = await ProvisionAsync(Commune(3), SensorKind.WaterLevel, "m");

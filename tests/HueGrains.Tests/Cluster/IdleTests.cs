@@ -26,6 +26,8 @@ public sealed class ShortLivedGrainsFixture : IAsyncLifetime
             silo.Services.AddSingleton<IReadingJournal>(sp => new CountingJournal(new MemoryReadingJournal(sp.GetRequiredService<IOptions<HistoryOptions>>())));
             silo.AddHueInMemoryProviders().AddHueGrains();
             silo.Services.Configure<GrainOptions>(o => o.CollectionAge = CollectionAge);
+            // More than a sensor replays (SensorGrain.MaxReplay), to see which ones it replays.
+            silo.Services.Configure<HistoryOptions>(o => o.MemoryReadingsPerSensor = 2 * SensorGrain.MaxReplay);
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -35,12 +37,19 @@ public sealed class ShortLivedGrainsFixture : IAsyncLifetime
 
     private sealed class CountingJournal(IReadingJournal inner) : IReadingJournal
     {
-        public Task AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct) =>
+        public Task<IReadOnlyList<Reading>> AppendAsync(string sensorId, SensorKind kind, IReadOnlyList<Reading> readings, CancellationToken ct) =>
             inner.AppendAsync(sensorId, kind, readings, ct);
 
         public async Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
         {
             var readings = await inner.ReadAsync(sensorId, kind, from, to, limit, ct);
+            Interlocked.Add(ref s_replayed, readings.Count);
+            return readings;
+        }
+
+        public async Task<IReadOnlyList<Reading>> ReadNewestAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+        {
+            var readings = await inner.ReadNewestAsync(sensorId, kind, from, to, limit, ct);
             Interlocked.Add(ref s_replayed, readings.Count);
             return readings;
         }
@@ -109,5 +118,31 @@ public class IdleTests(ShortLivedGrainsFixture fixture) : IClassFixture<ShortLiv
         Assert.Equal(before.Statistics.LastHour.Count, after.Statistics.LastHour.Count);
         Assert.Equal(before.Statistics.LastHour.Max, after.Statistics.LastHour.Max);
         Assert.Equal(ReadingStatus.Duplicate, (await sensor.Ingest([readings[1]], null)).Results.Single().Status);
+    }
+
+    [Fact]
+    public async Task A_sensor_with_more_unsummarised_readings_than_it_replays_replays_the_newest()
+    {
+        var code = CityMap.Communes[14].Code;
+        var id = $"t-{Guid.NewGuid():N}";
+        var sensor = Client.Sensor(id);
+        await sensor.Provision(new SensorSpec(SensorKind.WaterLevel, "m", code, 16.47, 107.6));
+        await sensor.Ingest([new Reading(DateTimeOffset.UtcNow.AddMinutes(-5), 0.5)], null);
+        await fixture.Cluster.DeactivateAsync(sensor); // the summary is saved now
+        await Eventually.Holds(() => ActiveAsync("sensor", [Keys.SensorKey(id)]), n => n == 0, TimeSpan.FromSeconds(20));
+        await Task.Delay(200);
+
+        // Acknowledged after the summary (as if the silo died before the next one): more than one activation replays.
+        var count = SensorGrain.MaxReplay + 500;
+        var now = DateTimeOffset.UtcNow;
+        var readings = Enumerable.Range(0, count).Select(i => new Reading(now.AddTicks((i - count) * 50L), 1 + i / 100_000.0)).ToList();
+        var journal = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IReadingJournal>();
+        await journal.AppendAsync(id, SensorKind.WaterLevel, readings, CancellationToken.None);
+
+        var view = (await sensor.Get())!;
+        Assert.Equal(readings[^1], view.Latest);
+        Assert.Equal(readings[^1].Value, view.Statistics.LastHour.Max);
+        Assert.Equal(1 + SensorGrain.MaxReplay, view.Statistics.LastHour.Count); // the saved one and the newest replayed
+        Assert.Equal(ReadingStatus.Duplicate, (await sensor.Ingest([readings[^1]], null)).Results.Single().Status);
     }
 }
