@@ -41,6 +41,8 @@ public static class HueApiExtensions
                     ValidIssuer = auth.Value.Issuer,
                     ValidAudience = auth.Value.Audience,
                     IssuerSigningKeys = SigningKeys.Accepted(auth.Value),
+                    // Only what the platform signs with: HS256. Not HS384/HS512 with the same key, never "none".
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
                     RequireExpirationTime = true,
                     RequireSignedTokens = true,
                     LifetimeValidator = (notBefore, expires, token, parameters) =>

@@ -22,8 +22,10 @@ public static class HueHost
 
     private static readonly TimeSpan SiloResponseTimeout = TimeSpan.FromSeconds(10);
 
+    /// <exception cref="UnsafeSettingsException">A secret is missing (the signing key in durable mode), a placeholder or malformed.</exception>
     public static WebApplicationBuilder AddHuePlatform(this WebApplicationBuilder builder)
     {
+        SecretSettings.EnsureSafe(builder.Configuration);
         var options = builder.Configuration.GetSection("Hue").Get<HueHostOptions>() ?? new HueHostOptions();
         var database = builder.Configuration.GetConnectionString(ConnectionStringName);
         var durable = !string.IsNullOrWhiteSpace(database);

@@ -13,6 +13,11 @@ public static class MigrateCommand
             Console.Error.WriteLine("Set ConnectionStrings__Hue to the PostgreSQL database to migrate.");
             return 2;
         }
+        if (SecretSettings.Problems(configuration, signingKeyRequired: false) is { Count: > 0 } problems)
+        {
+            foreach (var problem in problems) Console.Error.WriteLine(problem);
+            return 2;
+        }
         using var logs = LoggerFactory.Create(l => l.AddSimpleConsole(c => c.SingleLine = true));
         try
         {

@@ -15,7 +15,15 @@ if (command is not null)
     return 2;
 }
 
-builder.AddHuePlatform();
+try
+{
+    builder.AddHuePlatform();
+}
+catch (UnsafeSettingsException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
 var app = builder.Build();
 app.MapHuePlatform();
 await app.RunAsync();

@@ -26,6 +26,12 @@ public static class TokenCommand
             Console.Error.WriteLine(error);
             return 2;
         }
+        // The same checks as the server's: no token from a placeholder, or from the development key in durable mode.
+        if (SecretSettings.Problems(configuration) is { Count: > 0 } problems)
+        {
+            foreach (var problem in problems) Console.Error.WriteLine(problem);
+            return 2;
+        }
         var options = configuration.GetSection(HueAuthOptions.Section).Get<HueAuthOptions>() ?? new HueAuthOptions();
         if (role == Roles.Citizen) citizen ??= Keys.NewCitizenId();
         Console.WriteLine(TokenIssuer.Issue(options, role!, role == Roles.Official ? commune : null, citizen));

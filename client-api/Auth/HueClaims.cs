@@ -8,6 +8,21 @@ public static class HueClaims
     public const string Citizen = "citizen";
     public const string DeviceKeyHash = "device_key_hash";
 
+    /// <summary>
+    /// The device-key hash a device path hands to the sensor grain, which compares it with the sensor's stored hash:
+    /// null for an operator (who may write any sensor's readings), else the hash of the <c>X-Device-Key</c> the request
+    /// presented. A device is only ever authenticated by its key: a bearer token claiming the device role (with or
+    /// without a key-hash claim) is refused, so no device path skips the key check.
+    /// </summary>
+    public static string? DeviceKeyHashOf(this ClaimsPrincipal user) =>
+        user.IsInRole(Roles.Operator) ? null
+        : PresentedDeviceKeyHash(user) ?? throw new HueForbiddenException("A device authenticates with its own key (X-Device-Key).");
+
+    /// <summary>The key hash of the identity the device-key scheme authenticated, if the request presented a key.</summary>
+    public static string? PresentedDeviceKeyHash(ClaimsPrincipal user) =>
+        user.Identities.FirstOrDefault(i => i.IsAuthenticated && i.AuthenticationType == DeviceKeyAuthentication.Scheme)
+            ?.FindFirst(DeviceKeyHash)?.Value is { Length: > 0 } hash ? hash : null;
+
     /// <summary>The caller as the grains know it: a role and the commune or citizen it is bound to, no names.</summary>
     public static Actor ToActor(this ClaimsPrincipal user)
     {

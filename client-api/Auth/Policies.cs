@@ -27,8 +27,9 @@ public static class Policies
         options.AddPolicy(Staff, p => p.RequireAssertion(c =>
             c.User.IsInRole(Roles.Operator) || c.User.IsInRole(Roles.Leader)
             || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
+        // A device is whoever presents its key (X-Device-Key); a bearer token claiming the device role is not one.
         options.AddPolicy(DeviceOrOperator, p => p
             .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DeviceKeyAuthentication.Scheme)
-            .RequireRole(Roles.Device, Roles.Operator));
+            .RequireAssertion(c => c.User.IsInRole(Roles.Operator) || HueClaims.PresentedDeviceKeyHash(c.User) is not null));
     }
 }

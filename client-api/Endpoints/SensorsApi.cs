@@ -65,7 +65,7 @@ public static class SensorsApi
     {
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
-        var keyHash = user.IsInRole(Roles.Operator) ? null : user.FindFirstValue(HueClaims.DeviceKeyHash);
+        var keyHash = user.DeviceKeyHashOf(); // null only for an operator; a device always has its key checked
         if (keyHash is not null && !limiter.TryAcquire(keyHash))
         {
             metrics.Rejected("http", "rate-limit", readings.Count);
@@ -126,6 +126,6 @@ public static class SensorsApi
     internal static void EnsureSensorId(string id)
     {
         if (!Keys.IsSensorId(id))
-            throw new HueValidationException("id", "A sensor id is 1–64 characters: lower-case letters, digits, '.', '_' or '-'.");
+            throw new HueValidationException("id", "A sensor id is 1–128 characters: lower-case ASCII letters, digits, '.', '_', '-' or ':', starting with a letter or digit.");
     }
 }

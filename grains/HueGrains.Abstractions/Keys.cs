@@ -50,10 +50,14 @@ public static partial class Keys
     public const string CasePrefix = "hs-";
     public const string FeedbackPrefix = "pa-";
 
+    // Every identifier pattern is anchored with \A and \z, never ^ and $: '$' also matches before a final "\n", so
+    // "probe-a\n" would pass as a second id beside "probe-a". Classes are ASCII ([0-9], not \d, which takes any
+    // Unicode digit such as '０' or '٠').
+
     // Device ids: lower-case letters, digits, '.', '_', '-' and ':' (SenML names such as urn:dev:mac:…), at most 128.
-    [GeneratedRegex("^[a-z0-9][a-z0-9._:-]{0,127}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[a-z0-9][a-z0-9._:-]{0,127}\z", RegexOptions.CultureInvariant)]
     private static partial Regex SensorIdPattern();
 
-    [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A[0-9a-f]{32}\z", RegexOptions.CultureInvariant)]
     private static partial Regex EntityIdPattern();
 }

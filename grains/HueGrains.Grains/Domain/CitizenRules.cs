@@ -28,9 +28,10 @@ public static partial class CitizenRules
     public static string NationalIdKey(string nationalId) =>
         "nid-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes("hue-national-id:" + nationalId)));
 
-    [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
+    // \A…\z, not ^…$ ('$' also matches before a final "\n"), and ASCII [0-9], not \d (any Unicode digit): see Keys.
+    [GeneratedRegex(@"\A[0-9]{12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex NationalIdPattern();
 
-    [GeneratedRegex(@"^(0|\+84)[0-9]{9}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\A(0|\+84)[0-9]{9}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PhonePattern();
 }

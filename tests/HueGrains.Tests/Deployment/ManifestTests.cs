@@ -9,6 +9,7 @@ using HueGrains.Grains.Domain;
 using HueGrains.Persistence;
 using HueGrains.Silo;
 using HueGrains.Tests.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.AspNetCore.Routing;
 using YamlDotNet.RepresentationModel;
 
@@ -173,6 +174,35 @@ public class ManifestTests(ApiFixture api)
         }
         var hpa = docs.Single(d => Text(d, "kind") == "HorizontalPodAutoscaler");
         Assert.Contains(Text(hpa, "spec", "scaleTargetRef", "name"), deployments.Select(d => Text(d, "metadata", "name")));
+    }
+
+    [Fact]
+    public void The_example_Secret_holds_only_placeholders_the_platform_refuses_and_every_mounted_secret_is_checked()
+    {
+        var docs = Kubernetes();
+        var secret = docs.Single(d => Text(d, "kind") == "Secret");
+        var values = ((YamlMappingNode)At(secret, "stringData")!).Children
+            .ToDictionary(e => ((YamlScalarNode)e.Key).Value!, e => ((YamlScalarNode)e.Value).Value!);
+        // The setting each key of the Secret becomes in the pods.
+        var mounted = Containers(docs).SelectMany(c => Items(c.Container, "env"))
+            .Where(e => At(e, "valueFrom", "secretKeyRef") is not null)
+            .Select(e => (Setting: Text(e, "name")!, Key: Text(e, "valueFrom", "secretKeyRef", "key")!))
+            .Distinct().ToList();
+        Assert.Equal(values.Keys.Order(), mounted.Select(m => m.Key).Distinct().Order());
+
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+            mounted.Select(m => KeyValuePair.Create(m.Setting.Replace("__", ":", StringComparison.Ordinal), (string?)values[m.Key]))).Build();
+        var problems = SecretSettings.Problems(configuration);
+        Assert.All(mounted, m => Assert.Contains(problems, p => p.StartsWith($"{m.Setting} holds a placeholder", StringComparison.Ordinal)));
+
+        // Docker Compose mounts its secrets as files named after the setting: each is one the check covers.
+        var compose = Documents("deploy/docker-compose.yml").Single();
+        var targets = ((YamlMappingNode)At(compose, "services")!).Children.Values
+            .SelectMany(service => Items(service, "secrets")).Select(s => Text(s, "target")!).Distinct().ToList();
+        Assert.NotEmpty(targets);
+        var composed = new ConfigurationBuilder().AddInMemoryCollection(
+            targets.Select(t => KeyValuePair.Create(t.Replace("__", ":", StringComparison.Ordinal), (string?)"CHANGE-ME"))).Build();
+        Assert.Equal(targets.Order(), SecretSettings.Secrets(composed).Select(s => s.Name).Order());
     }
 
     [Fact]

@@ -11,7 +11,8 @@ namespace HueGrains.Tests.Http;
 /// <summary>The platform composed exactly as <c>dotnet run --project silo</c> does (role all), served by the test server.</summary>
 public sealed class ApiFixture : IAsyncLifetime
 {
-    public HueAuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+    /// <summary>64 bytes, long enough for HS384 and HS512 too: a token signed so with this very key must still be refused.</summary>
+    public HueAuthOptions Auth { get; } = new() { SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64)) };
 
     public WebApplication App { get; private set; } = null!;
 
