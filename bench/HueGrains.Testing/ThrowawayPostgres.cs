@@ -7,7 +7,8 @@ namespace HueGrains.Testing;
 
 /// <summary>
 /// A throwaway PostgreSQL for the test run, from the machine's own binaries: a temp directory, a free loopback port,
-/// run as the postgres user when the tests run as root (initdb refuses root). Removed when the run ends.
+/// run as the postgres user when the tests run as root (initdb refuses root). Removed when the run ends. Debian's
+/// postgresql is installed on first use if the machine has none (see <see cref="RequiredTool"/>).
 /// </summary>
 public sealed class ThrowawayPostgres : IAsyncDisposable
 {
@@ -72,16 +73,18 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await output}{await error}");
     }
 
-    private static string FindBinaries()
+    private static string FindBinaries() => RequiredTool.Ensure("initdb", "postgresql", InstalledBinaries);
+
+    /// <summary>The directory holding initdb and pg_ctl: on the PATH, else the newest of Debian's /usr/lib/postgresql/N/bin.</summary>
+    private static string? InstalledBinaries()
     {
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")) && File.Exists(Path.Combine(dir, "initdb")));
         if (onPath is not null) return onPath;
-        var installed = Directory.Exists("/usr/lib/postgresql")
+        return Directory.Exists("/usr/lib/postgresql")
             ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin"))
-                .FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")))
+                .FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")) && File.Exists(Path.Combine(d, "initdb")))
             : null;
-        return installed ?? throw new InvalidOperationException("PostgreSQL binaries (initdb, pg_ctl) not found; .ci/run installs them.");
     }
 
     public static int FreePort()

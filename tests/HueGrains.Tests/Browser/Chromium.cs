@@ -3,12 +3,14 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HueGrains.Testing;
 
 namespace HueGrains.Tests.Browser;
 
 /// <summary>
-/// Headless Chromium (Debian's <c>chromium</c>, or <c>HUE_CHROMIUM</c>) driven over the DevTools protocol: one page,
-/// navigate, evaluate, screenshot. No Playwright download needed; the protocol is a WebSocket of JSON commands.
+/// Headless Chromium (<c>HUE_CHROMIUM</c>, else Debian's <c>chromium</c>, installed on first use if missing — see
+/// <see cref="RequiredTool"/>) driven over the DevTools protocol: one page, navigate, evaluate, screenshot. No Playwright
+/// download needed; the protocol is a WebSocket of JSON commands.
 /// </summary>
 public sealed class Chromium : IAsyncDisposable
 {
@@ -25,7 +27,7 @@ public sealed class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync()
     {
-        var executable = Environment.GetEnvironmentVariable("HUE_CHROMIUM") ?? "chromium";
+        var executable = Environment.GetEnvironmentVariable("HUE_CHROMIUM") ?? await RequiredTool.EnsureAsync("chromium", "chromium");
         var profile = Directory.CreateTempSubdirectory("hue-chromium-").FullName;
         var start = new ProcessStartInfo(executable)
         {

@@ -1,13 +1,14 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using HueGrains.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace HueGrains.Tests.Http;
 
-/// <summary>Devices over MQTT, driven by a real client outside .NET (Debian's mosquitto-clients; .ci/run installs them).</summary>
+/// <summary>Devices over MQTT, driven by a real client outside .NET (Debian's mosquitto-clients, installed on first use if missing).</summary>
 [Collection(ApiCollection.Name)]
 public class MqttTests(ApiFixture api)
 {
@@ -20,10 +21,11 @@ public class MqttTests(ApiFixture api)
         return (id, created.GetProperty("deviceKey").GetString()!);
     }
 
+    private static Task<string> Client(string tool) => RequiredTool.EnsureAsync(tool, "mosquitto-clients");
+
     private async Task<(int Code, string Output)> Mosquitto(string tool, params string[] args)
     {
-        var path = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, tool)).FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException($"{tool} not found: install Debian's mosquitto-clients (.ci/run does).");
+        var path = await Client(tool);
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-h", "127.0.0.1", "-p", api.MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(args))
             start.ArgumentList.Add(arg);
@@ -80,6 +82,7 @@ public class MqttTests(ApiFixture api)
     {
         const string Commune = "19831";
         var (id, key) = await ProvisionAsync(Commune);
+        await Client("mosquitto_sub"); // installed before it starts, if it must be, so the 500 ms below are its head start
         var subscriber = Mosquitto("mosquitto_sub", "-u", id, "-P", key, "-q", "1", "-t", $"hue/alerts/{Commune}", "-C", "1", "-W", "15");
         await Task.Delay(500); // let the subscription settle
         var published = await Publish(id, key, $"hue/sensors/{id}/readings", JsonSerializer.Serialize(new { at = DateTimeOffset.UtcNow, value = 2.4 }));
