@@ -25,7 +25,7 @@ public class RepairTests(PostgresServer postgres, ITestOutputHelper output)
         TokenIssuer.Issue(new HueAuthOptions { SigningKey = DurablePlatform.SigningKey }, role, commune, citizenId);
 
     [Fact]
-    public async Task A_killed_silo_is_repaired_within_30_s_every_commune_equals_the_recount_and_every_acknowledged_item_is_in_its_work_list()
+    public async Task A_killed_silo_is_repaired_within_30_s_every_commune_and_the_city_equal_the_recount_and_every_acknowledged_item_is_in_its_work_list()
     {
         var (db, cluster) = (await postgres.CreateDatabaseAsync(), $"c{Guid.NewGuid():N}");
         await using var a = await Processes.StartAsync("silo", db, cluster);
@@ -97,6 +97,17 @@ public class RepairTests(PostgresServer postgres, ITestOutputHelper output)
         var differences = new List<string>();
         var recount = await Recount.CommunesAsync(db, DateTimeOffset.UtcNow);
         differences.AddRange(recount.Keys.Except(communes).Select(c => $"{c}: has dossiers or reports, though none was filed there"));
+
+        // The city hears from its communes over a stream too: each commune's line in the city view equals the recount.
+        var (cityStatus, city, cityText) = await SendAsync(staff, HttpMethod.Get, "/api/v1/city", null, null);
+        if (cityStatus != (int)HttpStatusCode.OK) differences.Add($"city: GET answered {cityStatus}: {cityText}");
+        else
+            foreach (var line in city.GetProperty("communes").EnumerateArray().Where(c => communes.Contains(c.GetProperty("code").GetString()!)))
+            {
+                var code = line.GetProperty("code").GetString()!;
+                var inCity = ServiceCounts.Of(JsonSerializer.Deserialize<Indicators>(line.GetProperty("indicators"), HueJson.Options)!);
+                if (inCity != (recount.GetValueOrDefault(code) ?? Nothing)) differences.Add($"city's line for {code}: {inCity}, recount {recount.GetValueOrDefault(code)}");
+            }
         foreach (var code in communes)
         {
             var (status, view, text) = await SendAsync(staff, HttpMethod.Get, $"/api/v1/communes/{code}", null, null);
