@@ -4,6 +4,7 @@ using HueGrains.Bench;
 using HueGrains.Testing;
 
 // dotnet run -c Release --project bench/HueGrains.Bench [-- --quick]
+// W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 3]
 // Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
 var quick = args.Contains("--quick");
 var settings = quick
@@ -14,6 +15,7 @@ var settings = quick
         MemoryActivations: args.Contains("--million") ? [100_000, 1_000_000] : [100_000]);
 var report = new Report();
 var elapsed = Stopwatch.StartNew();
+var history = HistorySettings.From(args, quick);
 
 await using var postgres = new ThrowawayPostgres();
 await postgres.StartNewAsync();
@@ -46,6 +48,15 @@ if (args.Contains("--profile"))
     }
     var http = await new IngestWorkloads(profiled).HttpSinglesAsync(TimeSpan.FromSeconds(args.Contains("--quick") ? 5 : 60));
     Console.WriteLine($"W1b: {http.UnitsPerSecond:N0} readings/s, p50 {http.P50Ms:F2} ms, p99 {http.P99Ms:F2} ms");
+    return 0;
+}
+
+if (args.Contains("--w6"))
+{
+    await HistoryWorkload.RunAsync(report, postgres, history);
+    var w6 = Path.Combine(RepositoryRoot(), "bench", "results");
+    await report.WriteAsync(w6, elapsed.Elapsed, 1, TimeSpan.Zero, "w6");
+    Console.WriteLine($"Wrote {Path.Combine(w6, "w6.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
 }
 
@@ -95,6 +106,7 @@ await using (var baseline = await Baseline.StartAsync(await postgres.CreateDatab
 
 await MemoryWorkload.RunAsync(report, settings);
 await RecoveryWorkload.RunAsync(report, settings, postgres);
+await HistoryWorkload.RunAsync(report, postgres, history);
 HotPaths.Run(report, quick);
 ExplainGaps(report);
 

@@ -19,6 +19,7 @@ public sealed class Report
     };
     private readonly List<Figure> _figures = [];
     private readonly List<string> _notes = [];
+    private readonly List<(string Title, List<string> Lines)> _sections = [];
 
     public IReadOnlyList<Figure> Figures => _figures;
 
@@ -35,7 +36,11 @@ public sealed class Report
 
     public void Note(string text) => _notes.Add(text);
 
-    public async Task WriteAsync(string directory, TimeSpan elapsed, int runs, TimeSpan runLength)
+    /// <summary>A section of its own after the table (a workload that explains each figure against its target).</summary>
+    public void Section(string title, IEnumerable<string> lines) => _sections.Add((title, [.. lines]));
+
+    /// <param name="name">The file names: latest.md and latest.json for the full run; a workload run alone writes its own.</param>
+    public async Task WriteAsync(string directory, TimeSpan elapsed, int runs, TimeSpan runLength, string name = "latest")
     {
         Directory.CreateDirectory(directory);
         var machine = new
@@ -48,26 +53,37 @@ public sealed class Report
             npgsql = PackageVersion(typeof(Npgsql.NpgsqlConnection)),
             date = DateTimeOffset.UtcNow,
         };
-        await File.WriteAllTextAsync(Path.Combine(directory, "latest.json"), JsonSerializer.Serialize(new
+        await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.json"), JsonSerializer.Serialize(new
         {
             machine, runs, runSeconds = runLength.TotalSeconds, elapsedSeconds = Math.Round(elapsed.TotalSeconds), figures = _figures, notes = _notes,
+            sections = _sections.Select(s => new { title = s.Title, lines = s.Lines }),
         }, JsonOptions));
 
         var md = new StringBuilder();
         md.AppendLine("# HueGrains benchmark results").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.cores} cores, {machine.memoryGiB} GiB, {machine.os}; {machine.runtime}; Orleans {machine.orleans}; Npgsql {machine.npgsql}.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
+        if (runLength > TimeSpan.Zero)
+            md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
+        else
+            md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; one run; it took {elapsed.TotalMinutes:0.0} min.");
         md.AppendLine("Load generators, PostgreSQL 15 and the platform share the same cores on loopback.").AppendLine();
         md.AppendLine("| workload | figure | median | min–max | unit | target |");
         md.AppendLine("| --- | --- | ---: | ---: | --- | --- |");
         foreach (var f in _figures)
             md.AppendLine(CultureInfo.InvariantCulture, $"| {f.Workload} | {f.Name} | {Format(f.Median)} | {Format(f.Min)}–{Format(f.Max)} | {f.Unit} | {f.Target ?? ""} |");
+        foreach (var (title, lines) in _sections)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {title}");
+            md.AppendLine();
+            foreach (var line in lines) md.AppendLine(line);
+        }
         if (_notes.Count > 0)
         {
             md.AppendLine().AppendLine("## Notes").AppendLine();
             foreach (var note in _notes) md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
         }
-        await File.WriteAllTextAsync(Path.Combine(directory, "latest.md"), md.ToString());
+        await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.md"), md.ToString());
     }
 
     private static string? PackageVersion(Type type) =>

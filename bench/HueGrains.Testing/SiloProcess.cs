@@ -19,6 +19,9 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int HttpPort { get; }
     public int SiloPort { get; }
+
+    /// <summary>The operating system's id of the platform process (for /proc/&lt;pid&gt;/status).</summary>
+    public int ProcessId => _process.Id;
     public HttpClient Http { get; }
 
     public string Output
