@@ -5,7 +5,8 @@ public static class CityApi
 {
     public static IEndpointRouteBuilder MapCityApi(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>();
+        var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>()
+            .AddEndpointFilter<PublicFigures>(); // counts about people coarsened for the public (README, "Disclosure")
         group.MapGet("/city", GetCity).WithSummary("City-wide indicators, a summary per commune and the active alerts.");
         group.MapGet("/communes", ListCommunes).WithSummary("The 40 wards and communes of Huế with their indicators.");
         group.MapGet("/communes/{code}", GetCommune).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
@@ -40,17 +41,18 @@ public static class CityApi
     /// <param name="to">End (exclusive), ISO 8601; default now.</param>
     /// <param name="bucket">raw (each snapshot), 1m (default), 1h or 1d, aligned to Huế local time.</param>
     public static Task<Ok<IndicatorHistory>> GetCityHistory(string? indicator, DateTimeOffset? from, DateTimeOffset? to, string? bucket,
-        IGrainFactory grains, TimeProvider clock, CancellationToken ct) => HistoryAsync(Keys.City, indicator, from, to, bucket, grains, clock, ct);
+        ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock, CancellationToken ct) =>
+        HistoryAsync(Keys.City, indicator, from, to, bucket, user, grains, clock, ct);
 
     /// <inheritdoc cref="GetCityHistory"/>
     public static async Task<Results<Ok<IndicatorHistory>, ProblemHttpResult>> GetCommuneHistory(string code, string? indicator, DateTimeOffset? from,
-        DateTimeOffset? to, string? bucket, IGrainFactory grains, TimeProvider clock, CancellationToken ct) =>
+        DateTimeOffset? to, string? bucket, ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? await HistoryAsync(code, indicator, from, to, bucket, grains, clock, ct)
+            ? await HistoryAsync(code, indicator, from, to, bucket, user, grains, clock, ct)
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     private static async Task<Ok<IndicatorHistory>> HistoryAsync(string scope, string? indicator, DateTimeOffset? from, DateTimeOffset? to, string? bucket,
-        IGrainFactory grains, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, IGrainFactory grains, TimeProvider clock, CancellationToken ct)
     {
         if (!IndicatorNames.IsKnown(indicator))
             throw new HueValidationException("indicator", $"Indicator is one of: {string.Join(", ", IndicatorNames.All)}.");
@@ -60,6 +62,7 @@ public static class CityApi
         if (end <= start) throw new HueValidationException("to", "'to' must be after 'from'.");
         var longest = resolution is TimeBucket.Raw or TimeBucket.Minute ? TimeSpan.FromDays(31) : TimeSpan.FromDays(400);
         if (end - start > longest) throw new HueValidationException("from", $"At most {longest.TotalDays:0} days at this bucket.");
-        return TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).History(scope, indicator!, start, end, resolution, ct));
+        return TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).History(scope, indicator!, start, end, resolution,
+            disclosed: !PublicFigures.SeesExactCounts(user), ct));
     }
 }

@@ -32,6 +32,7 @@ public static class LiveApi
         http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold events back
         using var connected = feed.Connect();
         var options = json.Value.SerializerOptions;
+        var exact = Endpoints.PublicFigures.SeesExactCounts(http.User); // the public gets counts about people as Disclosure publishes them
         bool Mine(LiveEvent e) => commune is null || e.Scope == commune;
 
         var resumeFrom = feed.Resumable(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
@@ -43,7 +44,7 @@ public static class LiveApi
         }
         else
         {
-            await WriteAsync(http.Response, feed.IdOf(position), "snapshot", Snapshot(feed.Current, commune), options, ct);
+            await WriteAsync(http.Response, feed.IdOf(position), "snapshot", Snapshot(feed.Current, commune), exact, feed.Current, options, ct);
             sent = position;
         }
         await http.Response.WriteAsync("retry: 2000\n\n", ct);
@@ -55,7 +56,7 @@ public static class LiveApi
                 foreach (var e in feed.After(sent))
                 {
                     sent = e.Sequence;
-                    if (Mine(e)) await WriteAsync(http.Response, feed.IdOf(e.Sequence), e.Type, e.Data, options, ct);
+                    if (Mine(e)) await WriteAsync(http.Response, feed.IdOf(e.Sequence), e.Type, e.Data, exact, feed.Current, options, ct);
                 }
                 await http.Response.Body.FlushAsync(ct);
                 (_, changed) = feed.Position();
@@ -69,6 +70,13 @@ public static class LiveApi
         }
     }
 
+    private static string Published(object data, CityView? city, JsonSerializerOptions options)
+    {
+        var node = Disclosure.Apply(JsonSerializer.SerializeToNode(data, options), options)!;
+        if (city is not null && node["scope"]?.GetValue<string>() == Keys.City) Disclosure.ApplyCity((node["city"] ?? node)["indicators"]?.AsObject(), city);
+        return node.ToJsonString(options);
+    }
+
     private static object Snapshot(CityView? city, string? commune) => commune is null
         ? new { scope = Keys.City, city }
         : new
@@ -78,12 +86,16 @@ public static class LiveApi
             activeAlerts = city?.ActiveAlerts.Where(a => a.Commune == commune).ToList() ?? [],
         };
 
-    private static async Task WriteAsync(HttpResponse response, string id, string type, object data, JsonSerializerOptions options, CancellationToken ct)
+    /// <param name="exact">Staff get exact counts; the public gets them as <see cref="Disclosure"/> publishes them.</param>
+    /// <param name="city">The city view whose communes the city's own totals sit beside.</param>
+    private static async Task WriteAsync(HttpResponse response, string id, string type, object data, bool exact, CityView? city,
+        JsonSerializerOptions options, CancellationToken ct)
     {
+        var payload = exact ? JsonSerializer.Serialize(data, options) : Published(data, city, options);
         var frame = new StringBuilder()
             .Append("id: ").Append(id).Append('\n')
             .Append("event: ").Append(type).Append('\n')
-            .Append("data: ").Append(JsonSerializer.Serialize(data, options)).Append("\n\n");
+            .Append("data: ").Append(payload).Append("\n\n");
         await response.WriteAsync(frame.ToString(), ct);
     }
 }

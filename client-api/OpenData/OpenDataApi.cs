@@ -5,7 +5,7 @@ namespace HueGrains.Api.OpenData;
 
 /// <summary>
 /// Open data at <c>/opendata/</c>: a DCAT catalogue (JSON-LD) and four datasets in CSV and JSON, computed from the live
-/// entities and the indicator history. No personal data; counts of 1–4 are withheld.
+/// entities and the indicator history. No personal data; counts about people follow <see cref="Disclosure"/>.
 /// </summary>
 public static class OpenDataApi
 {
@@ -57,7 +57,7 @@ public static class OpenDataApi
                 ["@type"] = "dcat:Dataset",
                 ["dct:identifier"] = d.Id,
                 ["dct:title"] = Texts(d.TitleVi, d.TitleEn),
-                ["dct:description"] = d.Description + " Counts of 1 to 4 are withheld.",
+                ["dct:description"] = d.Description + " Counts of dossiers and reports: 1 to 4 withheld, others rounded to the nearest 5; rates on fewer than 5 withheld.",
                 ["dct:license"] = new Dictionary<string, string> { ["@id"] = Licence },
                 ["dct:modified"] = new Dictionary<string, string> { ["@value"] = modified, ["@type"] = "xsd:dateTime" },
                 ["dct:accrualPeriodicity"] = d.Periodicity,
@@ -105,16 +105,27 @@ public static class OpenDataApi
                 WireNames.Of(h.Kind), h.Kind.Info().Unit, h.Sensors, h.Mean, h.Max })]);
     }
 
+    /// <summary>The indicators about people in indicators-daily, published as <see cref="Disclosure"/> says (as on every public surface).</summary>
+    private static readonly string[] PeopleColumns =
+    [
+        "casesReceived", "openCases", "overdueCases", "resolvedCases", "onTimeRate", "openFeedback", "overdueFeedback", "resolvedFeedback",
+        "satisfactionRate", "medianHoursToResolve",
+    ];
+
     private static async Task<OpenDataTable> IndicatorsDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
         var days = await grains.GetGrain<ICityGrain>(Keys.City).Daily(from, to, ct);
         return new(["date", "scope", "name", "flood_alert_level", "sensors", "sensors_reporting", "cases_received", "open_cases", "overdue_cases",
                 "resolved_cases", "on_time_rate", "open_feedback", "overdue_feedback", "resolved_feedback", "satisfaction_rate", "median_hours_to_resolve"],
-            [.. days.Select(s => s.Indicators is var i ? new object?[] { HueLocalTime.Date(s.At), s.Scope, CommuneName(s.Scope), i.FloodAlertLevel, i.Sensors,
-                i.SensorsReporting, OpenDataTable.Suppress(i.CasesReceived), OpenDataTable.Suppress(i.OpenCases), OpenDataTable.Suppress(i.OverdueCases),
-                OpenDataTable.Suppress(i.ResolvedCases), OpenDataTable.Suppress(i.OnTimeRate, i.ResolvedCases), OpenDataTable.Suppress(i.OpenFeedback),
-                OpenDataTable.Suppress(i.OverdueFeedback), OpenDataTable.Suppress(i.ResolvedFeedback), OpenDataTable.Suppress(i.SatisfactionRate, i.RatedFeedback),
-                i.ResolvedFeedback < OpenDataTable.SuppressBelow ? null : i.MedianHoursToResolve } : [])]);
+            [.. days.Select(s => s.Indicators is var i
+                ? new object?[] { HueLocalTime.Date(s.At), s.Scope, CommuneName(s.Scope), i.FloodAlertLevel, i.Sensors, i.SensorsReporting }
+                    .Concat(PeopleColumns.Select(c => (object?)(s.Scope == Keys.City ? Disclosure.CityValue(i, CommunesOf(s), c) : Disclosure.Value(i, c))))
+                    .ToArray()
+                : [])]);
+
+        // The city's row sits beside its communes' rows of the same day: its totals must not give one of them away.
+        List<Indicators> CommunesOf(IndicatorSample city) =>
+            [.. days.Where(d => d.Scope != Keys.City && HueLocalTime.Date(d.At) == HueLocalTime.Date(city.At)).Select(d => d.Indicators)];
     }
 
     private static async Task<OpenDataTable> FeedbackDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
@@ -122,7 +133,7 @@ public static class OpenDataApi
         var counts = await grains.Projections().DailyCounts(EntityKind.Feedback, from, to, ct);
         return new(["date", "commune", "name", "category", "category_name", "reports"],
             [.. counts.Select(c => new object?[] { c.Day, c.Commune, CommuneName(c.Commune), c.Group,
-                FeedbackCategories.FindCode(c.Group)?.NameVi, OpenDataTable.Suppress(c.Count) })]);
+                FeedbackCategories.FindCode(c.Group)?.NameVi, Disclosure.Count(c.Count) })]);
     }
 
     private static async Task<OpenDataTable> CasesDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
@@ -130,6 +141,6 @@ public static class OpenDataApi
         var counts = await grains.Projections().DailyCounts(EntityKind.Case, from, to, ct);
         return new(["date", "commune", "name", "procedure", "procedure_name", "dossiers"],
             [.. counts.Select(c => new object?[] { c.Day, c.Commune, CommuneName(c.Commune), c.Group,
-                ProcedureCatalog.Find(c.Group)?.NameVi, OpenDataTable.Suppress(c.Count) })]);
+                ProcedureCatalog.Find(c.Group)?.NameVi, Disclosure.Count(c.Count) })]);
     }
 }

@@ -112,9 +112,13 @@ public interface ICityGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<CityView> Get(CancellationToken ct = default);
 
-    /// <summary>One indicator of the city or a commune over time, from the snapshot taken every minute.</summary>
+    /// <summary>
+    /// One indicator of the city or a commune over time, from the snapshot taken every minute. Counts about people follow
+    /// <see cref="Disclosure"/> when <paramref name="disclosed"/> (a public caller), sample by sample.
+    /// </summary>
     [Alias("History"), Orleans.Concurrency.AlwaysInterleave]
-    Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct = default);
+    Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, bool disclosed = false,
+        CancellationToken ct = default);
 
     /// <summary>The last snapshot of each day per scope (open data).</summary>
     [Alias("Daily"), Orleans.Concurrency.AlwaysInterleave]

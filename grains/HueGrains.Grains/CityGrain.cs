@@ -56,10 +56,20 @@ public sealed partial class CityGrain(
         _view = null;
     }
 
-    public async Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, CancellationToken ct)
+    public async Task<IndicatorHistory> History(string scope, string indicator, DateTimeOffset from, DateTimeOffset to, TimeBucket bucket, bool disclosed,
+        CancellationToken ct)
     {
+        if (disclosed && scope == Keys.City && Disclosure.IsAboutPeople(indicator))
+        {
+            // Each city sample beside the communes' samples of the same instant (Disclosure.CityValue).
+            var all = await history.ReadAsync(null, from, to, ct);
+            var communesAt = all.Where(s => s.Scope != Keys.City).GroupBy(s => s.At).ToDictionary(g => g.Key, g => g.Select(s => s.Indicators).ToList());
+            return new IndicatorHistory(scope, indicator, bucket, from, to, IndicatorAggregation.Points(all.Where(s => s.Scope == Keys.City), bucket,
+                s => Disclosure.CityValue(s.Indicators, communesAt.GetValueOrDefault(s.At) ?? [], indicator)));
+        }
         var samples = await history.ReadAsync(scope, from, to, ct);
-        return new IndicatorHistory(scope, indicator, bucket, from, to, IndicatorAggregation.Points(samples, indicator, bucket));
+        return new IndicatorHistory(scope, indicator, bucket, from, to, IndicatorAggregation.Points(samples, bucket,
+            s => disclosed ? Disclosure.Value(s.Indicators, indicator) : IndicatorNames.Value(s.Indicators, indicator)));
     }
 
     public Task<IReadOnlyList<IndicatorSample>> Daily(DateTimeOffset from, DateTimeOffset to, CancellationToken ct) => history.DailyAsync(from, to, ct);

@@ -57,16 +57,17 @@ function format(key, value) {
 function colourOf(ind) {
   if (state.mode === "flood") return ind.floodAlertLevel > 0 ? `c-${ind.floodAlertLevel}` : ind.sensors > 0 ? "c-ok" : "c-none";
   if (state.mode === "aqi") return ind.aqiBand ? BAND_CLASS[ind.aqiBand] : "c-none";
-  const open = ind.openCases + ind.openFeedback;
+  // Public figures withhold counts of 1–4 (null): a commune with so few open items shows no share.
+  const open = (ind.openCases ?? 0) + (ind.openFeedback ?? 0);
   if (open === 0) return "c-none";
-  const share = (ind.overdueCases + ind.overdueFeedback) / open;
+  const share = ((ind.overdueCases ?? 0) + (ind.overdueFeedback ?? 0)) / open;
   return share === 0 ? "c-ok" : share < 0.1 ? "c-1" : share < 0.25 ? "c-2" : "c-3";
 }
 
 function tileValue(ind) {
   if (state.mode === "flood") return `${t("floodAlertLevel")}: ${format("floodAlertLevel", ind.floodAlertLevel)}`;
   if (state.mode === "aqi") return `${t("aqiBand")}: ${format("aqiBand", ind.aqiBand)}`;
-  return `${t("overdueCases")}: ${ind.overdueCases} · ${t("overdueFeedback")}: ${ind.overdueFeedback}`;
+  return `${t("overdueCases")}: ${format("overdueCases", ind.overdueCases)} · ${t("overdueFeedback")}: ${format("overdueFeedback", ind.overdueFeedback)}`;
 }
 
 function renderCity() {

@@ -58,13 +58,14 @@ public sealed class MemoryIndicatorStore(IOptions<HistoryOptions> options) : IIn
 /// <summary>Buckets and daily/hourly views computed from samples; the same rules for memory and PostgreSQL.</summary>
 public static class IndicatorAggregation
 {
-    public static List<IndicatorPoint> Points(IEnumerable<IndicatorSample> samples, string indicator, TimeBucket bucket) =>
+    /// <param name="value">Reads the indicator from a sample: exact, or as <see cref="Disclosure"/> publishes it.</param>
+    public static List<IndicatorPoint> Points(IEnumerable<IndicatorSample> samples, TimeBucket bucket, Func<IndicatorSample, double?> value) =>
         [.. samples
             .GroupBy(s => bucket == TimeBucket.Raw ? s.At : bucket.StartOf(s.At))
             .OrderBy(g => g.Key)
             .Select(g =>
             {
-                var values = g.OrderBy(s => s.At).Select(s => IndicatorNames.Value(s.Indicators, indicator)).ToList();
+                var values = g.OrderBy(s => s.At).Select(value).ToList();
                 var known = values.OfType<double>().ToList();
                 return new IndicatorPoint(g.Key, values.Count, known.Count == 0 ? null : known.Min(), known.Count == 0 ? null : known.Max(),
                     known.Count == 0 ? null : Math.Round(known.Average(), 4), values[^1]);

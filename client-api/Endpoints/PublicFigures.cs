@@ -1,0 +1,23 @@
+using System.Text.Json;
+
+namespace HueGrains.Api.Endpoints;
+
+/// <summary>
+/// Public indicator answers follow <see cref="Disclosure"/>: callers who are not staff (anonymous, citizens) get the
+/// counts about people coarsened; officials, leaders and operators get them exact.
+/// </summary>
+public sealed class PublicFigures : IEndpointFilter
+{
+    public static bool SeesExactCounts(ClaimsPrincipal user) => user.ToActor().Role is Roles.Official or Roles.Leader or Roles.Operator;
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var result = await next(context);
+        if (SeesExactCounts(context.HttpContext.User)) return result;
+        var inner = result is INestedHttpResult nested ? nested.Result : result;
+        if (inner is not (IValueHttpResult { Value: { } value } and IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })) return result;
+        var node = Disclosure.Apply(JsonSerializer.SerializeToNode(value, HueJson.Options), HueJson.Options);
+        if (value is CityView city) Disclosure.ApplyCity(node?["indicators"]?.AsObject(), city); // the total beside its parts
+        return TypedResults.Json(node, HueJson.Options);
+    }
+}
