@@ -77,6 +77,9 @@ public sealed partial class HistoryWorkload
         {
             ["Hue__Grains__CollectionAge"] = settings.CollectionAge.ToString("c", CultureInfo.InvariantCulture),
             ["Hue__Dashboard"] = "false", // it profiles every grain call
+            // A few citizens file the whole history: far beyond one citizen's hourly quota (Hue:Quotas) by design.
+            ["Hue__Quotas__DossiersPerHour"] = "1000000",
+            ["Hue__Quotas__ReportsPerHour"] = "1000000",
             ["Logging__LogLevel__HueGrains"] = "Warning",
         };
         var emptyDb = await postgres.CreateDatabaseAsync();
