@@ -9,8 +9,8 @@ namespace HueGrains;
 /// their history, the live feed and open data, for callers who are not staff.
 /// <list type="bullet">
 /// <item>a count of 0 is shown; 1 to 4 is withheld (null); 5 or more is rounded to the nearest multiple of 5;</item>
-/// <item>a rate or median resting on fewer than 5 items is withheld; otherwise a rate is rounded to 0.05 and a median
-/// to the hour.</item>
+/// <item>a rate or median resting on fewer than 5 items, or a rate whose part or remainder is 1–4, is withheld; otherwise
+/// a rate is rounded to 0.05 and a median to the hour.</item>
 /// </list>
 /// Rounding every published count is what keeps totals safe beside their parts: a city total minus the published
 /// communes leaves an interval several values wide, never a withheld commune's exact count (complementary suppression
@@ -27,14 +27,14 @@ public static class Disclosure
         "ratedFeedback90d", "satisfiedFeedback90d",
     }.ToFrozenSet();
 
-    /// <summary>Each rate or median about people, and the count it rests on.</summary>
-    private static readonly FrozenDictionary<string, Func<Indicators, int>> Rates = new Dictionary<string, Func<Indicators, int>>
+    /// <summary>Each rate or median about people: the count it rests on, and the part of it the rate counts (if any).</summary>
+    private static readonly FrozenDictionary<string, Func<Indicators, (int Basis, int? Part)>> Rates = new Dictionary<string, Func<Indicators, (int, int?)>>
     {
-        ["onTimeRate"] = i => i.ResolvedCases,
-        ["onTimeRate90d"] = i => i.ResolvedCases90d,
-        ["satisfactionRate"] = i => i.RatedFeedback,
-        ["satisfactionRate90d"] = i => i.RatedFeedback90d,
-        ["medianHoursToResolve"] = i => i.ResolvedFeedback,
+        ["onTimeRate"] = i => (i.ResolvedCases, i.CompletedOnTime),
+        ["onTimeRate90d"] = i => (i.ResolvedCases90d, i.CompletedOnTime90d),
+        ["satisfactionRate"] = i => (i.RatedFeedback, i.SatisfiedFeedback),
+        ["satisfactionRate90d"] = i => (i.RatedFeedback90d, i.SatisfiedFeedback90d),
+        ["medianHoursToResolve"] = i => (i.ResolvedFeedback, null),
     }.ToFrozenDictionary();
 
     public static bool IsAboutPeople(string indicator) => Counts.Contains(indicator) || Rates.ContainsKey(indicator);
@@ -52,8 +52,10 @@ public static class Disclosure
     {
         var exact = IndicatorNames.Value(indicators, name);
         if (Counts.Contains(name)) return Count((int)exact!.Value);
-        if (!Rates.TryGetValue(name, out var basis)) return exact;
-        if (exact is null || basis(indicators) < Threshold) return null;
+        if (!Rates.TryGetValue(name, out var of)) return exact;
+        var (basis, part) = of(indicators);
+        // A rate would give away a withheld count: its part, or the rest of its basis, being 1–4 (4 of 5 on time: "1 late").
+        if (exact is null || basis < Threshold || part is { } p && (Count(p) is null || Count(basis - p) is null)) return null;
         return name == "medianHoursToResolve" ? Math.Round(exact.Value) : Math.Round(exact.Value * 20, MidpointRounding.AwayFromZero) / 20;
     }
 

@@ -17,6 +17,12 @@ public sealed class CaseGrain(
     private CaseState S => state.State;
     private string Id => this.GetPrimaryKeyString();
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Procedure is not null && S.Id.Length == 0) S.Id = Id; // filed before states carried their id
+        return Task.CompletedTask;
+    }
+
     public async Task<CaseView> File(CaseFiling filing, Actor actor, CancellationToken ct)
     {
         if (S.Procedure is not null) return await ReplayAsync(filing, actor, ct);
@@ -24,9 +30,9 @@ public sealed class CaseGrain(
             ?? throw new HueValidationException("procedure", $"Unknown procedure '{filing.Procedure}'.");
         if (!actor.IsCitizen(filing.CitizenId) && actor.Role != Roles.Official)
             throw new HueForbiddenException("A case is filed by the applicant or by an official at the counter.");
-        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).TakeQuota(EntityKind.Case, ct);
         var citizen = await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).Read(new DataAccess(actor, AccessPurposes.CaseFiling, Id, filing.CounterCode), ct)
             ?? throw new HueValidationException("citizenId", "No registered citizen has this id.");
+        await GrainFactory.GetGrain<ICitizenGrain>(filing.CitizenId).TakeQuota(EntityKind.Case, ct); // once authorised
         var commune = filing.Commune ?? citizen.Profile.HomeCommune;
         if (!Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
 

@@ -106,8 +106,8 @@ public sealed class CitizenGrain(
             HomeCommune = change.HomeCommune ?? current.HomeCommune,
         }, clock.GetUtcNow());
         if (next != current) AddVersion(next, actor.Role);
+        if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct); // logged before it happens
         if (next != current) await state.WriteStateAsync(ct);
-        if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct);
         return View();
     }
 

@@ -116,6 +116,11 @@ public sealed partial class CommuneGrain(
     /// <summary>Time alone changes some indicators (overdue items, sensors that stopped reporting): recompute now and then.</summary>
     private async Task RefreshAsync(CancellationToken ct)
     {
+        if (_ledger.TotalsStale)
+        {
+            await FlushAsync(ct); // the totals first: never publish an item that left the open set but is not counted closed yet
+            return;
+        }
         var candidate = _ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
         if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
     }

@@ -18,6 +18,12 @@ public sealed class FeedbackGrain(
     private FeedbackState S => state.State;
     private string? Reporter => S.ReporterId.Length == 0 ? null : S.ReporterId;
 
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Report is not null && S.Id.Length == 0) S.Id = this.GetPrimaryKeyString(); // submitted before states carried their id
+        return Task.CompletedTask;
+    }
+
     public async Task<FeedbackView> Submit(FeedbackReport report, string? reporterCitizenId, string? requestHash, CancellationToken ct)
     {
         if (S.Report is not null) return await ReplayAsync(requestHash, ct);

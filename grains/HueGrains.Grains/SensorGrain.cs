@@ -37,6 +37,7 @@ public sealed partial class SensorGrain(
     {
         _saver = new StateSaver(WriteSummaryAsync);
         if (S.Spec is not { } spec) return;
+        if (S.Id.Length == 0) S.Id = Id; // provisioned before states carried their id
         _recent = [.. S.Recent];
         // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
         // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).

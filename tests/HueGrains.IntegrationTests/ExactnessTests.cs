@@ -51,7 +51,20 @@ public class ExactnessTests(PostgresServer postgres, ITestOutputHelper output)
         {
             var id = Keys.NewCitizenId();
             var nationalId = (100_000_000_000 + random.NextInt64(899_999_999_999)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            await client.GetGrain<ICitizenGrain>(id).Register(new CitizenProfile("Lê Văn Tám", new DateOnly(1988, 3, 4), nationalId, "0905111222", Communes[i % Communes.Length]));
+            var profile = new CitizenProfile("Lê Văn Tám", new DateOnly(1988, 3, 4), nationalId, "0905111222", Communes[i % Communes.Length]);
+            // The shared server may still be coming back from the previous test's restart: give the first writes a moment.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await client.GetGrain<ICitizenGrain>(id).Register(profile);
+                    break;
+                }
+                catch (Exception ex) when (attempt < 20 && ex is not HueConflictException)
+                {
+                    await Task.Delay(500);
+                }
+            }
             citizens.Add((id, new Actor(Roles.Citizen, CitizenId: id)));
         }
 

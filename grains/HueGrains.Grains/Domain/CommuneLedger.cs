@@ -139,8 +139,9 @@ public sealed class CommuneLedger
 
         if (isOpen)
         {
+            // Reopened (or unknown to this activation past its first version): it may leave the closed totals.
+            if (_recentlyClosed.Remove(id) | (!open.ContainsKey(id) && snapshot.Version > 1)) TotalsStale = true;
             open[id] = snapshot;
-            if (_recentlyClosed.Remove(id)) TotalsStale = true; // reopened: it leaves the closed totals
         }
         else
         {

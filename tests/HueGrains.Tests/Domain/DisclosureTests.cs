@@ -20,8 +20,10 @@ public class DisclosureTests
         var few = Indicators.Empty with { ResolvedCases = 4, CompletedOnTime = 3, OnTimeRate = 0.75, ResolvedFeedback = 3, MedianHoursToResolve = 2.12 };
         Assert.Null(Disclosure.Value(few, "onTimeRate"));
         Assert.Null(Disclosure.Value(few, "medianHoursToResolve"));
-        var many = few with { ResolvedCases = 7, CompletedOnTime = 6, OnTimeRate = 0.8571, ResolvedFeedback = 9, MedianHoursToResolve = 2.62 };
+        var many = few with { ResolvedCases = 30, CompletedOnTime = 25, OnTimeRate = 0.8333, ResolvedFeedback = 9, MedianHoursToResolve = 2.62 };
         Assert.Equal(0.85, Disclosure.Value(many, "onTimeRate"));
+        // 4 of 5 on time would say "one was late": the rate goes with the count it would give away.
+        Assert.Null(Disclosure.Value(many with { ResolvedCases = 5, CompletedOnTime = 4, OnTimeRate = 0.8 }, "onTimeRate"));
         Assert.Equal(3, Disclosure.Value(many, "medianHoursToResolve"));
         Assert.Equal(2, Disclosure.Value(many with { FloodAlertLevel = 2 }, "floodAlertLevel")); // not about people: as it is
     }

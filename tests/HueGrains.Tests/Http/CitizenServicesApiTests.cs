@@ -101,7 +101,7 @@ public class CitizenServicesApiTests(ApiFixture api)
         Assert.Equal(3, done.GetProperty("history").GetArrayLength());
         Assert.Contains(done.GetProperty("timeliness").GetString(), new[] { "early", "on-time" });
 
-        await Eventually.Holds(async () => await (await api.Anonymous.GetAsync("/api/v1/communes/19753")).Json(),
+        await Eventually.Holds(async () => await (await api.As(Roles.Leader).GetAsync("/api/v1/communes/19753")).Json(),
             c => c.GetProperty("indicators").GetProperty("onTimeRate").ValueKind == JsonValueKind.Number);
         Assert.Contains(citizenId, (await (await me.GetAsync($"/api/v1/citizens/{citizenId}")).Json()).GetProperty("id").GetString());
     }
