@@ -30,6 +30,10 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).Validate(Valid, "Hue:Quotas has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
+        // Where recently called grains live is cached per silo; the default (a million entries) keeps an entry for every
+        // dossier and report ever touched long after it left memory. The hot set of a city is far smaller.
+        silo.Services.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
+        silo.Services.AddHostedService<IdleMemoryTrim>();
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
             (collection, grains) =>
             {
@@ -88,9 +92,21 @@ public static class HueSiloBuilderExtensions
         o.DefunctSiloExpiration = TimeSpan.FromHours(2);
     }
 
+    /// <summary>
+    /// Memory streams, polled often. Their events are derived and never replayed, so the queue cache keeps a delivered
+    /// event for seconds, not Orleans' default half hour (which held every entity event of a busy half hour in memory).
+    /// </summary>
     private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo) =>
-        silo.AddMemoryStreams(HueStreams.Provider, streams => streams.ConfigurePullingAgent(agent =>
-            agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval)));
+        silo.AddMemoryStreams(HueStreams.Provider, streams =>
+        {
+            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval));
+            streams.ConfigureCacheEviction(cache => cache.Configure(o =>
+            {
+                o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
+                o.DataMaxAgeInCache = TimeSpan.FromMinutes(1);
+                o.MetadataMinTimeInCache = TimeSpan.FromSeconds(30);
+            }));
+        });
 
     /// <summary>The embedded default: everything in memory, nothing to install.</summary>
     public static ISiloBuilder AddHueInMemoryProviders(this ISiloBuilder silo)
