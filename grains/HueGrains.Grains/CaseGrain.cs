@@ -95,6 +95,7 @@ public sealed class CaseGrain(
         CaseWorkflow.EnsureAllowed(S.Status, status, actor, S.Commune, S.CitizenId);
 
         var now = clock.GetUtcNow();
+        var resumed = S.Status == CaseStatus.SupplementRequested; // its reminder was stopped and its deadline moves
         if (S.Status == CaseStatus.SupplementRequested && S.PausedAt is { } paused)
         {
             S.DueAt += now - paused; // the statutory clock stops while the applicant supplements the dossier
@@ -111,7 +112,7 @@ public sealed class CaseGrain(
         EntityEvents.Append(S.History, new HistoryEntry(WireNames.Of(status), now, actor.Role, note));
         await CommitAsync(ct);
         if (!status.IsOpen() || status == CaseStatus.SupplementRequested) await this.StopWatchingAsync();
-        else if (!S.Overdue) await this.WatchAsync(S.DueAt, now);
+        else if (resumed && !S.Overdue) await this.WatchAsync(S.DueAt, now); // otherwise the reminder set at filing stands
         return await ViewForAsync(actor, ct);
     }
 
