@@ -21,7 +21,8 @@ public class DisclosureApiTests(ApiFixture api)
 
         foreach (var caller in new[] { api.Anonymous, me })
         {
-            var commune = await (await caller.GetAsync($"/api/v1/communes/{Commune}")).Json();
+            var commune = await Eventually.Holds(async () => await (await caller.GetAsync($"/api/v1/communes/{Commune}")).Json(),
+                c => c.GetProperty("indicators").GetProperty("openFeedback").ValueKind == JsonValueKind.Null, TimeSpan.FromSeconds(5));
             Assert.Equal(JsonValueKind.Null, commune.GetProperty("indicators").GetProperty("openFeedback").ValueKind);
             var line = (await (await caller.GetAsync("/api/v1/communes")).Json()).EnumerateArray().Single(c => c.GetProperty("code").GetString() == Commune);
             Assert.Equal(JsonValueKind.Null, line.GetProperty("indicators").GetProperty("openFeedback").ValueKind);
