@@ -107,8 +107,10 @@ public class ExactnessTests(PostgresServer postgres, ITestOutputHelper output)
         public int Rated;
         public int Tampered;
         public int Refused;
+        public readonly List<string> Unavailable = [];
 
-        public string Summary => $"{_items.Count} items, {Closed} closings, {Reopened} reopened, {Rated} rated, {Tampered} stale or repeated events, {Refused} refused moves";
+        public string Summary => $"{_items.Count} items, {Closed} closings, {Reopened} reopened, {Rated} rated, {Tampered} stale or repeated events, " +
+            $"{Refused} refused moves, {Unavailable.Count} unavailable{(Unavailable.Count > 0 ? $" (first: {Unavailable[0]})" : "")}";
 
         /// <summary>Picks the next operation; items in flight are not picked twice in one round.</summary>
         public Func<Task> Next()
@@ -164,6 +166,11 @@ public class ExactnessTests(PostgresServer postgres, ITestOutputHelper output)
                 catch (HueConflictException)
                 {
                     Interlocked.Increment(ref Refused); // a move the workflow refuses (a reopen after its window): nothing changed
+                }
+                catch (HueUnavailableException ex)
+                {
+                    // The shared server hiccuped (the next move reads the item's status afresh; the recount reads what was stored).
+                    lock (_gate) Unavailable.Add(ex.Message);
                 }
                 var after = await SnapshotAsync(item);
                 // Reordered and repeated delivery: an older version after the newer one, and the newer one again.

@@ -14,7 +14,15 @@ public sealed class PostgresAccessLog(NpgsqlDataSource db) : IAccessLog
             """);
         foreach (var value in new object?[] { citizenId, entry.At.ToUniversalTime(), entry.ReaderRole, entry.ReaderCommune, entry.ReaderAccount, entry.Purpose, entry.CaseId })
             insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
-        await insert.ExecuteNonQueryAsync(ct);
+        try
+        {
+            await insert.ExecuteNonQueryAsync(ct);
+        }
+        catch (NpgsqlException ex)
+        {
+            // Not recorded, so not read: the caller gets no personal data, and a 503 to retry (the error crosses grains as text).
+            throw new HueUnavailableException($"The access log could not record this read ({(ex as PostgresException)?.SqlState ?? "connection"}: {ex.Message}).", 2);
+        }
     }
 
     public async Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct)
