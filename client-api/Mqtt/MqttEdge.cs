@@ -55,7 +55,7 @@ public sealed partial class MqttEdge(
         {
             try
             {
-                var streams = cluster.GetStreamProvider(HueStreams.Provider);
+                var streams = cluster.GetStreamProvider(HueStreams.AlertsProvider);
                 foreach (var commune in CityMap.Communes)
                 {
                     await streams.GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, commune.Code))

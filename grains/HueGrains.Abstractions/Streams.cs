@@ -4,11 +4,15 @@ namespace HueGrains;
 public static class HueStreams
 {
     /// <summary>
-    /// Not "hue": Orleans keeps a stream provider's pub-sub state in the grain storage of the provider's own name when
-    /// there is one, and the durable "hue" storage (System.Text.Json) cannot read that state back, so a rendezvous
-    /// grain that moved after a silo died never activated again. Under its own name, pub-sub uses "PubSubStore".
+    /// The upward flow (sensor, case and feedback events, commune indicators): implicit subscriptions only, so no stream
+    /// keeps a pub-sub record of every dossier and report that ever published (that grew with history). Not named "hue":
+    /// Orleans would keep a provider's pub-sub state in the grain storage of the same name, which is durable here.
     /// </summary>
     public const string Provider = "hue-streams";
+
+    /// <summary>Alert changes, which edges (the MQTT broker in an API process) subscribe to explicitly.</summary>
+    public const string AlertsProvider = "hue-alerts";
+
     public const string SensorEvents = "sensor-events";
     public const string FeedbackEvents = "feedback-events";
     public const string CaseEvents = "case-events";

@@ -44,7 +44,7 @@ public sealed partial class CommuneGrain(
         _info = CityMap.Find(code) ?? throw new HueNotFoundException($"Unknown commune code '{code}'.");
         _toCity = this.GetStreamProvider(HueStreams.Provider)
             .GetStream<CommuneSnapshot>(StreamId.Create(HueStreams.CommuneIndicators, Keys.City));
-        _alerts = this.GetStreamProvider(HueStreams.Provider).GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, code));
+        _alerts = this.GetStreamProvider(HueStreams.AlertsProvider).GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, code));
         _savedVersion = state.State.Version;
 
         // One query for everything live; later reconciles repeat it, so an event lost with a silo is repaired in seconds.

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using Orleans.Storage;
+using Orleans.Streams;
 
 namespace HueGrains.Grains;
 
@@ -96,9 +97,14 @@ public static class HueSiloBuilderExtensions
     /// Memory streams, polled often. Their events are derived and never replayed, so the queue cache keeps a delivered
     /// event for seconds, not Orleans' default half hour (which held every entity event of a busy half hour in memory).
     /// </summary>
-    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo) =>
-        silo.AddMemoryStreams(HueStreams.Provider, streams =>
+    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo) => silo
+        .AddHueMemoryStreams(HueStreams.Provider, StreamPubSubType.ImplicitOnly)
+        .AddHueMemoryStreams(HueStreams.AlertsProvider, StreamPubSubType.ExplicitGrainBasedAndImplicit);
+
+    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo, string name, StreamPubSubType pubSub) =>
+        silo.AddMemoryStreams(name, streams =>
         {
+            streams.ConfigureStreamPubSub(pubSub);
             streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval));
             streams.ConfigureCacheEviction(cache => cache.Configure(o =>
             {

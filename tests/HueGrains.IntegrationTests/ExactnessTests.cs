@@ -3,6 +3,7 @@ using HueGrains.Testing;
 using HueGrains.Tests;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Orleans.Streams;
 using Orleans.TestingHost;
 using Xunit.Abstractions;
 
@@ -38,7 +39,7 @@ public class ExactnessTests(PostgresServer postgres, ITestOutputHelper output)
             silo.Services.Configure<CommuneOptions>(o => o.ReconcileSeconds = 300);
             silo.Services.Configure<QuotaOptions>(o => (o.DossiersPerHour, o.ReportsPerHour) = (1_000_000, 1_000_000));
         });
-        builder.ConfigureClient(client => client.AddMemoryStreams(HueStreams.Provider));
+        builder.ConfigureClient(client => client.AddMemoryStreams(HueStreams.Provider, s => s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly)));
         await using var cluster = builder.Build();
         await cluster.DeployAsync();
         var client = cluster.Client;

@@ -1,4 +1,5 @@
 using HueGrains.Grains;
+using Orleans.Streams;
 using Orleans.TestingHost;
 
 namespace HueGrains.Tests.Cluster;
@@ -14,7 +15,7 @@ public sealed class ClusterFixture : IAsyncLifetime
     {
         var builder = new InProcessTestClusterBuilder(2);
         builder.ConfigureSilo((_, silo) => silo.AddHueInMemoryProviders().AddHueGrains());
-        builder.ConfigureClient(client => client.AddMemoryStreams(HueStreams.Provider));
+        builder.ConfigureClient(client => client.AddMemoryStreams(HueStreams.Provider, s => s.ConfigureStreamPubSub(StreamPubSubType.ImplicitOnly)));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
