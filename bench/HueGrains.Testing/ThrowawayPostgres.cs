@@ -28,7 +28,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     }
 
     public Task StartAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "30",
-        "-o", $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start");
+        "-o", $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500", "start");
 
     /// <summary>Stops the server at once (clients are cut off), as a crash or restart would.</summary>
     public Task StopAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-w", "-m", "fast", "stop");
