@@ -298,24 +298,22 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
         return connection;
     }
 
-    public async Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
-    {
-        var readings = new List<Reading>();
-        await QueryAsync(
-            "SELECT at, value FROM hue_readings WHERE kind = $1 AND sensor_id = $2 AND at >= $3 AND at < $4 ORDER BY at LIMIT $5",
-            [(short)kind, sensorId, from.ToUniversalTime(), to.ToUniversalTime(), limit],
-            r => readings.Add(new Reading(r.GetFieldValue<DateTimeOffset>(0), r.GetDouble(1))), ct);
-        return readings;
-    }
+    public Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
+        ReadRangeAsync(sensorId, kind, from, to, limit, newest: false, ct);
 
-    public async Task<IReadOnlyList<Reading>> ReadNewestAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<Reading>> ReadNewestAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
+        ReadRangeAsync(sensorId, kind, from, to, limit, newest: true, ct);
+
+    /// <summary>At most <paramref name="limit"/> readings in [from, to), oldest first: the first ones, or the newest ones.</summary>
+    private async Task<IReadOnlyList<Reading>> ReadRangeAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit,
+        bool newest, CancellationToken ct)
     {
         var readings = new List<Reading>();
         await QueryAsync(
-            "SELECT at, value FROM hue_readings WHERE kind = $1 AND sensor_id = $2 AND at >= $3 AND at < $4 ORDER BY at DESC LIMIT $5",
+            $"SELECT at, value FROM hue_readings WHERE kind = $1 AND sensor_id = $2 AND at >= $3 AND at < $4 ORDER BY at {(newest ? "DESC" : "")} LIMIT $5",
             [(short)kind, sensorId, from.ToUniversalTime(), to.ToUniversalTime(), limit],
             r => readings.Add(new Reading(r.GetFieldValue<DateTimeOffset>(0), r.GetDouble(1))), ct);
-        readings.Reverse();
+        if (newest) readings.Reverse();
         return readings;
     }
 
