@@ -15,7 +15,7 @@ namespace HueGrains.Bench;
 /// <summary>How big a history W6 builds (1.0: 200,000 closed and 5,000 open dossiers, 100,000 closed reports) and how long it idles.</summary>
 public sealed record HistorySettings(double Scale, TimeSpan Idle, TimeSpan CollectionAge)
 {
-    /// <summary><c>--w6-scale 0.1</c> (default 1, or 0.01 with --quick), <c>--w6-idle-minutes 3</c>.</summary>
+    /// <summary><c>--w6-scale 0.1</c> (default 1, or 0.01 with --quick), <c>--w6-idle-minutes 5</c>.</summary>
     public static HistorySettings From(string[] args, bool quick)
     {
         double? Option(string name)
@@ -25,7 +25,7 @@ public sealed record HistorySettings(double Scale, TimeSpan Idle, TimeSpan Colle
         }
         var scale = Option("--w6-scale") ?? (quick ? 0.01 : 1.0);
         if (scale is <= 0 or > 10) throw new ArgumentException("--w6-scale is a factor in (0, 10].");
-        return new HistorySettings(scale, TimeSpan.FromMinutes(Option("--w6-idle-minutes") ?? (quick ? 2 : 3)), TimeSpan.FromMinutes(1));
+        return new HistorySettings(scale, TimeSpan.FromMinutes(Option("--w6-idle-minutes") ?? (quick ? 4 : 5)), TimeSpan.FromMinutes(1));
     }
 }
 

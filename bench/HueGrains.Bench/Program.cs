@@ -4,7 +4,7 @@ using HueGrains.Bench;
 using HueGrains.Testing;
 
 // dotnet run -c Release --project bench/HueGrains.Bench [-- --quick]
-// W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 3]
+// W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
 // Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
 var quick = args.Contains("--quick");
 var settings = quick

@@ -6,13 +6,15 @@ using Microsoft.Extensions.Logging;
 namespace HueGrains.Api.Live;
 
 /// <summary>One change a live client sees: the indicators of the city or a commune, or an alert raised, changed or cleared.</summary>
-public sealed record LiveEvent(long Sequence, string Type, string Scope, object Data);
+public sealed record LiveEvent(long Sequence, string Type, string Scope, object Data, DateTimeOffset At);
 
 /// <summary>
 /// The node's single view of the city's change feed: it reads the City grain a few times a second (one call per node,
 /// whatever the number of clients), turns differences into events, keeps the recent ones for resumption with
 /// Last-Event-ID and wakes every connected client. Event ids are "{epoch}-{sequence}"; the epoch changes when the
 /// process restarts, so a client resuming from another process gets a fresh snapshot instead of a wrong replay.
+/// Recent events are kept for <see cref="KeptFor"/> (a reconnecting client is back within seconds; one away longer gets
+/// the snapshot), so a quiet node holds none of them.
 /// </summary>
 public sealed partial class LiveFeed : BackgroundService
 {
@@ -29,6 +31,7 @@ public sealed partial class LiveFeed : BackgroundService
 
     public static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private const int Kept = 10_000;
+    public static readonly TimeSpan KeptFor = TimeSpan.FromMinutes(2);
 
     private readonly Lock _lock = new();
     private readonly LinkedList<LiveEvent> _recent = new();
@@ -52,7 +55,7 @@ public sealed partial class LiveFeed : BackgroundService
     public long? Resumable(string? lastEventId)
     {
         if (lastEventId?.Split('-') is not [var epoch, var number] || epoch != Epoch || !long.TryParse(number, out var sequence)) return null;
-        lock (_lock) return _recent.First is { } first && sequence >= first.Value.Sequence - 1 && sequence <= _sequence ? sequence : null;
+        lock (_lock) return sequence == _sequence || _recent.First is { } first && sequence >= first.Value.Sequence - 1 && sequence <= _sequence ? sequence : null;
     }
 
     /// <summary>The newest sequence, and a task that completes when there is a newer one.</summary>
@@ -80,6 +83,7 @@ public sealed partial class LiveFeed : BackgroundService
             try
             {
                 var view = await _grains.GetGrain<ICityGrain>(Keys.City).Get(stoppingToken);
+                ForgetOld();
                 Publish(LiveDiff.Between(_last, view));
                 _last = view;
             }
@@ -90,15 +94,23 @@ public sealed partial class LiveFeed : BackgroundService
         }
     }
 
+    private void ForgetOld()
+    {
+        var oldest = _clock.GetUtcNow() - KeptFor;
+        lock (_lock)
+            while (_recent.First is { } first && first.Value.At < oldest) _recent.RemoveFirst();
+    }
+
     private void Publish(List<(string Type, string Scope, object Data)> changes)
     {
         if (changes.Count == 0) return;
         TaskCompletionSource woken;
+        var now = _clock.GetUtcNow();
         lock (_lock)
         {
             foreach (var (type, scope, data) in changes)
             {
-                _recent.AddLast(new LiveEvent(++_sequence, type, scope, data));
+                _recent.AddLast(new LiveEvent(++_sequence, type, scope, data, now));
                 if (_recent.Count > Kept) _recent.RemoveFirst();
             }
             woken = _changed;
