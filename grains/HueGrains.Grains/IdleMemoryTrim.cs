@@ -20,17 +20,14 @@ public sealed class IdleMemoryTrim(IOptions<GrainOptions> options) : BackgroundS
         var every = age < TimeSpan.FromMinutes(1) ? age : TimeSpan.FromMinutes(1);
         // Idle activations go within an age and a quantum of their last call; one look more for the deactivations to finish.
         var quantum = age / 2 < TimeSpan.FromMinutes(1) ? age / 2 : TimeSpan.FromMinutes(1);
-        var afterCollection = (int)Math.Ceiling((age + quantum) / every) + 1;
+        var periods = new QuietPeriods((int)Math.Ceiling((age + quantum) / every) + 1);
         using var timer = new PeriodicTimer(every);
         var allocated = GC.GetTotalAllocatedBytes();
-        var quietLooks = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                var quiet = GC.GetTotalAllocatedBytes() - allocated < GC.GetGCMemoryInfo().HeapSizeBytes;
-                quietLooks = quiet ? quietLooks + 1 : 0;
-                if (quietLooks == 1 || quietLooks == afterCollection)
+                if (periods.TrimAfter(quiet: GC.GetTotalAllocatedBytes() - allocated < GC.GetGCMemoryInfo().HeapSizeBytes))
                     Trim();
                 allocated = GC.GetTotalAllocatedBytes();
             }
@@ -45,5 +42,17 @@ public sealed class IdleMemoryTrim(IOptions<GrainOptions> options) : BackgroundS
     {
         GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
         GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+    }
+}
+
+/// <summary>Which looks trim: the first quiet one, and the one <paramref name="afterCollection"/> looks into a quiet period.</summary>
+public sealed class QuietPeriods(int afterCollection)
+{
+    private int _quietLooks;
+
+    public bool TrimAfter(bool quiet)
+    {
+        _quietLooks = quiet ? _quietLooks + 1 : 0;
+        return _quietLooks == 1 || _quietLooks == afterCollection;
     }
 }
