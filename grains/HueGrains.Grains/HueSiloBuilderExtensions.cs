@@ -42,6 +42,11 @@ public static class HueSiloBuilderExtensions
                 // Orleans checks idleness every quantum (1 min) and wants the age longer than it.
                 collection.CollectionQuantum = TimeSpan.FromTicks(Math.Min(collection.CollectionQuantum.Ticks, grains.Value.CollectionAge.Ticks / 2));
             });
+        // An unregistered reminder stays in the silo's reminder list, as a tombstone, until the list is next read from
+        // the table (Orleans' default: every 5 min): so that closed dossiers leave memory with the idle grains, the list
+        // is read at least once per collection age.
+        silo.Services.AddOptions<ReminderOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
+            (reminders, grains) => reminders.RefreshReminderListPeriod = TimeSpan.FromTicks(Math.Min(reminders.RefreshReminderListPeriod.Ticks, grains.Value.CollectionAge.Ticks)));
         silo.Services.AddOptions<CalendarOptions>().BindConfiguration(CalendarOptions.Section);
         silo.Services.TryAddSingleton(sp => WorkingCalendar.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<CalendarOptions>>().Value));
         silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)

@@ -53,8 +53,9 @@ public sealed class CommuneLedger
             if (_sensors.TryGetValue(sensor.EntityId, out var held) && held.Version > now.UtcTicks + FutureTolerance.Ticks) _sensors.Remove(sensor.EntityId);
             ApplySensor(sensor);
         }
-        foreach (var id in _recentlyClosed.Where(p => now - p.Value.At > ClosedMemory || IsOpen(p.Key)).Select(p => p.Key).ToList())
-            _recentlyClosed.Remove(id);
+        var forgotten = _recentlyClosed.Where(p => now - p.Value.At > ClosedMemory || IsOpen(p.Key)).Select(p => p.Key).ToList();
+        foreach (var id in forgotten) _recentlyClosed.Remove(id);
+        if (forgotten.Count > 0) _recentlyClosed.TrimExcess(); // a busy hour's marks do not keep their table size
         SetTotals(contents.Totals);
     }
 

@@ -71,6 +71,14 @@ public class IdleTests(ShortLivedGrainsFixture fixture) : IClassFixture<ShortLiv
     }
 
     [Fact]
+    public void Unregistered_reminders_of_closed_dossiers_leave_the_silo_within_a_collection_age()
+    {
+        // A closed dossier's reminder stays in the silo's list as a tombstone until the list is next read.
+        var reminders = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<IOptions<ReminderOptions>>().Value;
+        Assert.True(reminders.RefreshReminderListPeriod <= ShortLivedGrainsFixture.CollectionAge, $"read every {reminders.RefreshReminderListPeriod}");
+    }
+
+    [Fact]
     public async Task Idle_dossiers_and_reports_leave_memory_while_their_commune_still_counts_them()
     {
         var code = CityMap.Communes[12].Code;
