@@ -86,6 +86,7 @@ public static class HueApiExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 
         app.MapCityApi();
+        app.MapChangesApi();
         app.MapSensorsApi();
         app.MapProvisioningApi();
         app.MapReadingsApi();

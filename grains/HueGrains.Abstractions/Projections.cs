@@ -153,4 +153,8 @@ public interface IProjectionsGrain : IGrainWithIntegerKey
     /// <summary>Dossiers (by procedure) or reports (by category code) filed per local day and commune in [from, to).</summary>
     [Alias("DailyCounts")]
     Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
+
+    /// <summary>The change feed after a position, oldest first (see <see cref="ChangeQuery"/>).</summary>
+    [Alias("Changes")]
+    Task<ChangePage> Changes(ChangeQuery query, CancellationToken ct = default);
 }

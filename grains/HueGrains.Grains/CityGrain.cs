@@ -18,13 +18,17 @@ public sealed partial class CityGrain(
     [PersistentState("city", "hue")] IPersistentState<CityLedger> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     IIndicatorStore history,
+    IChangeFeed changes,
     IOptions<HistoryOptions> options,
+    IOptions<ChangeOptions> changeOptions,
     HueMetrics metrics,
     ILogger<CityGrain> log) : Grain, ICityGrain, IStreamSubscriptionObserver
 {
     private static readonly TimeSpan SaveInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan AnnounceInterval = TimeSpan.FromSeconds(1);
     private bool _unsaved;
     private CityView? _view;
+    private IndicatorChanges _changes = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -32,6 +36,8 @@ public sealed partial class CityGrain(
         var snapshots = await Task.WhenAll(CityMap.Communes.Select(c => GrainFactory.GetGrain<ICommuneGrain>(c.Code).GetSnapshot(cancellationToken)));
         foreach (var snapshot in snapshots) Apply(snapshot);
         this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
+        _changes = new IndicatorChanges(changes, ChangeTypes.City, Keys.City, null, TimeSpan.FromSeconds(changeOptions.Value.IndicatorSeconds), clock, log);
+        this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, AnnounceInterval));
         var every = TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds);
         this.RegisterGrainTimer(SampleAsync, new GrainTimerCreationOptions(every, every));
     }
@@ -94,6 +100,13 @@ public sealed partial class CityGrain(
         {
             LogSampleFailed(log, ex); // a missed minute in the charts; the next sample follows
         }
+    }
+
+    /// <summary>The city's indicators into the change feed, when they changed (API clients and the live feed read them there).</summary>
+    private async Task AnnounceAsync(CancellationToken ct)
+    {
+        var view = await Get(ct);
+        await _changes.OfferAsync(view.Indicators, view.UpdatedAt?.UtcTicks ?? 0, () => new { view.Indicators, view.UpdatedAt }, ct);
     }
 
     private async Task SaveAsync(CancellationToken ct)

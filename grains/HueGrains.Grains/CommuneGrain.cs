@@ -21,7 +21,9 @@ public sealed partial class CommuneGrain(
     [PersistentState("commune", "hue")] IPersistentState<CommuneState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     IProjectionStore projections,
+    IChangeFeed changes,
     IOptions<CommuneOptions> options,
+    IOptions<ChangeOptions> changeOptions,
     ILogger<CommuneGrain> log) : Grain, ICommuneGrain, IStreamSubscriptionObserver
 {
     public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
@@ -37,6 +39,7 @@ public sealed partial class CommuneGrain(
     private CommuneView? _view;
     private bool _changed;
     private long _savedVersion;
+    private IndicatorChanges _changes = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -46,6 +49,7 @@ public sealed partial class CommuneGrain(
             .GetStream<CommuneSnapshot>(StreamId.Create(HueStreams.CommuneIndicators, Keys.City));
         _alerts = this.GetStreamProvider(HueStreams.AlertsProvider).GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, code));
         _savedVersion = state.State.Version;
+        _changes = new IndicatorChanges(changes, ChangeTypes.Commune, code, code, TimeSpan.FromSeconds(changeOptions.Value.IndicatorSeconds), clock, log);
 
         // One query for everything live; later reconciles repeat it, so an event lost with a silo is repaired in seconds.
         await LoadAsync(cancellationToken);
@@ -123,6 +127,9 @@ public sealed partial class CommuneGrain(
         }
         var candidate = _ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
         if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
+        var published = _published!;
+        await _changes.OfferAsync(published.Indicators, published.Version,
+            () => new { Code = _info.Code, _info.Name, published.Indicators, UpdatedAt = published.ComputedAt }, ct);
     }
 
     private async Task SaveVersionAsync(CancellationToken ct)

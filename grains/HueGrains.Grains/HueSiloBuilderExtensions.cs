@@ -35,6 +35,8 @@ public static class HueSiloBuilderExtensions
         // dossier and report ever touched long after it left memory. The hot set of a city is far smaller.
         silo.Services.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
         silo.Services.AddHostedService<IdleMemoryTrim>();
+        silo.Services.AddOptions<ChangeOptions>().BindConfiguration(ChangeOptions.Section).Validate(Valid, "Hue:Changes has a value out of range.").ValidateOnStart();
+        silo.Services.AddHostedService<ChangeRetention>();
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
             (collection, grains) =>
             {
@@ -127,6 +129,7 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddSingleton<MemoryProjectionStore>();
         silo.Services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<MemoryProjectionStore>());
+        silo.Services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddKeyedSingleton<IGrainStorage>("hue", (sp, _) => new ProjectingGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(MemoryStateStorage), sp.GetRequiredService<MemoryProjectionStore>()));
         return silo

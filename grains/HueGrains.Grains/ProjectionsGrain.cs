@@ -6,7 +6,7 @@ namespace HueGrains.Grains;
 
 /// <summary>Answers front ends' list queries from the projection store on whichever silo takes the call.</summary>
 [GrainType("projections"), StatelessWorker]
-public sealed class ProjectionsGrain(IProjectionStore store, [FromKeyedServices(HueTime.Key)] TimeProvider clock) : Grain, IProjectionsGrain
+public sealed class ProjectionsGrain(IProjectionStore store, IChangeFeed changes, [FromKeyedServices(HueTime.Key)] TimeProvider clock) : Grain, IProjectionsGrain
 {
     public async Task<IReadOnlyList<CaseSummary>> Cases(CaseQuery query, CancellationToken ct)
     {
@@ -25,4 +25,6 @@ public sealed class ProjectionsGrain(IProjectionStore store, [FromKeyedServices(
 
     public Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         store.DailyCountsAsync(kind, from, to, ct);
+
+    public Task<ChangePage> Changes(ChangeQuery query, CancellationToken ct) => changes.ReadAsync(query, ct);
 }

@@ -23,6 +23,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IIndicatorStore>(sp => sp.GetRequiredService<PostgresIndicatorStore>());
         services.AddSingleton<IProjectionStore, PostgresProjectionStore>();
         services.AddSingleton<IAccessLog, PostgresAccessLog>();
+        services.AddSingleton<IChangeFeed, PostgresChangeFeed>();
         return services;
     }
 }

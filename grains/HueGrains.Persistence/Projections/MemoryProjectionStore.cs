@@ -5,7 +5,7 @@ namespace HueGrains.Persistence;
 /// storage), so every silo of a local cluster sees the same. The grain storage writes a row with each state write, as
 /// the trigger does in SQL.
 /// </summary>
-public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionStore, IProjectionWriter, IAccessLog
+public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionStore, IProjectionWriter, IAccessLog, IChangeFeed
 {
     private IMemoryProjectionsGrain Rows => grains.GetGrain<IMemoryProjectionsGrain>(0);
 
@@ -26,6 +26,14 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
 
     public Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct) =>
         Rows.Accesses(citizenId, after, limit);
+
+    public Task AppendAsync(string type, string entityId, string? commune, long version, string data, CancellationToken ct) =>
+        Rows.AppendChange(type, entityId, commune, version, data);
+
+    public Task<ChangePage> ReadAsync(ChangeQuery query, CancellationToken ct) => Rows.Changes(query);
+
+    public Task<int> ForgetAsync(DateTimeOffset entitiesBefore, DateTimeOffset indicatorsBefore, CancellationToken ct) =>
+        Rows.ForgetChanges(entitiesBefore, indicatorsBefore);
 }
 
 [Alias("hue.IMemoryProjectionsGrain")]
@@ -39,6 +47,9 @@ public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
     [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
     [Alias("AppendAccess")] Task AppendAccess(string citizenId, AccessEntry entry);
     [Alias("Accesses")] Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit);
+    [Alias("AppendChange")] Task AppendChange(string type, string entityId, string? commune, long version, string data);
+    [Alias("Changes")] Task<ChangePage> Changes(ChangeQuery query);
+    [Alias("ForgetChanges")] Task<int> ForgetChanges(DateTimeOffset entitiesBefore, DateTimeOffset indicatorsBefore);
 }
 
 /// <summary>
@@ -52,10 +63,22 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
     private readonly Dictionary<string, FeedbackRow> _feedback = [];
     private readonly Dictionary<string, SensorRow> _sensors = [];
     private readonly Dictionary<string, List<AccessEntry>> _accesses = [];
+    private readonly List<ChangeRecord> _changes = [];
     private long _lastEntry;
+    private long _position;
+    private long _forgottenThrough;
 
     public Task Write(IProjectionRow row)
     {
+        IProjectionRow? before = row switch
+        {
+            CaseRow c => _cases.GetValueOrDefault(c.Id),
+            FeedbackRow f => _feedback.GetValueOrDefault(f.Id),
+            SensorRow s => _sensors.GetValueOrDefault(s.Id),
+            _ => null,
+        };
+        foreach (var (type, data) in RowChanges.Between(before, row))
+            Append(type, row.Id, row switch { CaseRow c => c.Commune, FeedbackRow f => f.Commune, SensorRow s => s.Commune, _ => null }, row.Version, data);
         switch (row)
         {
             case CaseRow c: _cases[c.Id] = c; break;
@@ -115,6 +138,37 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             .Where(e => after is null || after.Precedes(e.At, e.EntryId))
             .OrderByDescending(e => e.At).ThenByDescending(e => e.EntryId, StringComparer.Ordinal)
             .Take(limit)]);
+
+    public Task AppendChange(string type, string entityId, string? commune, long version, string data)
+    {
+        Append(type, entityId, commune, version, data);
+        return Task.CompletedTask;
+    }
+
+    private void Append(string type, string entityId, string? commune, long version, string data) =>
+        _changes.Add(new ChangeRecord(++_position, type, entityId, commune, version, DateTimeOffset.UtcNow, data));
+
+    public Task<ChangePage> Changes(ChangeQuery query)
+    {
+        var start = _changes.BinarySearch(new ChangeRecord(query.After + 1, "", "", null, 0, default, ""), PositionOrder.Instance);
+        var items = _changes.Skip(start < 0 ? ~start : start).Where(query.Admits).Take(query.Limit).ToList();
+        return Task.FromResult(new ChangePage(items, _forgottenThrough, _position));
+    }
+
+    public Task<int> ForgetChanges(DateTimeOffset entitiesBefore, DateTimeOffset indicatorsBefore)
+    {
+        static bool Indicators(ChangeRecord c) => c.Type is ChangeTypes.Commune or ChangeTypes.City;
+        var gone = _changes.Where(c => c.At < entitiesBefore || Indicators(c) && c.At < indicatorsBefore).ToList();
+        _forgottenThrough = Math.Max(_forgottenThrough, gone.Where(c => !Indicators(c)).Select(c => c.Position).DefaultIfEmpty(0).Max());
+        var removed = _changes.RemoveAll(c => c.At < entitiesBefore || Indicators(c) && c.At < indicatorsBefore);
+        return Task.FromResult(removed);
+    }
+
+    private sealed class PositionOrder : IComparer<ChangeRecord>
+    {
+        public static readonly PositionOrder Instance = new();
+        public int Compare(ChangeRecord? x, ChangeRecord? y) => x!.Position.CompareTo(y!.Position);
+    }
 
     private ClosedTotals TotalsOf(string commune, DateTimeOffset now)
     {

@@ -41,6 +41,7 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /api/v1/city/history"] = Public,
         ["GET /api/v1/communes/{code}/history"] = Public,
         ["GET /api/v1/live"] = Public,
+        ["GET /api/v1/changes"] = Public, // dossiers inside only for their officials (ChangeFeedApiTests)
         ["GET /api/v1/alerts"] = Public,
         ["POST /api/v1/communes/{code}/reconcile"] = "operator",
         ["GET /api/v1/communes/{code}/cases"] = Staff,
