@@ -80,6 +80,10 @@ public class ProjectionParityTests(PostgresServer postgres)
         lines.Add(string.Join(",", await projections.Cases(new CaseQuery(Limit: 3, CitizenId: "c-0000000000000000000000000000parity"))));
         lines.Add(string.Join(",", await projections.DailyCounts(EntityKind.Case, Start, Start.AddDays(30))));
         lines.Add(string.Join(",", await projections.DailyCounts(EntityKind.Feedback, Start, Start.AddDays(30))));
+        // The change feed: the same dossier and report changes in the same order, with the same public snapshots.
+        var changes = await projections.Changes(new ChangeQuery(0, [ChangeTypes.Case, ChangeTypes.Feedback], null, 1000, null));
+        lines.AddRange(changes.Items.Select(c => $"{c.Type} {c.EntityId} {c.Version} {c.Commune} " +
+            (c.Type == ChangeTypes.Case ? System.Text.Json.JsonSerializer.Deserialize<CaseRow>(c.Data)!.ToString() : System.Text.Json.JsonSerializer.Deserialize<FeedbackRow>(c.Data)!.ToString())));
         return string.Join("\n", lines);
     }
 
@@ -99,6 +103,8 @@ public class ProjectionParityTests(PostgresServer postgres)
 
             var expected = await AnswersAsync(memory.Client);
             Assert.Contains("hs-parity", expected, StringComparison.Ordinal);
+            Assert.Contains("case hs-parity0001", expected, StringComparison.Ordinal);
+            Assert.DoesNotContain("c-0000000000000000000000000000parity }", expected, StringComparison.Ordinal); // no applicant, no reporter
             Assert.Equal(expected, await AnswersAsync(durable.Client));
         }
     }
