@@ -25,4 +25,6 @@ public sealed class ProjectionsGrain(IProjectionStore store, [FromKeyedServices(
 
     public Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         store.DailyCountsAsync(kind, from, to, ct);
+
+    public Task<string?> SensorOfKey(string deviceKeyHash, CancellationToken ct) => store.SensorOfKeyAsync(deviceKeyHash, ct);
 }
