@@ -24,18 +24,23 @@ public static class HttpAbuse
         using var http = new HttpClient { BaseAddress = silo.Http.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         var operatorToken = TokenIssuer.Issue(new HueAuthOptions { SigningKey = signingKey }, Roles.Operator);
 
-        // Item 7a: Open311 lookups by id.
+        // Item 7a: Open311 lookups by id, beyond the cap and within it.
         var before = await ActivationsAsync(http, operatorToken, ct);
-        var statuses = new Dictionary<int, int>();
-        for (var i = 0; i < open311Requests; i++)
+        foreach (var count in new[] { 220, Api.Open311.Open311Api.MaxIdsPerRequest })
         {
-            var ids = string.Join(",", Enumerable.Range(0, 220).Select(_ => Keys.NewFeedbackId()));
-            using var response = await http.GetAsync($"/open311/v2/requests.json?service_request_id={ids}", ct);
-            statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+            var statuses = new Dictionary<int, int>();
+            for (var i = 0; i < open311Requests; i++)
+            {
+                var ids = string.Join(",", Enumerable.Range(0, count).Select(_ => Keys.NewFeedbackId()));
+                using var response = await http.GetAsync($"/open311/v2/requests.json?service_request_id={ids}", ct);
+                statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+            }
+            var afterLookups = await ActivationsAsync(http, operatorToken, ct);
+            report.Add(Workload, $"Open311, {open311Requests} lookups of {count} random ids: report activations added", [afterLookups.Feedback - before.Feedback],
+                "activations", "0", $"issue's before: 22,000 for 100 × 220 ids; answers {Statuses(statuses)}");
+            before = afterLookups;
         }
-        var after = await ActivationsAsync(http, operatorToken, ct);
-        report.Add(Workload, $"Open311, {open311Requests} lookups of 220 random ids: report activations added", [after.Feedback - before.Feedback], "activations",
-            "0", $"before: 22,000 (220 per request); answers {Statuses(statuses)} (at most {Api.Open311.Open311Api.MaxIdsPerRequest} ids per request)");
+        var after = before;
 
         // Item 7b: a SenML pack of 1,000 device names with a made-up key.
         before = after;
@@ -46,7 +51,7 @@ public static class HttpAbuse
             using var response = await http.SendAsync(request, ct);
             after = await ActivationsAsync(http, operatorToken, ct);
             report.Add(Workload, "SenML, made-up device key, 1,000 names: sensor activations added", [after.Sensors - before.Sensors], "activations",
-                "0", $"before: 1,000; answer {(int)response.StatusCode}");
+                "0", $"issue's before: 1,000; answer {(int)response.StatusCode}");
         }
 
         // Item 8: answers to 1 MB of empty readings and of nameless SenML, with a real device key.
@@ -58,6 +63,7 @@ public static class HttpAbuse
         provision.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
         using var provisioned = await http.SendAsync(provision, ct);
         provisioned.EnsureSuccessStatusCode();
+        var control = (await ActivationsAsync(http, operatorToken, ct)).Sensors - after.Sensors; // the gauge counts what it should
         var key = JsonDocument.Parse(await provisioned.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("deviceKey").GetString()!;
 
         var empty = new StringBuilder("""{"readings":[""");
@@ -66,7 +72,7 @@ public static class HttpAbuse
         using (var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{sensor}/readings") { Content = new StringContent(empty.ToString(), Encoding.UTF8, "application/json") })
         {
             request.Headers.Add(DeviceKeyAuthentication.Header, key);
-            await AnswerSizeAsync(report, http, request, "1 MB of empty readings: answer size", "before: 20.3 MB (a 400 naming every item)", ct);
+            await AnswerSizeAsync(report, http, request, "1 MB of empty readings: answer size", "issue's before: 20.3 MB (a 400 naming every item)", ct);
         }
 
         var nameless = new StringBuilder("[");
@@ -75,8 +81,9 @@ public static class HttpAbuse
         using (var request = Senml(nameless.ToString()))
         {
             request.Headers.Add(DeviceKeyAuthentication.Header, key);
-            await AnswerSizeAsync(report, http, request, "1 MB of nameless SenML: answer size", "before: 11.5 MB", ct);
+            await AnswerSizeAsync(report, http, request, "1 MB of nameless SenML: answer size", "issue's before: 11.5 MB", ct);
         }
+        report.Note($"abuse: the activation gauge (orleans_grains by class) counted {control:N0} sensor activation(s) for the one sensor provisioned meanwhile.");
     }
 
     private static HttpRequestMessage Senml(string json) =>
