@@ -83,7 +83,7 @@ public static class HttpAbuse
             request.Headers.Add(DeviceKeyAuthentication.Header, key);
             await AnswerSizeAsync(report, http, request, "1 MB of nameless SenML: answer size", "issue's before: 11.5 MB", ct);
         }
-        report.Note($"abuse: the activation gauge (orleans_grains by class) counted {control:N0} sensor activation(s) for the one sensor provisioned meanwhile.");
+        report.Note($"abuse: activations are Orleans' orleans_catalog_activation_created_total by grain type; as a control it counted {control:N0} for the one sensor provisioned meanwhile.");
     }
 
     private static HttpRequestMessage Senml(string json) =>
@@ -99,7 +99,7 @@ public static class HttpAbuse
     private static string Statuses(Dictionary<int, int> statuses) =>
         string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} × {s.Key}"));
 
-    /// <summary>Live sensor and report activations, from the process's /metrics (orleans_grains by grain class).</summary>
+    /// <summary>Sensor and report activations created so far, from the process's /metrics (Orleans' catalog counter by grain type).</summary>
     private static async Task<(double Sensors, double Feedback)> ActivationsAsync(HttpClient http, string operatorToken, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
@@ -109,10 +109,10 @@ public static class HttpAbuse
         double sensors = 0, feedback = 0;
         foreach (var line in (await response.Content.ReadAsStringAsync(ct)).Split('\n'))
         {
-            if (!line.StartsWith("orleans_grains{", StringComparison.Ordinal)) continue;
+            if (!line.StartsWith("orleans_catalog_activation_created_total{", StringComparison.Ordinal)) continue;
             var value = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            if (line.Contains("SensorGrain\"", StringComparison.Ordinal)) sensors += value;
-            else if (line.Contains("FeedbackGrain\"", StringComparison.Ordinal)) feedback += value;
+            if (line.Contains("grain_type=\"sensor\"", StringComparison.Ordinal)) sensors += value;
+            else if (line.Contains("grain_type=\"feedback\"", StringComparison.Ordinal)) feedback += value;
         }
         return (sensors, feedback);
     }
