@@ -5,7 +5,10 @@ using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api;
 
-/// <summary>Bound from <c>Hue:RateLimit</c>: a token bucket per client (token subject, device key, else address).</summary>
+/// <summary>
+/// Bound from <c>Hue:RateLimit</c>: a token bucket per client: a token's subject, a device (its key, checked by the
+/// default scheme), else the address (<c>X-Forwarded-For</c> only from <see cref="KnownProxiesOptions"/>).
+/// </summary>
 public sealed class ClientRateLimitOptions
 {
     public const string Section = "Hue:RateLimit";
@@ -46,6 +49,7 @@ public static class Hardening
                     statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.").ExecuteAsync(http);
             };
         });
+        services.AddHueKnownProxies();
         services.AddCors();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>>(sp =>
             new ConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>(cors =>
@@ -59,6 +63,7 @@ public static class Hardening
 
     public static WebApplication UseHueHardening(this WebApplication app)
     {
+        app.UseForwardedHeaders(); // first: the client's address as the known proxies report it
         app.Use((http, next) =>
         {
             var headers = http.Response.Headers;
@@ -79,7 +84,7 @@ public static class Hardening
         if (Unlimited.Any(p => http.Request.Path.StartsWithSegments(p))) return RateLimitPartition.GetNoLimiter("unlimited");
         var user = http.User;
         var key = user.FindFirstValue(HueClaims.Subject) is { } subject ? $"sub:{subject}"
-            : user.FindFirstValue(HueClaims.DeviceKeyHash) is { } device ? $"device:{device}"
+            : HueClaims.PresentedDeviceSensor(user) is { } device ? $"device:{device}"
             : $"ip:{http.Connection.RemoteIpAddress}";
         var options = http.RequestServices.GetRequiredService<IOptions<ClientRateLimitOptions>>().Value;
         return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions

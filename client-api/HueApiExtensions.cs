@@ -19,6 +19,8 @@ namespace HueGrains.Api;
 
 public static class HueApiExtensions
 {
+    private const string DefaultScheme = "BearerOrDeviceKey";
+
     /// <summary>HTTP API services: JSON, problem details, JWT and device-key authentication, policies, OpenAPI, health.</summary>
     public static IServiceCollection AddHueApi(this IServiceCollection services)
     {
@@ -28,7 +30,12 @@ public static class HueApiExtensions
         services.AddExceptionHandler<HueExceptionHandler>();
 
         services.AddOptions<HueAuthOptions>().BindConfiguration(HueAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+        // By default a request is its bearer token's, or, with a device key and no token, the key's device: so the rate
+        // limiter sees devices as themselves, and an unknown key fails before any grain is called.
+        services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, "Bearer token, or device key", o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.ContainsKey(DeviceKeyAuthentication.Header) && !http.Request.Headers.ContainsKey("Authorization")
+                    ? DeviceKeyAuthentication.Scheme : JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer()
             .AddScheme<AuthenticationSchemeOptions, DeviceKeyAuthentication>(DeviceKeyAuthentication.Scheme, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
@@ -56,6 +63,8 @@ public static class HueApiExtensions
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRateLimiter>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHostedService<MqttEdge>();

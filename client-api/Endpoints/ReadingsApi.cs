@@ -35,14 +35,15 @@ public static class ReadingsApi
             return TypedResults.Problem($"Send a SenML pack as {Senml.ContentType}.", statusCode: StatusCodes.Status415UnsupportedMediaType);
         var pack = await Senml.ReadAsync(request.Body, ct);
         var readings = Senml.Resolve(pack, clock.GetUtcNow());
-        if (readings.Count > IngestLimits.MaxBatch)
-            throw new HueValidationException("body", $"At most {IngestLimits.MaxBatch} readings per request.");
 
+        var own = HueClaims.PresentedDeviceSensor(user); // a device writes only its own sensor: others are refused unwoken
         var groups = readings.GroupBy(r => (r.Sensor, r.Unit)).ToList();
-        var answers = await Task.WhenAll(groups.Select(g => IngestGroup(grains, metrics, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
+        var answers = await Task.WhenAll(groups.Select(g => keyHash is not null && g.Key.Sensor != own
+            ? Task.FromResult(Refused(metrics, g.Key.Sensor, [.. g], "The device key does not belong to this sensor."))
+            : IngestGroup(grains, metrics, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
         var results = answers.SelectMany(a => a).OrderBy(a => a.Index).Select(a => a.Outcome).ToList();
         if (results.All(r => r.Status == ReadingStatus.Rejected))
-            throw new HueValidationException(results.Select((r, i) => (r, i)).ToDictionary(x => $"[{readings[x.i].Index}]", x => new[] { x.r.Reason ?? "Rejected." }));
+            throw ErrorList.Exception(results.Select((r, i) => ($"[{readings[i].Index}]", r.Reason ?? "Rejected.")));
         return TypedResults.Accepted("/api/v1/readings", new BatchIngestResult(
             results.Count(r => r.Status == ReadingStatus.Accepted), results.Count(r => r.Status == ReadingStatus.Duplicate),
             results.Count(r => r.Status == ReadingStatus.Rejected), results));
@@ -72,6 +73,11 @@ public static class ReadingsApi
         {
             problem = string.Join(" ", ex.Errors.SelectMany(e => e.Value));
         }
+        return Refused(metrics, sensor, group, problem);
+    }
+
+    private static IEnumerable<(int Index, BatchReadingOutcome Outcome)> Refused(HueMetrics metrics, string sensor, List<SenmlReading> group, string problem)
+    {
         metrics.Rejected("senml", "invalid", group.Count);
         return group.Select(g => (g.Index, new BatchReadingOutcome(sensor, g.Reading.At, ReadingStatus.Rejected, "bn", problem)));
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Problems;
 
@@ -23,12 +24,13 @@ public sealed record SensorRequest(
 
 public sealed record ReadingRequest(DateTimeOffset? At, double? Value);
 
-/// <summary>One reading (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>).</summary>
-public sealed record ReadingsRequest(DateTimeOffset? At, double? Value, List<ReadingRequest>? Readings);
+/// <summary>One reading (<c>at</c>, <c>value</c>) or a batch (<c>readings</c>, read no further than the batch limit).</summary>
+public sealed record ReadingsRequest(DateTimeOffset? At, double? Value,
+    [property: JsonConverter(typeof(BatchConverter<ReadingRequest>))] List<ReadingRequest>? Readings);
 
 public static class SensorsApi
 {
-    private static readonly string[] IncompleteReading = ["Each reading needs 'at' and 'value'."];
+    private const string IncompleteReading = "Each reading needs 'at' and 'value'.";
 
     public static IEndpointRouteBuilder MapSensorsApi(this IEndpointRouteBuilder app)
     {
@@ -66,6 +68,8 @@ public static class SensorsApi
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.DeviceKeyHashOf(); // null only for an operator; a device always has its key checked
+        if (keyHash is not null && HueClaims.PresentedDeviceSensor(user) != id)
+            throw new HueForbiddenException("The device key does not belong to this sensor."); // decided without waking that sensor
         if (keyHash is not null && !limiter.TryAcquire(keyHash))
         {
             metrics.Rejected("http", "rate-limit", readings.Count);
@@ -77,10 +81,7 @@ public static class SensorsApi
         if (result.Accepted + result.Duplicates == 0)
         {
             // Nothing usable: answer like any other invalid input, naming each field.
-            throw new HueValidationException(result.Results
-                .Select((r, i) => (Field: single ? r.Field! : $"readings[{i}].{r.Field}", r.Reason))
-                .GroupBy(e => e.Field)
-                .ToDictionary(g => g.Key, g => g.Select(e => e.Reason!).ToArray()));
+            throw ErrorList.Exception(result.Results.Select((r, i) => (single ? r.Field! : $"readings[{i}].{r.Field}", r.Reason!)));
         }
         return TypedResults.Accepted($"/api/v1/sensors/{id}", result);
     }
@@ -115,8 +116,9 @@ public static class SensorsApi
             var missing = request.Readings
                 .Select((r, i) => (r, i))
                 .Where(x => x.r is null || x.r.At is null || x.r.Value is null)
-                .ToDictionary(x => $"readings[{x.i}]", _ => IncompleteReading);
-            if (missing.Count > 0) throw new HueValidationException(missing);
+                .Select(x => ($"readings[{x.i}]", IncompleteReading))
+                .ToList();
+            if (missing.Count > 0) throw ErrorList.Exception(missing);
             return ([.. request.Readings.Select(r => new Reading(r.At!.Value, r.Value!.Value))], false);
         }
         Required.Fields((request.At, "at", "A timestamp (ISO 8601 with offset) is required."), (request.Value, "value", "A value is required."));

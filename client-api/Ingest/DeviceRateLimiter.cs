@@ -1,22 +1,13 @@
-using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api.Ingest;
 
-/// <summary>Bound from <c>Hue:Ingest</c>.</summary>
-public sealed class IngestOptions
-{
-    public const string Section = "Hue:Ingest";
-
-    /// <summary>Messages a device may send per second on average (HTTP requests or MQTT publishes).</summary>
-    [Range(1, 100_000)] public int DeviceMessagesPerSecond { get; set; } = 20;
-
-    /// <summary>How many it may send at once after a quiet spell.</summary>
-    [Range(1, 100_000)] public int DeviceBurst { get; set; } = 100;
-}
-
-/// <summary>A token bucket per device, shared by the HTTP and MQTT edges of this node. Operators are not limited.</summary>
+/// <summary>
+/// A token bucket per device, shared by the HTTP and MQTT edges of this node: a cheap first filter that spares the
+/// cluster a flooding device's calls. The quota itself is the sensor grain's (one bucket per device across all front
+/// ends). Operators are not limited.
+/// </summary>
 public sealed class DeviceRateLimiter(IOptions<IngestOptions> options) : IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(device =>

@@ -23,6 +23,9 @@ public static class Open311Api
 {
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
     private const int MaxResults = 1000;
+
+    /// <summary>Ids one lookup may name (service_request_id); beyond, 400. Each is a row read, never a grain activation.</summary>
+    public const int MaxIdsPerRequest = 50;
     private static readonly string[] Formats = ["application/json", "text/xml"];
 
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
@@ -94,7 +97,7 @@ public static class Open311Api
         }], StatusCodes.Status201Created);
     });
 
-    /// <param name="requestIds">service_request_id: comma-separated ids; the other filters are then ignored.</param>
+    /// <param name="requestIds">service_request_id: comma-separated ids (at most 50); the other filters are then ignored.</param>
     /// <param name="serviceCodes">service_code: comma-separated service codes.</param>
     /// <param name="startDate">start_date: requests submitted at or after (ISO 8601); default 90 days before end_date.</param>
     /// <param name="endDate">end_date: requests submitted before (ISO 8601); default now.</param>
@@ -106,7 +109,9 @@ public static class Open311Api
     {
         if (Split(requestIds) is { Length: > 0 } ids)
         {
-            var known = ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct().Take(MaxResults).ToList();
+            if (ids.Distinct().Count() > MaxIdsPerRequest)
+                return Open311Output.Error(format, 400, $"service_request_id names at most {MaxIdsPerRequest} ids per request.");
+            var known = ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct().ToList();
             return Open311Output.List(format, "service_requests", "request",
                 known.Count == 0 ? [] : await RowsAsync(grains, new FeedbackQuery(Ids: known, Limit: MaxResults), ct));
         }

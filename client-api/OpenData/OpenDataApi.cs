@@ -12,6 +12,9 @@ public static class OpenDataApi
     public const string Licence = "https://creativecommons.org/licenses/by/4.0/";
     private const int MaxDays = 31;
 
+    /// <summary>The days a dataset may name: the platform's data starts after the first, and the last leaves the calendar room to count to its end.</summary>
+    private static readonly DateOnly EarliestDay = new(2000, 1, 1), LatestDay = new(9998, 12, 31);
+
     private sealed record Dataset(string Id, string TitleVi, string TitleEn, string Description, string Periodicity,
         Func<IGrainFactory, DateTimeOffset, DateTimeOffset, CancellationToken, Task<OpenDataTable>> Build);
 
@@ -83,6 +86,9 @@ public static class OpenDataApi
         if (format is not ("csv" or "json")) throw new HueNotFoundException("Datasets come as .csv or .json.");
         var today = HueLocalTime.Date(clock.GetUtcNow());
         var (first, last) = (from ?? date ?? today, to ?? date ?? from ?? today);
+        if (first < EarliestDay || last > LatestDay)
+            throw new HueValidationException(date is not null ? "date" : first < EarliestDay ? "from" : "to",
+                $"Days run from {EarliestDay:yyyy-MM-dd} to {LatestDay:yyyy-MM-dd}.");
         if (last < first) throw new HueValidationException("to", "'to' is on or after 'from'.");
         if (last.DayNumber - first.DayNumber >= MaxDays) throw new HueValidationException("from", $"At most {MaxDays} days per request.");
         var table = await found.Build(grains, HueLocalTime.StartOf(first), HueLocalTime.StartOf(last.AddDays(1)), ct);

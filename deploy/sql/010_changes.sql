@@ -7,7 +7,7 @@
 -- become visible out of commit order.) The lock is taken as late as possible: by the last trigger on the state row.
 --
 -- Dossiers, reports and sensors are appended by the trigger below from the entity's projection row, in the same
--- transaction as the state write; personal fields (the applicant, the reporter) are never copied. Indicators are
+-- transaction as the state write; personal fields (the applicant, the reporter) and device key hashes are never copied. Indicators are
 -- appended by the commune and city grains with hue_append_change(). Rows older than the retention are deleted.
 
 CREATE SEQUENCE IF NOT EXISTS hue_change_position;
@@ -59,10 +59,10 @@ BEGIN
         -- Provisioning (where it is, what it measures); its readings are not changes, its alert level is.
         IF o IS NULL OR (o->'Commune', o->'Kind', o->'Latitude', o->'Longitude')
                         IS DISTINCT FROM (r->'Commune', r->'Kind', r->'Latitude', r->'Longitude') THEN
-            PERFORM hue_append_change('sensor', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r);
+            PERFORM hue_append_change('sensor', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r - 'DeviceKeyHash');
         END IF;
         IF COALESCE((o->>'AlertLevel')::integer, 0) <> (r->>'AlertLevel')::integer THEN
-            PERFORM hue_append_change('alert', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r);
+            PERFORM hue_append_change('alert', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r - 'DeviceKeyHash');
         END IF;
     END IF;
     RETURN NULL;

@@ -76,7 +76,10 @@ public sealed record FeedbackRow(
     public FeedbackSummary ToSummary(DateTimeOffset now) => new(Id, Category, Status, SubmittedAt, DueAt, ToSnapshot().IsOverdue(now), Commune);
 }
 
-/// <summary>A sensor as its commune counts it, with the columns geo and fleet queries filter on.</summary>
+/// <summary>
+/// A sensor as its commune counts it, with the columns geo and fleet queries filter on, and its device key's SHA-256
+/// (null when revoked): the edges find a key's sensor here without waking any sensor grain.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("hue.SensorRow")]
 public sealed record SensorRow(
     [property: Id(0)] string Id,
@@ -87,7 +90,8 @@ public sealed record SensorRow(
     [property: Id(5)] DateTimeOffset? LastSeen,
     [property: Id(6)] double? Latitude,
     [property: Id(7)] double? Longitude,
-    [property: Id(8)] SensorSnapshot Snapshot) : IProjectionRow;
+    [property: Id(8)] SensorSnapshot Snapshot,
+    [property: Id(9)] string? DeviceKeyHash = null) : IProjectionRow;
 
 /// <summary>
 /// What a commune's closed dossiers and reports add up to: exact counts kept by the projection store as items close
@@ -157,4 +161,8 @@ public interface IProjectionsGrain : IGrainWithIntegerKey
     /// <summary>The change feed after a position, oldest first (see <see cref="ChangeQuery"/>).</summary>
     [Alias("Changes")]
     Task<ChangePage> Changes(ChangeQuery query, CancellationToken ct = default);
+
+    /// <summary>The sensor whose device key has this SHA-256, or null: a key check that activates no sensor grain.</summary>
+    [Alias("SensorOfKey")]
+    Task<string?> SensorOfKey(string deviceKeyHash, CancellationToken ct = default);
 }

@@ -29,6 +29,7 @@ public static class HueSiloBuilderExtensions
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
         silo.Services.TryAddSingleton<IIndicatorStore, MemoryIndicatorStore>();
         silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
+        silo.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).Validate(Valid, "Hue:Ingest has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).Validate(Valid, "Hue:Quotas has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
         // Where recently called grains live is cached per silo; the default (a million entries) keeps an entry for every

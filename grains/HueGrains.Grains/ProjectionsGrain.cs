@@ -27,4 +27,6 @@ public sealed class ProjectionsGrain(IProjectionStore store, IChangeFeed changes
         store.DailyCountsAsync(kind, from, to, ct);
 
     public Task<ChangePage> Changes(ChangeQuery query, CancellationToken ct) => changes.ReadAsync(query, ct);
+
+    public Task<string?> SensorOfKey(string deviceKeyHash, CancellationToken ct) => store.SensorOfKeyAsync(deviceKeyHash, ct);
 }

@@ -12,6 +12,7 @@ public sealed partial class SensorGrain(
     IReadingJournal journal,
     SensorOutbox outbox,
     IOptions<HistoryOptions> history,
+    IOptions<IngestOptions> ingest,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
@@ -27,6 +28,9 @@ public sealed partial class SensorGrain(
     private HashSet<long> _recent = [];
     private bool _unsaved;
     private StateSaver _saver = null!;
+
+    /// <summary>The device's quota, here where the device is one, whichever front end its messages cross.</summary>
+    private TokenBucket? _quota;
 
     private SensorState S => state.State;
 
@@ -89,6 +93,7 @@ public sealed partial class SensorGrain(
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         if (deviceKeyHash is not null && (S.DeviceKeyHash is null || !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash)))
             throw new HueForbiddenException("The device key does not belong to this sensor.");
+        if (deviceKeyHash is not null) TakeQuota();
         if (readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
         if (readings.Count > IngestLimits.MaxBatch)
             throw new HueValidationException("readings", $"At most {IngestLimits.MaxBatch} readings per request.");
@@ -139,6 +144,14 @@ public sealed partial class SensorGrain(
         Publish();
         if (alertChanged || now - (S.SavedAt ?? S.ProvisionedAt) >= SummaryInterval) await _saver.SaveAsync();
         return IngestResult.From(outcomes);
+    }
+
+    /// <summary>One message of the device (operators are not limited); over quota is a 429 / an MQTT quota refusal.</summary>
+    private void TakeQuota()
+    {
+        _quota ??= new TokenBucket(ingest.Value.DeviceMessagesPerSecond, ingest.Value.DeviceBurst);
+        if (!_quota.TryTake(clock.GetUtcNow(), out var wait))
+            throw new HueQuotaExceededException("This device sends faster than its quota; slow down.", wait);
     }
 
     public async Task<string> RotateKey(CancellationToken ct)

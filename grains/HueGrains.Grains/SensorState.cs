@@ -48,7 +48,7 @@ public sealed class SensorState : IProjectedState
 
     /// <summary>The sensor's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
     public SensorRow? Row => Spec is not { } spec ? null
-        : new SensorRow(Id, Version, spec.Commune, spec.Kind, Alerts.HighestLevel, LastSeen, spec.Latitude, spec.Longitude, Snapshot());
+        : new SensorRow(Id, Version, spec.Commune, spec.Kind, Alerts.HighestLevel, LastSeen, spec.Latitude, spec.Longitude, Snapshot(), DeviceKeyHash);
 
     IProjectionRow? IProjectedState.Row => Row;
 

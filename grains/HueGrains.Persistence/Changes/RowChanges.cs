@@ -24,9 +24,9 @@ public static class RowChanges
             case SensorRow s:
                 var was = before as SensorRow;
                 if (was is null || (was.Commune, was.Kind, was.Latitude, was.Longitude) != (s.Commune, s.Kind, s.Latitude, s.Longitude))
-                    yield return (ChangeTypes.Sensor, Public(s));
+                    yield return (ChangeTypes.Sensor, Public(s, nameof(SensorRow.DeviceKeyHash)));
                 if ((was?.AlertLevel ?? 0) != s.AlertLevel)
-                    yield return (ChangeTypes.Alert, Public(s));
+                    yield return (ChangeTypes.Alert, Public(s, nameof(SensorRow.DeviceKeyHash)));
                 break;
         }
     }

@@ -19,6 +19,9 @@ public interface IProjectionStore
 
     /// <summary>Items filed per local day, commune and procedure (dossiers) or category code (reports) in [from, to).</summary>
     Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>The provisioned sensor whose device key has this SHA-256 (hex), or null.</summary>
+    Task<string?> SensorOfKeyAsync(string deviceKeyHash, CancellationToken ct);
 }
 
 /// <summary>Writes a row where no trigger derives it (the memory store); called by the grain storage with the state write.</summary>

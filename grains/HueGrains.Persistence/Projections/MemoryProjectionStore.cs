@@ -22,6 +22,8 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
     public Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         Rows.DailyCounts(kind, from, to);
 
+    public Task<string?> SensorOfKeyAsync(string deviceKeyHash, CancellationToken ct) => Rows.SensorOfKey(deviceKeyHash);
+
     public Task AppendAsync(string citizenId, AccessEntry entry, CancellationToken ct) => Rows.AppendAccess(citizenId, entry);
 
     public Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct) =>
@@ -45,6 +47,7 @@ public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
     [Alias("Cases")] Task<IReadOnlyList<CaseRow>> Cases(CaseQuery query, DateTimeOffset now);
     [Alias("Feedback")] Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery query, DateTimeOffset now);
     [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
+    [Alias("SensorOfKey")] Task<string?> SensorOfKey(string deviceKeyHash);
     [Alias("AppendAccess")] Task AppendAccess(string citizenId, AccessEntry entry);
     [Alias("Accesses")] Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit);
     [Alias("AppendChange")] Task AppendChange(string type, string entityId, string? commune, long version, string data);
@@ -62,6 +65,7 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
     private readonly Dictionary<string, CaseRow> _cases = [];
     private readonly Dictionary<string, FeedbackRow> _feedback = [];
     private readonly Dictionary<string, SensorRow> _sensors = [];
+    private readonly Dictionary<string, string> _sensorByKey = []; // device key hash -> sensor id, as the SQL index
     private readonly Dictionary<string, List<AccessEntry>> _accesses = [];
     private readonly List<ChangeRecord> _changes = [];
     private long _lastEntry;
@@ -83,7 +87,11 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
         {
             case CaseRow c: _cases[c.Id] = c; break;
             case FeedbackRow f: _feedback[f.Id] = f; break;
-            case SensorRow s: _sensors[s.Id] = s; break;
+            case SensorRow s:
+                if (_sensors.TryGetValue(s.Id, out var old) && old.DeviceKeyHash is { } oldKey) _sensorByKey.Remove(oldKey);
+                if (s.DeviceKeyHash is { } key) _sensorByKey[key] = s.Id;
+                _sensors[s.Id] = s;
+                break;
         }
         return Task.CompletedTask;
     }
@@ -125,6 +133,8 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             .Select(g => new DailyCount(g.Key.Day, g.Key.Commune, g.Key.Group, g.Count()))
             .OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)]);
     }
+
+    public Task<string?> SensorOfKey(string deviceKeyHash) => Task.FromResult(_sensorByKey.GetValueOrDefault(deviceKeyHash));
 
     public Task AppendAccess(string citizenId, AccessEntry entry)
     {

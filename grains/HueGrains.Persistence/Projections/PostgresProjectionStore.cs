@@ -91,6 +91,13 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         return [.. counts.OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)];
     }
 
+    public async Task<string?> SensorOfKeyAsync(string deviceKeyHash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var ids = await ReadAsync(connection, "SELECT id FROM hue_sensors WHERE device_key_hash = $1 LIMIT 1", [deviceKeyHash], r => r.GetString(0), ct);
+        return ids.Count == 0 ? null : ids[0];
+    }
+
     private static async Task<ClosedTotals> TotalsAsync(NpgsqlConnection connection, string commune, DateTimeOffset now, CancellationToken ct)
     {
         var since = ClosedTotals.WindowStart(now);

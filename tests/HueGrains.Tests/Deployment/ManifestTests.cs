@@ -2,7 +2,6 @@ using System.Collections;
 using System.Reflection;
 using HueGrains.Api;
 using HueGrains.Api.Auth;
-using HueGrains.Api.Ingest;
 using HueGrains.Api.Mqtt;
 using HueGrains.Api.Open311;
 using HueGrains.Grains.Domain;
@@ -32,6 +31,7 @@ public class ManifestTests(ApiFixture api)
         (MqttOptions.Section, typeof(MqttOptions)), (HistoryOptions.Section, typeof(HistoryOptions)), (CalendarOptions.Section, typeof(CalendarOptions)),
         (FeedbackOptions.Section, typeof(FeedbackOptions)), (Open311Options.Section, typeof(Open311Options)),
         (ClientRateLimitOptions.Section, typeof(ClientRateLimitOptions)), (CorsOriginsOptions.Section, typeof(CorsOriginsOptions)),
+        (KnownProxiesOptions.Section, typeof(KnownProxiesOptions)),
     ];
 
     /// <summary>Keys read directly rather than through an options type.</summary>

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
+using HueGrains.Api;
 using HueGrains.Api.Auth;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -13,6 +16,9 @@ namespace HueGrains.Tests.Http;
 public sealed class HardenedPlatformFixture : IAsyncLifetime
 {
     public const string Origin = "https://ioc.hue.gov.vn";
+
+    /// <summary>The one reverse proxy whose X-Forwarded-For is believed.</summary>
+    public const string Proxy = "10.0.0.1";
 
     public string PreviousKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -27,6 +33,7 @@ public sealed class HardenedPlatformFixture : IAsyncLifetime
         ["Hue:RateLimit:PermitsPerSecond"] = "5",
         ["Hue:RateLimit:Burst"] = "10",
         ["Hue:Cors:Origins:0"] = Origin,
+        ["Hue:Http:KnownProxies:0"] = Proxy,
         ["Hue:Mqtt:Enabled"] = "false",
         ["Hue:Dashboard"] = "false",
     });
@@ -117,5 +124,70 @@ public class HardeningTests(HardenedPlatformFixture platform) : IClassFixture<Ha
         Assert.Equal("*", await AllowedOrigin("/opendata/", "https://researcher.example")); // open data is for anyone's page
         Assert.Equal("*", await AllowedOrigin("/open311/v2/services.json", "https://app.example"));
 
+    }
+
+    /// <summary>A request as it arrives from <paramref name="address"/>, with headers set by <paramref name="headers"/>.</summary>
+    private async Task<HttpStatusCode> FromAsync(string address, string method, string path, Action<IHeaderDictionary>? headers = null, string? json = null)
+    {
+        var context = await platform.App.GetTestServer().SendAsync(http =>
+        {
+            http.Connection.RemoteIpAddress = IPAddress.Parse(address);
+            http.Request.Method = method;
+            http.Request.Path = path;
+            headers?.Invoke(http.Request.Headers);
+            if (json is not null)
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(json);
+                http.Request.ContentType = "application/json";
+                http.Request.ContentLength = bytes.Length;
+                http.Request.Body = new MemoryStream(bytes);
+                http.Features.Set<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>(new HasBody());
+            }
+        });
+        return (HttpStatusCode)context.Response.StatusCode;
+    }
+
+    private sealed class HasBody : Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature
+    {
+        public bool CanHaveBody => true;
+    }
+
+    private static string AnAddress() => $"192.0.2.{Random.Shared.Next(1, 255)}";
+
+    [Fact]
+    public async Task A_device_has_its_own_bucket_so_its_flood_spares_public_reads_from_its_address()
+    {
+        var id = $"t-{Guid.NewGuid():N}";
+        var created = await platform.Client(Token(Roles.Operator)).PutAsJsonAsync($"/api/v1/sensors/{id}",
+            new { kind = "water-level", unit = "m", commune = "19753", latitude = 16.46, longitude = 107.57 }, HueJson.Options);
+        var key = (await created.Json()).GetProperty("deviceKey").GetString()!;
+        var address = AnAddress();
+        var start = DateTimeOffset.UtcNow.AddMinutes(-3);
+        var device = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            var reading = System.Text.Json.JsonSerializer.Serialize(new { at = start.AddSeconds(i), value = 1.0 }, HueJson.Options);
+            device.Add(await FromAsync(address, "POST", $"/api/v1/sensors/{id}/readings", h => h[DeviceKeyAuthentication.Header] = key, reading));
+        }
+        Assert.Contains(HttpStatusCode.Accepted, device);
+        Assert.Contains(HttpStatusCode.TooManyRequests, device); // the device's own bucket ran dry
+        Assert.Equal(HttpStatusCode.OK, await FromAsync(address, "GET", "/api/v1/city")); // not the address's
+    }
+
+    [Fact]
+    public async Task X_Forwarded_For_names_the_client_only_when_a_known_proxy_sends_it()
+    {
+        async Task<List<HttpStatusCode>> Burst(string from, Func<int, string> client)
+        {
+            var statuses = new List<HttpStatusCode>();
+            for (var i = 0; i < 15; i++) statuses.Add(await FromAsync(from, "GET", "/api/v1/procedures", h => h["X-Forwarded-For"] = client(i)));
+            return statuses;
+        }
+        var greedy = AnAddress();
+        Assert.Contains(HttpStatusCode.TooManyRequests, await Burst(HardenedPlatformFixture.Proxy, _ => greedy));
+        Assert.All(await Burst(HardenedPlatformFixture.Proxy, i => $"198.51.100.{i + 1}"), s => Assert.Equal(HttpStatusCode.OK, s)); // each its own client
+
+        // From anyone else the header is ignored: changing it does not buy a new bucket.
+        Assert.Contains(HttpStatusCode.TooManyRequests, await Burst(AnAddress(), i => $"203.0.113.{i + 1}"));
     }
 }

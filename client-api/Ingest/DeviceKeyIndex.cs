@@ -1,0 +1,41 @@
+using System.Collections.Concurrent;
+
+namespace HueGrains.Api.Ingest;
+
+/// <summary>
+/// Which sensor a device key belongs to, answered without activating any sensor grain: the edges (HTTP, SenML, MQTT)
+/// ask this before calling a sensor, so a made-up key or a stranger's sensor id costs no activation.
+/// </summary>
+public interface IDeviceKeyIndex
+{
+    /// <summary>The sensor whose device key has this SHA-256 (hex), or null for an unknown or revoked key.</summary>
+    ValueTask<string?> SensorOfAsync(string deviceKeyHash, CancellationToken ct);
+}
+
+/// <summary>
+/// Reads the sensors' projection (its key-hash column) through the stateless projections grain, and remembers a found
+/// key for <see cref="Remember"/>. A key rotated or revoked meanwhile is still refused: the sensor grain checks it
+/// again on every ingest. Unknown keys are not remembered, so a sensor provisioned a moment ago is found at once.
+/// </summary>
+public sealed class ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock) : IDeviceKeyIndex
+{
+    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(10);
+    private const int MaxRemembered = 10_000;
+
+    private readonly ConcurrentDictionary<string, (string Sensor, DateTimeOffset Until)> _found = new(StringComparer.Ordinal);
+
+    public async ValueTask<string?> SensorOfAsync(string deviceKeyHash, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        if (_found.TryGetValue(deviceKeyHash, out var known) && known.Until > now) return known.Sensor;
+        var sensor = await grains.Projections().SensorOfKey(deviceKeyHash, ct);
+        if (sensor is null)
+        {
+            _found.TryRemove(deviceKeyHash, out _);
+            return null;
+        }
+        if (_found.Count >= MaxRemembered) _found.Clear(); // bounded: a fleet larger than this just asks more often
+        _found[deviceKeyHash] = (sensor, now + Remember);
+        return sensor;
+    }
+}

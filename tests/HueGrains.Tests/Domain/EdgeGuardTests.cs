@@ -1,0 +1,39 @@
+using HueGrains.Grains.Domain;
+
+namespace HueGrains.Tests.Domain;
+
+/// <summary>The small guards the edges share: escaped log fields, capped error lists, a device's token bucket.</summary>
+public class EdgeGuardTests
+{
+    [Fact]
+    public void Log_fields_escape_control_characters_and_stay_short()
+    {
+        Assert.Equal("evil\\u000a2026-12-01 warn: forged\\u001b[0m", LogText.Escape("evil\n2026-12-01 warn: forged\u001b[0m"));
+        Assert.Equal("a\\u2028b", LogText.Escape("a\u2028b"));
+        var longName = LogText.Escape(new string('x', 10_000));
+        Assert.Equal(LogText.MaxLength + 1, longName.Length);
+        Assert.Equal("(none)", LogText.Escape(null));
+    }
+
+    [Fact]
+    public void An_error_list_names_the_first_20_fields_and_counts_the_rest()
+    {
+        var errors = ErrorList.Capped(Enumerable.Range(0, 1000).Select(i => ($"[{i}]", "Rejected.")));
+        Assert.Equal(ErrorList.MaxShown + 1, errors.Count);
+        Assert.Equal("980 more errors not shown.", errors[ErrorList.MoreField].Single());
+        Assert.DoesNotContain(ErrorList.MoreField, ErrorList.Capped([("a", "x"), ("a", "y")]).Keys);
+    }
+
+    [Fact]
+    public void A_token_bucket_allows_its_burst_then_its_rate()
+    {
+        var bucket = new TokenBucket(perSecond: 2, burst: 3);
+        var now = DateTimeOffset.UnixEpoch;
+        Assert.True(bucket.TryTake(now, out _) && bucket.TryTake(now, out _) && bucket.TryTake(now, out _));
+        Assert.False(bucket.TryTake(now, out var wait));
+        Assert.Equal(1, wait);
+        Assert.True(bucket.TryTake(now.AddSeconds(0.5), out _));
+        Assert.False(bucket.TryTake(now.AddSeconds(0.5), out _));
+        Assert.False(bucket.TryTake(now.AddSeconds(0.4), out _)); // a clock that steps back refills nothing
+    }
+}
