@@ -11,8 +11,9 @@ public class LiveFeedRetentionTests(FakeClockFixture fixture) : IClassFixture<Fa
     [Fact]
     public async Task A_quiet_node_forgets_its_recent_events_and_a_late_resume_gets_a_snapshot()
     {
-        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<IMeterFactory>();
-        using var feed = new LiveFeed(fixture.Cluster.Client, fixture.Clock, new HueMetrics(meters), NullLogger<LiveFeed>.Instance);
+        // Its own meters, disposed with the test: the platform's exporters listen to every meter named HueGrains.
+        await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        using var feed = new LiveFeed(fixture.Cluster.Client, fixture.Clock, new HueMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<LiveFeed>.Instance);
         await feed.StartAsync(CancellationToken.None);
         try
         {
