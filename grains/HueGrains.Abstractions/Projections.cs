@@ -153,4 +153,8 @@ public interface IProjectionsGrain : IGrainWithIntegerKey
     /// <summary>Dossiers (by procedure) or reports (by category code) filed per local day and commune in [from, to).</summary>
     [Alias("DailyCounts")]
     Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
+
+    /// <summary>Whether a sensor with this id was provisioned, read from its projection row: its grain is not activated.</summary>
+    [Alias("SensorProvisioned")]
+    Task<bool> SensorProvisioned(string sensorId, CancellationToken ct = default);
 }

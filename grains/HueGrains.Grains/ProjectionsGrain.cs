@@ -23,6 +23,8 @@ public sealed class ProjectionsGrain(IProjectionStore store, [FromKeyedServices(
         return [.. (await store.FeedbackAsync(query, now, ct)).Select(f => f.ToSummary(now))];
     }
 
+    public Task<bool> SensorProvisioned(string sensorId, CancellationToken ct) => store.SensorExistsAsync(sensorId, ct);
+
     public Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         store.DailyCountsAsync(kind, from, to, ct);
 }

@@ -19,6 +19,9 @@ public interface IProjectionStore
 
     /// <summary>Items filed per local day, commune and procedure (dossiers) or category code (reports) in [from, to).</summary>
     Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct);
+
+    /// <summary>Whether the sensor has a row (it was provisioned): a check that activates no sensor grain.</summary>
+    Task<bool> SensorExistsAsync(string sensorId, CancellationToken ct);
 }
 
 /// <summary>Writes a row where no trigger derives it (the memory store); called by the grain storage with the state write.</summary>

@@ -22,6 +22,8 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
     public Task<IReadOnlyList<DailyCount>> DailyCountsAsync(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         Rows.DailyCounts(kind, from, to);
 
+    public Task<bool> SensorExistsAsync(string sensorId, CancellationToken ct) => Rows.SensorExists(sensorId);
+
     public Task AppendAsync(string citizenId, AccessEntry entry, CancellationToken ct) => Rows.AppendAccess(citizenId, entry);
 
     public Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct) =>
@@ -37,6 +39,7 @@ public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
     [Alias("Cases")] Task<IReadOnlyList<CaseRow>> Cases(CaseQuery query, DateTimeOffset now);
     [Alias("Feedback")] Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery query, DateTimeOffset now);
     [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
+    [Alias("SensorExists")] Task<bool> SensorExists(string sensorId);
     [Alias("AppendAccess")] Task AppendAccess(string citizenId, AccessEntry entry);
     [Alias("Accesses")] Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit);
 }
@@ -102,6 +105,8 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             .Select(g => new DailyCount(g.Key.Day, g.Key.Commune, g.Key.Group, g.Count()))
             .OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)]);
     }
+
+    public Task<bool> SensorExists(string sensorId) => Task.FromResult(_sensors.ContainsKey(sensorId));
 
     public Task AppendAccess(string citizenId, AccessEntry entry)
     {

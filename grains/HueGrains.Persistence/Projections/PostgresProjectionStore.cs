@@ -91,6 +91,13 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         return [.. counts.OrderBy(c => c.Day).ThenBy(c => c.Commune, StringComparer.Ordinal).ThenBy(c => c.Group, StringComparer.Ordinal)];
     }
 
+    public async Task<bool> SensorExistsAsync(string sensorId, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("SELECT EXISTS (SELECT 1 FROM hue_sensors WHERE id = $1)");
+        command.Parameters.Add(new NpgsqlParameter { Value = sensorId });
+        return (bool)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     private static async Task<ClosedTotals> TotalsAsync(NpgsqlConnection connection, string commune, DateTimeOffset now, CancellationToken ct)
     {
         var since = ClosedTotals.WindowStart(now);
