@@ -39,6 +39,9 @@ public sealed partial class MqttEdge(
     /// <summary>Open sessions by sensor, so that a key change closes them without listing every client.</summary>
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _sessions = new();
 
+    /// <summary>Unsubscribes this edge's stream subscriptions when it stops, so no stream delivers to a stopped broker.</summary>
+    private readonly ConcurrentBag<Func<Task>> _subscriptions = [];
+
     /// <summary>The listeners, once started (tests read their connection count).</summary>
     public MqttTcpFront? Front { get; private set; }
 
@@ -69,11 +72,13 @@ public sealed partial class MqttEdge(
                 var streams = cluster.GetStreamProvider(HueStreams.AlertsProvider);
                 foreach (var commune in CityMap.Communes)
                 {
-                    await streams.GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, commune.Code))
+                    var alerts = await streams.GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, commune.Code))
                         .SubscribeAsync((notices, _) => PublishAlertsAsync(commune.Code, notices));
+                    _subscriptions.Add(alerts.UnsubscribeAsync);
                 }
-                await streams.GetStream<DeviceKeyChanged>(StreamId.Create(HueStreams.DeviceKeyChanges, Keys.City))
+                var keyChanges = await streams.GetStream<DeviceKeyChanged>(StreamId.Create(HueStreams.DeviceKeyChanges, Keys.City))
                     .SubscribeAsync((change, _) => CloseSessionsAsync(change.SensorId));
+                _subscriptions.Add(keyChanges.UnsubscribeAsync);
                 LogFollowingAlerts(log, CityMap.Communes.Count);
                 return;
             }
@@ -89,6 +94,17 @@ public sealed partial class MqttEdge(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        foreach (var unsubscribe in _subscriptions.ToList())
+        {
+            try
+            {
+                await unsubscribe().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogAlertsNotYet(log, ex.GetType().Name); // the cluster is going too: its subscriptions go with it
+            }
+        }
         if (_server is not null) await _server.StopAsync();
         await base.StopAsync(cancellationToken);
     }
@@ -101,6 +117,10 @@ public sealed partial class MqttEdge(
 
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
+        var sensor = e.UserName;
+        // First, so that MQTTnet answers a refused login with its reason rather than "identifier rejected".
+        if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
+            AssignClientId(e, $"{(Keys.IsSensorId(sensor) ? sensor : "device")}/{Guid.NewGuid():N}");
         var address = LoginThrottle.KeyOf(e.RemoteEndPoint);
         if (_throttle.IsBlocked(address))
         {
@@ -108,7 +128,6 @@ public sealed partial class MqttEdge(
             _refusals.Add("login-throttled");
             return;
         }
-        var sensor = e.UserName;
         var key = e.Password;
         var keyHash = string.IsNullOrEmpty(key) || key.Length > 256 ? null : DeviceKeys.Hash(key);
         if (!Keys.IsSensorId(sensor) || keyHash is null || !await keys.IsDeviceKeyAsync(sensor, keyHash, e.CancellationToken))
@@ -131,17 +150,12 @@ public sealed partial class MqttEdge(
     /// <summary>
     /// A session's client id lives in its sensor's namespace: <c>{sensor}</c> or <c>{sensor}/…</c> as given, anything
     /// else prefixed with <c>{sensor}/</c>, so a device cannot take over (disconnect) another device's session. Sensor ids
-    /// contain no '/', so namespaces never overlap. An empty id of a clean session gets <c>{sensor}/{random}</c>.
+    /// contain no '/', so namespaces never overlap. An empty id of a clean session was given <c>{sensor}/{random}</c>.
     /// </summary>
     private static bool TieClientId(ValidatingConnectionEventArgs e, string sensor)
     {
         var given = e.ClientId;
-        if (string.IsNullOrEmpty(given))
-        {
-            if (e.CleanSession == false) return true; // MQTTnet refuses it (ClientIdentifierNotValid)
-            e.AssignedClientIdentifier = $"{sensor}/{Guid.NewGuid():N}";
-            return SetClientId(e, e.AssignedClientIdentifier);
-        }
+        if (string.IsNullOrEmpty(given)) return true; // a persistent session without an id: MQTTnet refuses it
         return given == sensor || given.StartsWith(sensor + "/", StringComparison.Ordinal) || SetClientId(e, $"{sensor}/{given}");
     }
 
@@ -151,6 +165,12 @@ public sealed partial class MqttEdge(
     // MQTT tests fail if a later version moves it.
     private static readonly System.Reflection.FieldInfo? ConnectPacketField =
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
+
+    private static void AssignClientId(ValidatingConnectionEventArgs e, string clientId)
+    {
+        e.AssignedClientIdentifier = clientId;
+        SetClientId(e, clientId);
+    }
 
     private static bool SetClientId(ValidatingConnectionEventArgs e, string clientId)
     {

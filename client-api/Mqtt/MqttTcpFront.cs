@@ -29,6 +29,9 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
 
+    /// <summary>The plain port, or the TLS port when plain MQTT is off.</summary>
+    public int Port => options.Port != 0 ? options.Port : options.Tls.Port;
+
     /// <summary>Connections open now (logged in or not).</summary>
     public int OpenConnections => Volatile.Read(ref _open);
 
@@ -72,18 +75,19 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
             {
                 continue; // reset before it was accepted
             }
-            _ = Task.Run(() => ServeAsync(client, tls, stopping), CancellationToken.None);
+            // Admitted here, in accept order, so that the caps hold exactly under a burst.
+            var address = LoginThrottle.KeyOf(client.RemoteEndPoint);
+            if (!TryAdmit(address))
+            {
+                client.Close(0);
+                continue;
+            }
+            _ = Task.Run(() => ServeAsync(client, address, tls, stopping), CancellationToken.None);
         }
     }
 
-    private async Task ServeAsync(Socket socket, bool tls, CancellationToken stopping)
+    private async Task ServeAsync(Socket socket, string address, bool tls, CancellationToken stopping)
     {
-        var address = LoginThrottle.KeyOf(socket.RemoteEndPoint);
-        if (!TryAdmit(address))
-        {
-            socket.Close(0);
-            return;
-        }
         MqttPacketGuard? guard = null;
         try
         {
