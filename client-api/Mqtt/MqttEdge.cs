@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Orleans.Streams;
@@ -124,7 +125,8 @@ public sealed partial class MqttEdge(
         var address = LoginThrottle.KeyOf(e.RemoteEndPoint);
         if (_throttle.IsBlocked(address))
         {
-            e.ReasonCode = MqttConnectReasonCode.ConnectionRateExceeded; // no lookup at all
+            // No lookup at all. MQTTnet would send 3.1.1 devices "unacceptable protocol version" for the MQTT 5 code.
+            e.ReasonCode = e.ProtocolVersion == MqttProtocolVersion.V500 ? MqttConnectReasonCode.ConnectionRateExceeded : MqttConnectReasonCode.ServerUnavailable;
             _refusals.Add("login-throttled");
             return;
         }

@@ -180,7 +180,7 @@ public class MqttEdgeDefenceTests(ApiFixture api)
             }
             Assert.Equal(5, keys.Calls);
             Assert.All(codes.Take(5), c => Assert.Equal(4, c));
-            Assert.All(codes.Skip(5), c => Assert.NotEqual(0, c));
+            Assert.All(codes.Skip(5), c => Assert.Equal(3, c)); // server unavailable: try later
 
             using var other = await MqttWire.OpenAsync(edge.Front!.Port, from: "127.0.0.2"); // another address is not held up
             await other.SendAsync(MqttWire.Connect(id, id, key));
