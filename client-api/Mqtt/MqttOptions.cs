@@ -56,8 +56,8 @@ public sealed class MqttOptions : IValidatableObject
             yield return new ValidationResult("Port 0 turns plain MQTT off: enable Tls or set a port.", [nameof(Port)]);
         if (Tls.Enabled && string.IsNullOrWhiteSpace(Tls.CertificatePath))
             yield return new ValidationResult("Tls:CertificatePath is required when MQTT TLS is enabled.", ["Tls.CertificatePath"]);
-        if (Tls.Enabled && Tls.Port == Port)
-            yield return new ValidationResult("Tls:Port must differ from Port.", ["Tls.Port"]);
+        if (Tls.Enabled && (Tls.Port == Port || Tls.Port is < 1 or > 65535))
+            yield return new ValidationResult("Tls:Port must be a port (1-65535) other than Port.", ["Tls.Port"]);
     }
 }
 

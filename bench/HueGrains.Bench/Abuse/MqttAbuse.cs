@@ -15,7 +15,7 @@ public static class MqttAbuse
 {
     private const string Workload = "abuse";
 
-    /// <param name="activations">Sensor activations in the silo now (e.g. <c>orleans_grains{type=~"Sensor"}</c> from /metrics).</param>
+    /// <param name="activations">Sensor activations created so far (<c>orleans_catalog_activation_created_total{grain_type="sensor"}</c> in /metrics).</param>
     /// <param name="heapBytes">The silo's managed heap now, if the caller can read it.</param>
     public static async Task RunAsync(Report report, SiloProcess silo, int mqttPort, Func<Task<long>> activations,
         Func<Task<double>>? heapBytes = null, int failedLogins = 5_000)

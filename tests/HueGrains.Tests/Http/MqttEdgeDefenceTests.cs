@@ -246,6 +246,20 @@ public class MqttEdgeDefenceTests(ApiFixture api)
         Assert.NotEqual(MqttClientDisconnectReason.NormalDisconnection, await dropped.Task); // a DISCONNECT with a reason
     }
 
+    [Theory]
+    [InlineData("localhost", 1883, false)] // a name could resolve to more than meant: addresses only
+    [InlineData("127.0.0.1;::1", 1883, false)]
+    [InlineData("127.0.0.1", 0, false)] // no endpoint at all
+    [InlineData("127.0.0.1", 8883, true)] // TLS on the plain port
+    public void Settings_that_cannot_be_bound_exactly_are_refused_at_start(string host, int port, bool tls)
+    {
+        var options = new MqttOptions { Host = host, Port = port, Tls = new MqttTlsOptions { Enabled = tls, CertificatePath = "/run/secrets/mqtt.pfx" } };
+        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options,
+            new System.ComponentModel.DataAnnotations.ValidationContext(options), [], validateAllProperties: true));
+        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(new MqttOptions { Host = "127.0.0.1, ::1" },
+            new System.ComponentModel.DataAnnotations.ValidationContext(options), [], validateAllProperties: true));
+    }
+
     private sealed class CountingKeyCheck(IDeviceKeyCheck inner) : IDeviceKeyCheck
     {
         private int _calls;
