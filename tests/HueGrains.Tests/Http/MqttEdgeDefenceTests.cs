@@ -253,11 +253,10 @@ public class MqttEdgeDefenceTests(ApiFixture api)
     [InlineData("127.0.0.1", 8883, true)] // TLS on the plain port
     public void Settings_that_cannot_be_bound_exactly_are_refused_at_start(string host, int port, bool tls)
     {
-        var options = new MqttOptions { Host = host, Port = port, Tls = new MqttTlsOptions { Enabled = tls, CertificatePath = "/run/secrets/mqtt.pfx" } };
-        Assert.False(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(options,
-            new System.ComponentModel.DataAnnotations.ValidationContext(options), [], validateAllProperties: true));
-        Assert.True(System.ComponentModel.DataAnnotations.Validator.TryValidateObject(new MqttOptions { Host = "127.0.0.1, ::1" },
-            new System.ComponentModel.DataAnnotations.ValidationContext(options), [], validateAllProperties: true));
+        static bool Valid(MqttOptions o) => System.ComponentModel.DataAnnotations.Validator.TryValidateObject(o,
+            new System.ComponentModel.DataAnnotations.ValidationContext(o), [], validateAllProperties: true);
+        Assert.False(Valid(new MqttOptions { Host = host, Port = port, Tls = new MqttTlsOptions { Enabled = tls, CertificatePath = "/run/secrets/mqtt.pfx" } }));
+        Assert.True(Valid(new MqttOptions { Host = "127.0.0.1, ::1" }));
     }
 
     private sealed class CountingKeyCheck(IDeviceKeyCheck inner) : IDeviceKeyCheck
