@@ -67,7 +67,9 @@ public static class HueApiExtensions
         services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddHostedService<MqttEdge>();
+        services.AddSingleton<IDeviceKeyCheck, DeviceKeyCheck>();
+        services.AddSingleton<MqttEdge>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttEdge>());
 
         services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
         services.AddHueHardening();

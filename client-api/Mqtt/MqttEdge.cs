@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Buffers;
-using System.Net;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using HueGrains.Api.Endpoints;
@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using Orleans.Streams;
@@ -20,30 +21,44 @@ namespace HueGrains.Api.Mqtt;
 /// The MQTT edge (MQTTnet broker in-process). A device connects with its sensor id as user name and its device key as
 /// password, publishes JSON or SenML readings to <c>hue/sensors/{id}/readings</c> — its own topic only — and may
 /// subscribe to <c>hue/alerts/{commune}</c>. A QoS 1 PUBACK is sent only after the readings are durable: when they are
-/// not (the journal is full, the database is down) the connection is closed unacknowledged and the device resends.
+/// not (the journal is full, the database is down, it takes too long) the connection is closed unacknowledged and the
+/// device resends. Connections are taken by <see cref="MqttTcpFront"/> (bounds before login); logins are checked by
+/// <see cref="IDeviceKeyCheck"/> (no activation for unknown ids) and throttled per address (<see cref="LoginThrottle"/>);
+/// a session is tied to its sensor (client ids live in the sensor's namespace) and closed when its key changes.
 /// </summary>
 public sealed partial class MqttEdge(
-    IOptions<MqttOptions> options, IClusterClient cluster, DeviceRateLimiter limiter, HueMetrics metrics, TimeProvider clock, ILogger<MqttEdge> log)
+    IOptions<MqttOptions> options, IClusterClient cluster, IDeviceKeyCheck keys, DeviceRateLimiter limiter, HueMetrics metrics,
+    TimeProvider clock, ILogger<MqttEdge> log)
     : BackgroundService
 {
     private const string SensorItem = "hue.sensor";
     private const string KeyItem = "hue.key";
     private MqttServer? _server;
+    private readonly MqttRefusals _refusals = new(metrics, clock, log);
+    private readonly LoginThrottle _throttle = new(options.Value.MaxFailedLogins, TimeSpan.FromSeconds(options.Value.FailedLoginWindowSeconds), clock);
+
+    /// <summary>Open sessions by sensor, so that a key change closes them without listing every client.</summary>
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _sessions = new();
+
+    /// <summary>Unsubscribes this edge's stream subscriptions when it stops, so no stream delivers to a stopped broker.</summary>
+    private readonly ConcurrentBag<Func<Task>> _subscriptions = [];
+
+    /// <summary>The listeners, once started (tests read their connection count).</summary>
+    public MqttTcpFront? Front { get; private set; }
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.Enabled) return;
-        var serverOptions = new MqttServerFactory().CreateServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Parse(options.Value.Host))
-            .WithDefaultEndpointPort(options.Value.Port)
-            .Build();
-        _server = new MqttServerFactory().CreateMqttServer(serverOptions);
+        var o = options.Value;
+        var certificate = o.Tls.Enabled ? MqttCertificate.Load(o.Tls) : null;
+        Front = new MqttTcpFront(o, certificate, _refusals, log);
+        _server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().Build(), [Front]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.ClientConnectedAsync += e => Track(e.SessionItems, e.ClientId, add: true);
+        _server.ClientDisconnectedAsync += e => Track(e.SessionItems, e.ClientId, add: false);
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
         await _server.StartAsync();
-        LogListening(log, options.Value.Host, options.Value.Port);
         await base.StartAsync(cancellationToken);
     }
 
@@ -58,9 +73,13 @@ public sealed partial class MqttEdge(
                 var streams = cluster.GetStreamProvider(HueStreams.AlertsProvider);
                 foreach (var commune in CityMap.Communes)
                 {
-                    await streams.GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, commune.Code))
+                    var alerts = await streams.GetStream<AlertNotice[]>(StreamId.Create(HueStreams.Alerts, commune.Code))
                         .SubscribeAsync((notices, _) => PublishAlertsAsync(commune.Code, notices));
+                    _subscriptions.Add(alerts.UnsubscribeAsync);
                 }
+                var keyChanges = await streams.GetStream<DeviceKeyChanged>(StreamId.Create(HueStreams.DeviceKeyChanges, Keys.City))
+                    .SubscribeAsync((change, _) => CloseSessionsAsync(change.SensorId));
+                _subscriptions.Add(keyChanges.UnsubscribeAsync);
                 LogFollowingAlerts(log, CityMap.Communes.Count);
                 return;
             }
@@ -76,6 +95,17 @@ public sealed partial class MqttEdge(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        foreach (var unsubscribe in _subscriptions.ToList())
+        {
+            try
+            {
+                await unsubscribe().WaitAsync(TimeSpan.FromSeconds(2), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogAlertsNotYet(log, ex.GetType().Name); // the cluster is going too: its subscriptions go with it
+            }
+        }
         if (_server is not null) await _server.StopAsync();
         await base.StopAsync(cancellationToken);
     }
@@ -89,30 +119,95 @@ public sealed partial class MqttEdge(
     private async Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         var sensor = e.UserName;
-        var key = e.Password;
+        // First, so that MQTTnet answers a refused login with its reason rather than "identifier rejected".
         if (string.IsNullOrEmpty(e.ClientId) && e.CleanSession != false)
-            AssignClientId(e, $"{(Keys.IsSensorId(sensor) ? sensor : "device")}-{Guid.NewGuid():N}");
-        var keyHash = string.IsNullOrEmpty(key) ? null : DeviceKeys.Hash(key);
-        if (!Keys.IsSensorId(sensor) || keyHash is null || !await cluster.Sensor(sensor).IsDeviceKey(keyHash, e.CancellationToken))
+            AssignClientId(e, $"{(Keys.IsSensorId(sensor) ? sensor : "device")}/{Guid.NewGuid():N}");
+        var address = LoginThrottle.KeyOf(e.RemoteEndPoint);
+        if (_throttle.IsBlocked(address))
         {
+            // No lookup at all. MQTTnet would send 3.1.1 devices "unacceptable protocol version" for the MQTT 5 code.
+            e.ReasonCode = e.ProtocolVersion == MqttProtocolVersion.V500 ? MqttConnectReasonCode.ConnectionRateExceeded : MqttConnectReasonCode.ServerUnavailable;
+            _refusals.Add("login-throttled");
+            return;
+        }
+        var key = e.Password;
+        var keyHash = string.IsNullOrEmpty(key) || key.Length > 256 ? null : DeviceKeys.Hash(key);
+        if (!Keys.IsSensorId(sensor) || keyHash is null || !await keys.IsDeviceKeyAsync(sensor, keyHash, e.CancellationToken))
+        {
+            _throttle.RecordFailure(address);
             e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
-            LogRefused(log, Keys.IsSensorId(sensor) ? sensor : "(invalid id)");
+            _refusals.Add("bad-credentials");
+            return;
+        }
+        if (!TieClientId(e, sensor))
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            _refusals.Add("client-id");
             return;
         }
         e.SessionItems[SensorItem] = sensor;
         e.SessionItems[KeyItem] = keyHash;
     }
 
-    // MQTTnet honours AssignedClientIdentifier only for MQTT 5 and otherwise refuses an empty client id; MQTT 3.1.1
-    // (§3.1.3-6, -7) lets the server assign one to a clean session, and mosquitto_pub sends none by default.
-    // MQTTnet 5.2 keeps the CONNECT packet in this field; the MQTT tests fail if a later version moves it.
+    /// <summary>
+    /// A session's client id lives in its sensor's namespace: <c>{sensor}</c> or <c>{sensor}/…</c> as given, anything
+    /// else prefixed with <c>{sensor}/</c>, so a device cannot take over (disconnect) another device's session. Sensor ids
+    /// contain no '/', so namespaces never overlap. An empty id of a clean session was given <c>{sensor}/{random}</c>.
+    /// </summary>
+    private static bool TieClientId(ValidatingConnectionEventArgs e, string sensor)
+    {
+        var given = e.ClientId;
+        if (string.IsNullOrEmpty(given)) return true; // a persistent session without an id: MQTTnet refuses it
+        return given == sensor || given.StartsWith(sensor + "/", StringComparison.Ordinal) || SetClientId(e, $"{sensor}/{given}");
+    }
+
+    // MQTTnet takes the session's id from the CONNECT packet and honours AssignedClientIdentifier only for MQTT 5 with an
+    // empty id; MQTT 3.1.1 (§3.1.3-6, -7) lets the server assign one to a clean session too (mosquitto_pub sends none).
+    // MQTTnet 5.2 keeps the packet in this field; without it a foreign client id is refused rather than renamed, and the
+    // MQTT tests fail if a later version moves it.
     private static readonly System.Reflection.FieldInfo? ConnectPacketField =
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance);
 
     private static void AssignClientId(ValidatingConnectionEventArgs e, string clientId)
     {
         e.AssignedClientIdentifier = clientId;
-        if (ConnectPacketField?.GetValue(e) is MQTTnet.Packets.MqttConnectPacket connect) connect.ClientId = clientId;
+        SetClientId(e, clientId);
+    }
+
+    private static bool SetClientId(ValidatingConnectionEventArgs e, string clientId)
+    {
+        if (ConnectPacketField?.GetValue(e) is not MQTTnet.Packets.MqttConnectPacket connect) return false;
+        connect.ClientId = clientId;
+        return true;
+    }
+
+    private Task Track(System.Collections.IDictionary items, string clientId, bool add)
+    {
+        if (items[SensorItem] is not string sensor) return Task.CompletedTask;
+        if (add)
+        {
+            _sessions.GetOrAdd(sensor, _ => new ConcurrentDictionary<string, byte>())[clientId] = 0;
+        }
+        else if (_sessions.TryGetValue(sensor, out var clients) && clients.TryRemove(clientId, out _) && clients.IsEmpty)
+        {
+            _sessions.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, byte>>(sensor, clients));
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The sensor's key was rotated or revoked: its sessions, opened with the old key, end now.</summary>
+    private async Task CloseSessionsAsync(string sensor)
+    {
+        if (_server is null || !_sessions.TryGetValue(sensor, out var clients)) return;
+        foreach (var clientId in clients.Keys)
+        {
+            LogKeyChangedDisconnect(log, sensor);
+            await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions
+            {
+                ReasonCode = MqttDisconnectReasonCode.NotAuthorized,
+                ReasonString = "device key changed",
+            });
+        }
     }
 
     private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
@@ -153,11 +248,13 @@ public sealed partial class MqttEdge(
             return;
         }
 
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(e.CancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
         try
         {
             var (readings, unit) = Parse(message.Payload.ToArray(), sensor);
             var started = Stopwatch.GetTimestamp();
-            var result = await cluster.Sensor(sensor).Ingest(readings, keyHash, unit, e.CancellationToken);
+            var result = await cluster.Sensor(sensor).Ingest(readings, keyHash, unit, deadline.Token).WaitAsync(deadline.Token);
             metrics.Record("mqtt", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (result.Accepted + result.Duplicates == 0) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
         }
@@ -173,6 +270,26 @@ public sealed partial class MqttEdge(
             metrics.Rejected("mqtt", "not-durable");
             LogNotDurable(log, sensor);
             e.CloseConnection = true; // no PUBACK: the device resends once reconnected
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !e.CancellationToken.IsCancellationRequested)
+        {
+            metrics.Rejected("mqtt", "not-durable");
+            LogNotDurable(log, sensor);
+            e.CloseConnection = true;
+        }
+        catch (Exception ex) when (ex is HueForbiddenException or HueNotFoundException)
+        {
+            LogKeyChangedDisconnect(log, sensor); // rotated or revoked while the session was open
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            e.CloseConnection = true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Anything else must still end the exchange: a clean close (MQTT 5: a DISCONNECT with a reason) rather than
+            // an exception inside MQTTnet's receive loop, so the device knows to resend.
+            metrics.Rejected("mqtt", "failed");
+            LogPublishFailed(log, sensor, ex.GetType().Name);
+            e.CloseConnection = true;
         }
     }
 
@@ -226,11 +343,11 @@ public sealed partial class MqttEdge(
     [LoggerMessage(LogLevel.Debug, "Publishing {Count} alert notices of commune {Commune} over MQTT")]
     private static partial void LogAlertNotices(ILogger log, int count, string commune);
 
-    [LoggerMessage(LogLevel.Information, "MQTT edge listening on {Host}:{Port}")]
-    private static partial void LogListening(ILogger log, string host, int port);
+    [LoggerMessage(LogLevel.Information, "MQTT session of {SensorId} closed: its device key changed")]
+    private static partial void LogKeyChangedDisconnect(ILogger log, string sensorId);
 
-    [LoggerMessage(LogLevel.Warning, "MQTT connection refused for sensor {SensorId}: wrong credentials")]
-    private static partial void LogRefused(ILogger log, string sensorId);
+    [LoggerMessage(LogLevel.Error, "MQTT message of {SensorId} failed ({Error}); connection closed without PUBACK")]
+    private static partial void LogPublishFailed(ILogger log, string sensorId, string error);
 
     [LoggerMessage(LogLevel.Warning, "MQTT device {SensorId} published to a topic not its own; disconnected")]
     private static partial void LogForeignTopic(ILogger log, string sensorId);

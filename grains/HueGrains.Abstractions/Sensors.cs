@@ -43,6 +43,10 @@ public sealed record SensorView(
 [GenerateSerializer, Immutable, Alias("hue.ProvisionResult")]
 public sealed record ProvisionResult([property: Id(0)] SensorView Sensor, [property: Id(1)] bool Created);
 
+/// <summary>A sensor's device key was rotated or revoked: edges close the sessions opened with the old key.</summary>
+[GenerateSerializer, Immutable, Alias("hue.DeviceKeyChanged")]
+public sealed record DeviceKeyChanged([property: Id(0)] string SensorId);
+
 [Alias("hue.ISensorGrain")]
 public interface ISensorGrain : IGrainWithStringKey
 {

@@ -20,6 +20,9 @@ public static class HueStreams
     /// <summary>Alert changes of a commune (raised, acknowledged, level changed, cleared), for live edges such as MQTT.</summary>
     public const string Alerts = "alerts";
 
+    /// <summary>A device key rotated or revoked (<see cref="DeviceKeyChanged"/>), on the alerts provider; keyed by <see cref="Keys.City"/>.</summary>
+    public const string DeviceKeyChanges = "device-key-changes";
+
     /// <summary>Keyed by <see cref="Keys.City"/>.</summary>
     public const string CommuneIndicators = "commune-indicators";
 }

@@ -23,6 +23,7 @@ public sealed class ProjectionsGrain(IProjectionStore store, IChangeFeed changes
         return [.. (await store.FeedbackAsync(query, now, ct)).Select(f => f.ToSummary(now))];
     }
 
+
     public Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to, CancellationToken ct) =>
         store.DailyCountsAsync(kind, from, to, ct);
 

@@ -161,6 +161,7 @@ public sealed partial class SensorGrain(
         S.DeviceKeyHash = DeviceKeys.Hash(key);
         await _saver.SaveAsync();
         LogKeyChanged(log, Id, "rotated");
+        await AnnounceKeyChangeAsync();
         return key;
     }
 
@@ -170,6 +171,25 @@ public sealed partial class SensorGrain(
         S.DeviceKeyHash = null;
         await _saver.SaveAsync();
         LogKeyChanged(log, Id, "revoked");
+        await AnnounceKeyChangeAsync();
+    }
+
+    /// <summary>
+    /// Tells the MQTT edges to close the device's open sessions. The key is already saved, so a failure here does not fail
+    /// the rotation: an old session then ends at its next publish, whose ingest checks the key.
+    /// </summary>
+    private async Task AnnounceKeyChangeAsync()
+    {
+        try
+        {
+            await this.GetStreamProvider(HueStreams.AlertsProvider)
+                .GetStream<DeviceKeyChanged>(StreamId.Create(HueStreams.DeviceKeyChanges, Keys.City))
+                .OnNextAsync(new DeviceKeyChanged(Id));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogKeyChangeNotAnnounced(log, Id, ex.GetType().Name);
+        }
     }
 
     public Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct) =>
@@ -266,6 +286,9 @@ public sealed partial class SensorGrain(
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} device key {Change}")]
     private static partial void LogKeyChanged(ILogger log, string sensorId, string change);
+
+    [LoggerMessage(LogLevel.Warning, "Sensor {SensorId} key change not announced to the edges ({Reason}); old sessions end at their next publish")]
+    private static partial void LogKeyChangeNotAnnounced(ILogger log, string sensorId, string reason);
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} alert level {From} -> {To}")]
     private static partial void LogAlertChanged(ILogger log, string sensorId, int from, int to);

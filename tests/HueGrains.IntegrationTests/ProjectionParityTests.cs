@@ -38,6 +38,7 @@ public class ProjectionParityTests(PostgresServer postgres)
     {
         var citizen = "c-0000000000000000000000000000parity";
         await client.GetGrain<ICitizenGrain>(citizen).Register(new CitizenProfile("Trần Thị Mai", new DateOnly(1990, 5, 6), "046190005555", "0905000111", "19774"));
+        await client.Sensor("parity-gauge").Provision(new SensorSpec(SensorKind.WaterLevel, "m", "19774", 16.46, 107.55));
         var applicant = new Actor(Roles.Citizen, CitizenId: citizen);
         var form = new Dictionary<string, string> { ["childFullName"] = "Bé Bi", ["childDateOfBirth"] = "2026-11-20", ["childSex"] = "nam" };
         for (var i = 0; i < 30; i++)
