@@ -35,6 +35,7 @@ public static class HueApiExtensions
             .Configure<IOptions<HueAuthOptions>>((jwt, auth) =>
             {
                 jwt.MapInboundClaims = false;
+                jwt.IncludeErrorDetails = false; // WWW-Authenticate says invalid_token, never why (signature, lifetime)
                 jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
@@ -64,6 +65,8 @@ public static class HueApiExtensions
         services.AddHueHardening();
         services.AddMetrics();
         services.TryAddSingleton<HueMetrics>();
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveGate>();
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOpenApi();

@@ -23,7 +23,6 @@ public sealed partial class LiveFeed : BackgroundService
     public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, ILogger<LiveFeed> log)
     {
         (_grains, _clock, _log) = (grains, clock, log);
-        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => Clients, "{client}", "Live (SSE) clients connected to this node.");
         metrics.Meter.CreateObservableGauge("hue.indicator.age", IndicatorAge, "s", "Age of the newest city indicators this node has seen.");
     }
 
@@ -35,13 +34,10 @@ public sealed partial class LiveFeed : BackgroundService
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CityView? _last;
     private long _sequence;
-    private int _clients;
 
     public string Epoch { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
     public CityView? Current => _last;
-
-    public int Clients => Volatile.Read(ref _clients);
 
     private IEnumerable<Measurement<double>> IndicatorAge() =>
         _last?.UpdatedAt is { } updated ? [new Measurement<double>((_clock.GetUtcNow() - updated).TotalSeconds)] : [];
@@ -64,12 +60,6 @@ public sealed partial class LiveFeed : BackgroundService
     public List<LiveEvent> After(long sequence)
     {
         lock (_lock) return [.. _recent.Where(e => e.Sequence > sequence)];
-    }
-
-    public IDisposable Connect()
-    {
-        Interlocked.Increment(ref _clients);
-        return new Disconnect(this);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -105,11 +95,6 @@ public sealed partial class LiveFeed : BackgroundService
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         woken.SetResult();
-    }
-
-    private sealed class Disconnect(LiveFeed feed) : IDisposable
-    {
-        public void Dispose() => Interlocked.Decrement(ref feed._clients);
     }
 
     [LoggerMessage(LogLevel.Debug, "The live feed could not read the city; retrying")]
