@@ -24,7 +24,7 @@ public static class HueApiExtensions
     {
         services.ConfigureHttpJsonOptions(o => HueJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so malformed input reaches the problem mapper
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientText.Customize);
         services.AddExceptionHandler<HueExceptionHandler>();
 
         services.AddOptions<HueAuthOptions>().BindConfiguration(HueAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -62,6 +62,7 @@ public static class HueApiExtensions
         services.AddHostedService<MqttEdge>();
 
         services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
+        PublicBaseUrlOptions.AddPublicBaseUrl(services);
         services.AddHueHardening();
         services.AddMetrics();
         services.TryAddSingleton<HueMetrics>();
@@ -80,6 +81,7 @@ public static class HueApiExtensions
         app.UseStatusCodePages();
         app.UseHueHardening();
         app.UseAuthentication();
+        app.UseOperatorPages(); // a page's ?access_token= becomes a cookie only once validated
         app.UseRateLimiter(); // after authentication: a client is its token's subject or its device key
         app.UseAuthorization();
 

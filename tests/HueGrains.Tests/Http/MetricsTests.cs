@@ -18,7 +18,7 @@ public class MetricsTests(ApiFixture api)
         // The exporter caches a scrape for a moment: read again until this test's readings are in it.
         string[] expected = ["hue_readings_accepted_total", "hue_readings_rejected_total", "hue_ingest_ack_duration_seconds",
             "hue_stream_flush_lag_seconds", "hue_indicator_age_seconds", "hue_sse_clients"];
-        var families = await Eventually.Holds(async () => PrometheusText.Parse(await api.Anonymous.GetStringAsync("/metrics")),
+        var families = await Eventually.Holds(async () => PrometheusText.Parse(await api.As(Roles.Operator).GetStringAsync("/metrics")),
             f => expected.All(f.ContainsKey) && f["hue_sse_clients"].Samples.Any(s => s.Value >= 1)
                 && f["hue_readings_rejected_total"].Samples.Any(s => s.Labels.GetValueOrDefault("reason") == "invalid"));
 
