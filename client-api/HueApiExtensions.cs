@@ -36,7 +36,7 @@ public static class HueApiExtensions
             {
                 jwt.MapInboundClaims = false;
                 jwt.IncludeErrorDetails = false; // WWW-Authenticate says invalid_token, never why (signature, lifetime)
-                jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken };
+                jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken, OnChallenge = InvalidTokenOnly };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = auth.Value.Issuer,
@@ -73,6 +73,13 @@ public static class HueApiExtensions
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
+    }
+
+    /// <summary>A token that was sent and refused: RFC 6750's <c>error="invalid_token"</c>, without a description.</summary>
+    private static Task InvalidTokenOnly(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is not null) (context.Error, context.ErrorDescription) = ("invalid_token", null);
+        return Task.CompletedTask;
     }
 
     public static WebApplication MapHueApi(this WebApplication app)
