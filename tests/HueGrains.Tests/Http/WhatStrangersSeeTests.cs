@@ -25,33 +25,6 @@ public class WhatStrangersSeeTests(ApiFixture api)
     }
 
     [Fact]
-    public async Task With_a_scrape_port_metrics_answer_there_without_a_token_and_nowhere_else()
-    {
-        var (httpPort, metricsPort) = (TestPlatform.FreePort(), TestPlatform.FreePort());
-        var app = await TestPlatform.StartAsync(new()
-        {
-            ["Hue:Auth:SigningKey"] = api.Auth.SigningKey,
-            ["Hue:Metrics:Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Mqtt:Enabled"] = "false",
-            ["Hue:Dashboard"] = "false",
-        }, httpPort);
-        try
-        {
-            using var scrape = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}") };
-            using var web = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
-            Assert.Contains("# TYPE", await scrape.GetStringAsync("/metrics"), StringComparison.Ordinal);
-            Assert.Equal(HttpStatusCode.NotFound, (await scrape.GetAsync("/api/v1/city")).StatusCode); // the scrape port serves nothing else
-            Assert.Equal(HttpStatusCode.OK, (await web.GetAsync("/api/v1/city")).StatusCode);
-            using var spoofed = new HttpRequestMessage(HttpMethod.Get, "/metrics") { Headers = { Host = $"127.0.0.1:{metricsPort}" } };
-            Assert.Equal(HttpStatusCode.NotFound, (await web.SendAsync(spoofed)).StatusCode); // the port, not the Host header, decides
-        }
-        finally
-        {
-            await TestPlatform.StopAsync(app);
-        }
-    }
-
-    [Fact]
     public async Task A_refused_token_is_told_invalid_token_and_nothing_about_why()
     {
         var now = DateTime.UtcNow;
