@@ -29,6 +29,9 @@ public static class LiveAbuse
 
     private static async Task ConnectionFloodAsync(Report report, SiloProcess silo)
     {
+        // Warm up first (JIT, Kestrel's pools), so the growth below is what held streams and refusals cost.
+        foreach (var (socket, _) in await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => AttemptAsync(silo.HttpPort)))) socket?.Dispose();
+        await Task.Delay(TimeSpan.FromSeconds(2));
         var before = AbuseWorkload.RssMiB(silo);
         var open = new List<Socket>();
         var statuses = new Dictionary<int, int>();
