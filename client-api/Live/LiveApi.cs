@@ -2,7 +2,6 @@ using System.Text;
 using System.Text.Json;
 using HueGrains.Api.Limits;
 using Microsoft.AspNetCore.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api.Live;
@@ -19,7 +18,6 @@ public static class LiveApi
 
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
-        _ = app.ServiceProvider.GetRequiredService<LiveGate>(); // its gauge exists from the start, not from the first client
         app.MapGet("/api/v1/live", StreamAsync).AllowAnonymous().WithTags("City")
             .WithSummary("Server-Sent Events: indicators and alerts of the city or one commune (?commune=), resumable with Last-Event-ID.");
         return app;

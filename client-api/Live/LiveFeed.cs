@@ -20,9 +20,11 @@ public sealed partial class LiveFeed : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<LiveFeed> _log;
 
-    public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, ILogger<LiveFeed> log)
+    public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, LiveGate gate, ILogger<LiveFeed> log)
     {
         (_grains, _clock, _log) = (grains, clock, log);
+        // Here, not in the gate: the feed starts with the node, so the gauge exists before the first client.
+        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => gate.Open, "{client}", "Live (SSE) clients connected to this node.");
         metrics.Meter.CreateObservableGauge("hue.indicator.age", IndicatorAge, "s", "Age of the newest city indicators this node has seen.");
     }
 

@@ -13,7 +13,6 @@ public sealed class LiveGate
     {
         Options = options.Value;
         _gate = new ConnectionGate(Options.MaxConnectionsPerClient, Options.MaxConnectionsPerNode);
-        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => _gate.Open, "{client}", "Live (SSE) clients connected to this node.");
         _refused = metrics.Meter.CreateCounter<long>("hue.sse.refused", "{connection}", "Live (SSE) connections refused; tagged with the cap (client or node).");
     }
 

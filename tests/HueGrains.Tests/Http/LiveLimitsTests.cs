@@ -16,16 +16,19 @@ public sealed class LiveLimitsFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public async Task InitializeAsync() => App = await TestPlatform.StartAsync(new()
+    public async Task InitializeAsync()
     {
-        ["Hue:Auth:SigningKey"] = Auth.SigningKey,
-        ["Hue:Live:MaxConnectionsPerClient"] = "2",
-        ["Hue:Live:MaxConnectionsPerNode"] = "3",
-        ["Hue:Live:MaxResumeEvents"] = "3",
-        ["Hue:Live:RetryAfterSeconds"] = "7",
-        ["Hue:Mqtt:Enabled"] = "false",
-        ["Hue:Dashboard"] = "false",
-    });
+        App = await TestPlatform.StartAsync(new()
+        {
+            ["Hue:Auth:SigningKey"] = Auth.SigningKey,
+            ["Hue:Live:MaxConnectionsPerClient"] = "2",
+            ["Hue:Live:MaxConnectionsPerNode"] = "3",
+            ["Hue:Live:MaxResumeEvents"] = "3",
+            ["Hue:Live:RetryAfterSeconds"] = "7",
+            ["Hue:Mqtt:Enabled"] = "false",
+            ["Hue:Dashboard"] = "false",
+        });
+    }
 
     public HttpClient Client(string? role = null)
     {

@@ -18,9 +18,22 @@ public class MetricsTests(ApiFixture api)
         // The exporter caches a scrape for a moment: read again until this test's readings are in it.
         string[] expected = ["hue_readings_accepted_total", "hue_readings_rejected_total", "hue_ingest_ack_duration_seconds",
             "hue_stream_flush_lag_seconds", "hue_indicator_age_seconds", "hue_sse_clients"];
-        var families = await Eventually.Holds(async () => PrometheusText.Parse(await api.As(Roles.Operator).GetStringAsync("/metrics")),
-            f => expected.All(f.ContainsKey) && f["hue_sse_clients"].Samples.Any(s => s.Value >= 1)
-                && f["hue_readings_rejected_total"].Samples.Any(s => s.Labels.GetValueOrDefault("reason") == "invalid"));
+        var scraper = api.As(Roles.Operator); // /metrics is for operators (or on Hue:Metrics:Port)
+        bool Complete(Dictionary<string, PromFamily> f) => expected.All(f.ContainsKey) && f["hue_sse_clients"].Samples.Any(s => s.Value >= 1)
+            && f["hue_readings_rejected_total"].Samples.Any(s => s.Labels.GetValueOrDefault("reason") == "invalid");
+        Dictionary<string, PromFamily> families;
+        try
+        {
+            families = await Eventually.Holds(async () => PrometheusText.Parse(await scraper.GetStringAsync("/metrics")), Complete);
+        }
+        catch (TimeoutException)
+        {
+            // Say which series are missing: hosts in one process share meter names (see HardeningTests).
+            var last = PrometheusText.Parse(await scraper.GetStringAsync("/metrics"));
+            Assert.Fail($"missing: {string.Join(", ", expected.Where(e => !last.ContainsKey(e)))}; hue_sse_clients: " +
+                string.Join(", ", last.GetValueOrDefault("hue_sse_clients")?.Samples.Select(s => s.Value) ?? []));
+            throw;
+        }
 
         Assert.Equal("counter", families["hue_readings_accepted_total"].Type);
         Assert.Contains(families["hue_readings_accepted_total"].Samples, s => s.Labels["transport"] == "http" && s.Value >= 1);
