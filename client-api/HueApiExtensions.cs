@@ -26,7 +26,7 @@ public static class HueApiExtensions
     {
         services.ConfigureHttpJsonOptions(o => HueJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so malformed input reaches the problem mapper
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = c => c.ProblemDetails.Extensions["traceId"] = c.HttpContext.TraceIdentifier);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ClientText.Customize);
         services.AddExceptionHandler<HueExceptionHandler>();
 
         services.AddOptions<HueAuthOptions>().BindConfiguration(HueAuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -42,7 +42,8 @@ public static class HueApiExtensions
             .Configure<IOptions<HueAuthOptions>>((jwt, auth) =>
             {
                 jwt.MapInboundClaims = false;
-                jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken };
+                jwt.IncludeErrorDetails = false; // WWW-Authenticate says invalid_token, never why (signature, lifetime)
+                jwt.Events = new JwtBearerEvents { OnMessageReceived = OperatorPages.ReadToken, OnChallenge = InvalidTokenOnly };
                 jwt.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = auth.Value.Issuer,
@@ -72,14 +73,24 @@ public static class HueApiExtensions
         services.AddHostedService(sp => sp.GetRequiredService<MqttEdge>());
 
         services.AddOptions<Open311Options>().BindConfiguration(Open311Options.Section);
+        PublicBaseUrlOptions.AddPublicBaseUrl(services);
         services.AddHueHardening();
         services.AddMetrics();
         services.TryAddSingleton<HueMetrics>();
+        services.AddOptions<LiveOptions>().BindConfiguration(LiveOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LiveGate>();
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
+    }
+
+    /// <summary>A token that was sent and refused: RFC 6750's <c>error="invalid_token"</c>, without a description.</summary>
+    private static Task InvalidTokenOnly(JwtBearerChallengeContext context)
+    {
+        if (context.AuthenticateFailure is not null) (context.Error, context.ErrorDescription) = ("invalid_token", null);
+        return Task.CompletedTask;
     }
 
     public static WebApplication MapHueApi(this WebApplication app)
@@ -88,6 +99,7 @@ public static class HueApiExtensions
         app.UseStatusCodePages();
         app.UseHueHardening();
         app.UseAuthentication();
+        app.UseOperatorPages(); // a page's ?access_token= becomes a cookie only once validated
         app.UseRateLimiter(); // after authentication: a client is its token's subject or its device key
         app.UseAuthorization();
 

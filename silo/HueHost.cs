@@ -30,7 +30,9 @@ public static class HueHost
         var database = builder.Configuration.GetConnectionString(ConnectionStringName);
         var durable = !string.IsNullOrWhiteSpace(database);
         builder.Services.AddOptions<HueHostOptions>().BindConfiguration("Hue").ValidateDataAnnotations().ValidateOnStart();
-        builder.WebHost.UseUrls($"http://{options.Http.Host}:{options.Http.Port}");
+        builder.WebHost.UseUrls(options.Metrics.Port is { } metricsPort
+            ? [$"http://{options.Http.Host}:{options.Http.Port}", $"http://{options.Metrics.Host ?? options.Http.Host}:{metricsPort}"]
+            : [$"http://{options.Http.Host}:{options.Http.Port}"]);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.Http.MaxRequestBodyBytes);
         // Start the web server alongside the silo: while PostgreSQL is unreachable, /health/* must still answer.
         builder.Services.Configure<HostOptions>(h => h.ServicesStartConcurrently = true);
@@ -97,6 +99,7 @@ public static class HueHost
 
     public static WebApplication MapHuePlatform(this WebApplication app)
     {
+        app.UseHueMetricsPort();
         app.MapHueApi();
         app.MapHueTelemetry();
         if (app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Dashboard)

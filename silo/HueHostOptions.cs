@@ -17,6 +17,7 @@ public sealed class HueHostOptions
 
     public HttpOptions Http { get; set; } = new();
     public OrleansOptions Orleans { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
 
     public sealed class HttpOptions
     {
@@ -25,6 +26,18 @@ public sealed class HueHostOptions
 
         /// <summary>Largest request body accepted (bytes); a full batch of 1,000 readings is about 60 KB.</summary>
         [Range(1024, 100_000_000)] public long MaxRequestBodyBytes { get; set; } = 1_048_576;
+    }
+
+    /// <summary>
+    /// Where Prometheus scrapes <c>/metrics</c>: with <see cref="Port"/>, on that port only and without a token (keep the
+    /// port on a private network); without it, on the API port for the operator role only (a bearer token).
+    /// </summary>
+    public sealed class MetricsOptions
+    {
+        [Range(1, 65535)] public int? Port { get; set; }
+
+        /// <summary>The address the scrape port listens on; default: <see cref="HttpOptions.Host"/>.</summary>
+        public string? Host { get; set; }
     }
 
     public sealed class OrleansOptions

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -31,9 +32,31 @@ public static class Telemetry
         return builder;
     }
 
-    public static WebApplication MapHueTelemetry(this WebApplication app)
+    /// <summary>
+    /// With <c>Hue:Metrics:Port</c>, that port answers <c>/metrics</c> to anyone and nothing else (404); the API port then has
+    /// no /metrics. The local port decides, never the Host header, which a client chooses.
+    /// </summary>
+    public static WebApplication UseHueMetricsPort(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous(); // no personal data; scrapers do not log in
+        if (MetricsPort(app) is not { } port) return app;
+        app.MapWhen(http => http.Connection.LocalPort == port, scrape => scrape
+            .UseOpenTelemetryPrometheusScrapingEndpoint(http => http.Request.Path == MetricsPath)
+            .Run(http =>
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }));
         return app;
     }
+
+    /// <summary>Host names, Orleans internals and traffic are nobody else's business: operators only, unless on the scrape port.</summary>
+    public static WebApplication MapHueTelemetry(this WebApplication app)
+    {
+        if (MetricsPort(app) is null) app.MapPrometheusScrapingEndpoint(MetricsPath).RequireAuthorization(Api.Auth.Policies.Operator);
+        return app;
+    }
+
+    private const string MetricsPath = "/metrics";
+
+    private static int? MetricsPort(WebApplication app) => app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Metrics.Port;
 }

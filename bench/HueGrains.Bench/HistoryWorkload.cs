@@ -115,7 +115,7 @@ public sealed partial class HistoryWorkload
         var population = await PopulateAsync(toHistory, () => !empty.HasExited && !history.HasExited, history.ProcessId, postgresPort);
         if (empty.HasExited || history.HasExited) throw new InvalidOperationException("A platform process exited during the population.");
         var (settledSeconds, agrees, shown) = await SettleAsync(toHistory);
-        var populated = (A: await MemoryAsync(empty, toEmpty), B: await MemoryAsync(history, toHistory));
+        var populated = (A: await MemoryAsync(empty), B: await MemoryAsync(history));
         Console.WriteLine($"    after population: {Describe(populated.A, populated.B)}");
 
         var gets = await CompareGetsAsync(toEmpty, toHistory);
@@ -126,12 +126,12 @@ public sealed partial class HistoryWorkload
 
         Console.WriteLine($"    idle {settings.Idle.TotalMinutes:0.#} min (collection age {settings.CollectionAge.TotalMinutes:0.#} min)");
         await Task.Delay(settings.Idle);
-        var idle = (A: await MemoryAsync(empty, toEmpty), B: await MemoryAsync(history, toHistory));
+        var idle = (A: await MemoryAsync(empty), B: await MemoryAsync(history));
         Console.WriteLine($"    after idle: {Describe(idle.A, idle.B)}");
         Console.WriteLine($"    activations by class after idle: empty city {idle.A.Grains}; history city {idle.B.Grains}");
         // What the processes would hold if a full collection ran: one induced from outside (as dotnet-gcdump does).
         await Task.WhenAll(InduceFullCollectionAsync(empty.ProcessId), InduceFullCollectionAsync(history.ProcessId));
-        var collected = (A: await MemoryAsync(empty, toEmpty), B: await MemoryAsync(history, toHistory));
+        var collected = (A: await MemoryAsync(empty), B: await MemoryAsync(history));
         Console.WriteLine($"    after idle and an induced full collection: {Describe(collected.A, collected.B)}");
         if (empty.HasExited || history.HasExited) throw new InvalidOperationException("A platform process exited during the measurements.");
         // The console logger writes "warn: Category[event id]" and the message on the next lines: counted by that first line.
@@ -644,11 +644,11 @@ public sealed partial class HistoryWorkload
     }
 
     /// <summary>Resident memory of the process, and the managed heap as the platform's /metrics reports it.</summary>
-    private static async Task<Memory> MemoryAsync(SiloProcess process, HttpClient http)
+    private static async Task<Memory> MemoryAsync(SiloProcess process)
     {
         var rssKb = File.ReadLines($"/proc/{process.ProcessId}/status").Where(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
             .Select(l => double.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).Single();
-        var (metrics, samples) = ParseMetrics(await http.GetStringAsync("/metrics"));
+        var (metrics, samples) = ParseMetrics(await process.MetricsAsync());
         var gen2 = samples.Where(s => s.Key.StartsWith("dotnet_gc_collections_total{", StringComparison.Ordinal) && s.Key.Contains("gen2", StringComparison.Ordinal))
             .Sum(s => s.Value);
         var activations = metrics.GetValueOrDefault("orleans_catalog_activations", double.NaN);

@@ -5,6 +5,7 @@ using HueGrains.Testing;
 
 // dotnet run -c Release --project bench/HueGrains.Bench [-- --quick]
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
+// Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
 // Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
 var quick = args.Contains("--quick");
 var settings = quick
@@ -57,6 +58,15 @@ if (args.Contains("--w6"))
     var w6 = Path.Combine(RepositoryRoot(), "bench", "results");
     await report.WriteAsync(w6, elapsed.Elapsed, 1, TimeSpan.Zero, "w6");
     Console.WriteLine($"Wrote {Path.Combine(w6, "w6.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
+    return 0;
+}
+
+if (args.Contains("--abuse"))
+{
+    await HueGrains.Bench.Abuse.AbuseWorkload.RunAsync(report, postgres);
+    var abuse = Path.Combine(RepositoryRoot(), "bench", "results");
+    await report.WriteAsync(abuse, elapsed.Elapsed, 1, TimeSpan.Zero, "abuse");
+    Console.WriteLine($"Wrote {Path.Combine(abuse, "abuse.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
 }
 

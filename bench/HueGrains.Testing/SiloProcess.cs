@@ -9,12 +9,13 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    private SiloProcess(Process process, int httpPort, int siloPort)
+    private SiloProcess(Process process, int httpPort, int siloPort, int metricsPort)
     {
         _process = process;
         HttpPort = httpPort;
         SiloPort = siloPort;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(30) };
+        Metrics = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(30) };
     }
 
     public int HttpPort { get; }
@@ -23,6 +24,11 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The operating system's id of the platform process (for /proc/&lt;pid&gt;/status).</summary>
     public int ProcessId => _process.Id;
     public HttpClient Http { get; }
+
+    /// <summary>The scrape port (<c>Hue__Metrics__Port</c>), where <c>/metrics</c> answers without a token.</summary>
+    public HttpClient Metrics { get; }
+
+    public Task<string> MetricsAsync() => Metrics.GetStringAsync("/metrics");
 
     public string Output
     {
@@ -33,7 +39,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(string role, string connectionString, string clusterId, string signingKey,
         IReadOnlyDictionary<string, string>? environment = null)
     {
-        var (httpPort, siloPort, gatewayPort) = (ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort());
+        var (httpPort, siloPort, gatewayPort, metricsPort) = (ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
         start.ArgumentList.Add("--role");
@@ -43,6 +49,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Orleans__SiloPort"] = siloPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Orleans__GatewayPort"] = gatewayPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Http__Port"] = httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Metrics__Port"] = metricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Hue__Auth__SigningKey"] = signingKey;
         start.Environment["Hue__RateLimit__PermitsPerSecond"] = "1000000"; // load generators are one client by design
         start.Environment["Hue__RateLimit__Burst"] = "1000000";
@@ -51,7 +58,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, httpPort, siloPort);
+        var silo = new SiloProcess(process, httpPort, siloPort, metricsPort);
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();
@@ -100,6 +107,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
         _process.Dispose();
         Http.Dispose();
+        Metrics.Dispose();
     }
 
     private void Append(string? line)

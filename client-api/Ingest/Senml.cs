@@ -111,7 +111,7 @@ public static class Senml
         catch (JsonException ex)
         {
             var field = ex.Path?.TrimStart('$') is { Length: > 0 } path ? path.TrimStart('.') : "body";
-            throw new HueValidationException(field, ex.Message.Split('\n')[0]);
+            throw new HueValidationException(field, Problems.ClientText.Describe(ex));
         }
     }
 }

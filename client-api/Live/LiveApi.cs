@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using HueGrains.Api.Limits;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -8,7 +9,8 @@ namespace HueGrains.Api.Live;
 /// <summary>
 /// <c>GET /api/v1/live</c>: Server-Sent Events of indicator changes and alerts for the city, or one commune with
 /// <c>?commune=</c>. A new client first gets a <c>snapshot</c>; a client that reconnects with <c>Last-Event-ID</c> gets
-/// exactly the events it missed while they are still kept (else a fresh snapshot).
+/// exactly the events it missed while they are still kept and at most <see cref="LiveOptions.MaxResumeEvents"/> behind (else a
+/// fresh snapshot). Streams are capped per client and per node by <see cref="LiveGate"/> (429 beyond).
 /// </summary>
 public static class LiveApi
 {
@@ -23,14 +25,19 @@ public static class LiveApi
 
     /// <param name="commune">Only this commune's indicators and alerts.</param>
     /// <param name="lastEventId">For clients that cannot send the Last-Event-ID header.</param>
-    public static async Task StreamAsync(HttpContext http, string? commune, string? lastEventId, LiveFeed feed, IOptions<JsonOptions> json)
+    public static async Task StreamAsync(HttpContext http, string? commune, string? lastEventId, LiveFeed feed, LiveGate gate, IOptions<JsonOptions> json)
     {
         if (commune is not null && !Keys.IsCommune(commune)) throw new HueNotFoundException($"No commune has code '{commune}'.");
+        using var connected = gate.TryEnter(http, out var refusal);
+        if (connected is null)
+        {
+            await RefuseAsync(http, refusal, gate.Options.RetryAfterSeconds);
+            return;
+        }
         var ct = http.RequestAborted;
         http.Response.ContentType = "text/event-stream; charset=utf-8";
         http.Response.Headers.CacheControl = "no-cache";
         http.Response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold events back
-        using var connected = feed.Connect();
         var options = json.Value.SerializerOptions;
         var exact = Endpoints.PublicFigures.SeesExactCounts(http.User); // the public gets counts about people as Disclosure publishes them
         bool Mine(LiveEvent e) => commune is null || e.Scope == commune;
@@ -38,7 +45,8 @@ public static class LiveApi
         var resumeFrom = feed.Resumable(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
         var (position, changed) = feed.Position();
         long sent;
-        if (resumeFrom is { } from)
+        // Further behind than the cap: a snapshot costs less than the backlog, and a short request cannot ask for megabytes.
+        if (resumeFrom is { } from && position - from <= gate.Options.MaxResumeEvents)
         {
             sent = from;
         }
@@ -68,6 +76,15 @@ public static class LiveApi
         {
             // the client went away
         }
+    }
+
+    private static Task RefuseAsync(HttpContext http, GateRefusal refusal, int retryAfterSeconds)
+    {
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var detail = refusal == GateRefusal.Node
+            ? "This node serves as many live streams as it can; retry after the given seconds, or reach another node."
+            : "This client has as many live streams open as it may; close one, or retry after the given seconds.";
+        return TypedResults.Problem(detail, statusCode: StatusCodes.Status429TooManyRequests, title: "Too many live streams.").ExecuteAsync(http);
     }
 
     private static string Published(object data, CityView? city, JsonSerializerOptions options)

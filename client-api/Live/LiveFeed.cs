@@ -22,10 +22,11 @@ public sealed partial class LiveFeed : BackgroundService
     private readonly TimeProvider _clock;
     private readonly ILogger<LiveFeed> _log;
 
-    public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, ILogger<LiveFeed> log)
+    public LiveFeed(IGrainFactory grains, TimeProvider clock, HueMetrics metrics, LiveGate gate, ILogger<LiveFeed> log)
     {
         (_grains, _clock, _log) = (grains, clock, log);
-        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => Clients, "{client}", "Live (SSE) clients connected to this node.");
+        // Here, not in the gate: the feed starts with the node, so the gauge exists before the first client.
+        metrics.Meter.CreateObservableGauge("hue.sse.clients", () => gate.Open, "{client}", "Live (SSE) clients connected to this node.");
         metrics.Meter.CreateObservableGauge("hue.indicator.age", IndicatorAge, "s", "Age of the newest city indicators this node has seen.");
     }
 
@@ -38,13 +39,10 @@ public sealed partial class LiveFeed : BackgroundService
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private CityView? _last;
     private long _sequence;
-    private int _clients;
 
     public string Epoch { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
 
     public CityView? Current => _last;
-
-    public int Clients => Volatile.Read(ref _clients);
 
     private IEnumerable<Measurement<double>> IndicatorAge() =>
         _last?.UpdatedAt is { } updated ? [new Measurement<double>((_clock.GetUtcNow() - updated).TotalSeconds)] : [];
@@ -67,12 +65,6 @@ public sealed partial class LiveFeed : BackgroundService
     public List<LiveEvent> After(long sequence)
     {
         lock (_lock) return [.. _recent.Where(e => e.Sequence > sequence)];
-    }
-
-    public IDisposable Connect()
-    {
-        Interlocked.Increment(ref _clients);
-        return new Disconnect(this);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -117,11 +109,6 @@ public sealed partial class LiveFeed : BackgroundService
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         woken.SetResult();
-    }
-
-    private sealed class Disconnect(LiveFeed feed) : IDisposable
-    {
-        public void Dispose() => Interlocked.Decrement(ref feed._clients);
     }
 
     [LoggerMessage(LogLevel.Debug, "The live feed could not read the city; retrying")]

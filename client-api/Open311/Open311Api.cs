@@ -41,9 +41,9 @@ public static class Open311Api
         return app;
     }
 
-    public static Task<IResult> Discovery(string format, HttpRequest request) => Guarded(format, () =>
+    public static Task<IResult> Discovery(string format, IOptions<PublicBaseUrlOptions> publicUrl) => Guarded(format, () =>
     {
-        var url = $"{request.Scheme}://{request.Host}/open311/v2";
+        var url = publicUrl.Value.Resolve("/open311/v2");
         return Task.FromResult(Open311Output.Document(format, "discovery", new Dictionary<string, object?>
         {
             ["changeset"] = "2026-11-28T00:00:00+07:00",

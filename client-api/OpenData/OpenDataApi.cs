@@ -39,9 +39,9 @@ public static class OpenDataApi
         return app;
     }
 
-    public static IResult Catalogue(HttpRequest request, TimeProvider clock)
+    public static IResult Catalogue(IOptions<PublicBaseUrlOptions> publicUrl, TimeProvider clock)
     {
-        var root = $"{request.Scheme}://{request.Host}/opendata";
+        var root = publicUrl.Value.Resolve("/opendata");
         var modified = HueLocalTime.Format(clock.GetUtcNow());
         var catalogue = new Dictionary<string, object?>
         {

@@ -53,7 +53,7 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             var field = path.TrimStart('$').TrimStart('.');
             return new ValidationProblemDetails(new Dictionary<string, string[]>
             {
-                [field.Length == 0 ? "body" : field] = [FirstLine(json.Message)],
+                [field.Length == 0 ? "body" : field] = [ClientText.Describe(json)],
             })
             {
                 Status = StatusCodes.Status400BadRequest,
@@ -61,8 +61,6 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             };
         }
         return Problem(exception.StatusCode, exception.StatusCode == StatusCodes.Status413PayloadTooLarge
-            ? "The request body is too large." : "Bad request.", FirstLine(exception.Message));
+            ? "The request body is too large." : "Bad request.", ClientText.Describe(exception));
     }
-
-    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
 }

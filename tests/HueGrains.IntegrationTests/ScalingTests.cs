@@ -29,7 +29,7 @@ public partial class ScalingTests(PostgresServer postgres, ITestOutputHelper out
     private static partial Regex Activations();
 
     private static async Task<double> ActivationsOnAsync(SiloProcess silo) =>
-        Activations().Matches(await silo.Http.GetStringAsync("/metrics")).Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
+        Activations().Matches(await silo.MetricsAsync()).Sum(m => double.Parse(m.Groups["value"].Value, CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task A_new_silo_takes_activations_and_SIGTERM_drains_a_silo_with_no_failed_request()

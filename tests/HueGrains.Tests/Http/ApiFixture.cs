@@ -23,6 +23,9 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>Where the public reaches the platform: absolute links in Open311 and open data start with it.</summary>
+    public const string PublicBaseUrl = "https://data.hue.example";
+
     public async Task InitializeAsync()
     {
         App = await TestPlatform.StartAsync(new()
@@ -30,6 +33,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Auth:SigningKey"] = Auth.SigningKey,
             ["Hue:Mqtt:Port"] = MqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Open311:ApiKeys:0"] = Open311Key,
+            ["Hue:Http:PublicBaseUrl"] = PublicBaseUrl,
             ["Hue:History:IndicatorSampleSeconds"] = "1", // history tests need samples in seconds, not minutes
             ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // all anonymous test requests share one client; HardeningTests checks limits
             ["Hue:RateLimit:Burst"] = "1000000",

@@ -27,7 +27,7 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /openapi/{documentName}.json"] = Public,
         ["* /health/live"] = Public,
         ["* /health/ready"] = Public,
-        ["* /metrics"] = Public,
+        ["* /metrics"] = "operator",
         ["GET /"] = Public,
         ["GET /ui/{file}"] = Public,
         ["GET /scalar/scalar.js"] = Public,

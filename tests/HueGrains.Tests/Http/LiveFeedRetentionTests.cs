@@ -3,6 +3,7 @@ using HueGrains.Api.Live;
 using HueGrains.Tests.Cluster;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace HueGrains.Tests.Http;
 
@@ -13,7 +14,8 @@ public class LiveFeedRetentionTests(FakeClockFixture fixture) : IClassFixture<Fa
     {
         // Its own meters, disposed with the test: the platform's exporters listen to every meter named HueGrains.
         await using var services = new ServiceCollection().AddMetrics().BuildServiceProvider();
-        using var feed = new LiveFeed(fixture.Cluster.Client, fixture.Clock, new HueMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<LiveFeed>.Instance);
+        var metrics = new HueMetrics(services.GetRequiredService<IMeterFactory>());
+        using var feed = new LiveFeed(fixture.Cluster.Client, fixture.Clock, metrics, new LiveGate(Options.Create(new LiveOptions()), metrics), NullLogger<LiveFeed>.Instance);
         await feed.StartAsync(CancellationToken.None);
         try
         {
