@@ -14,8 +14,10 @@ public static class AbuseWorkload
     {
         Console.WriteLine("Abuse: issue 14's attacks against the shipped platform");
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var mqttPort = ThrowawayPostgres.FreePort();
         var environment = new Dictionary<string, string>
         {
+            ["Hue__Mqtt__Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
             ["Hue__Dashboard"] = "false", // it profiles every grain call
             ["Logging__LogLevel__HueGrains"] = "Warning",
         };
@@ -25,8 +27,8 @@ public static class AbuseWorkload
         try
         {
             await LiveAbuse.RunAsync(report, silo, key);
-            // await MqttAbuse.RunAsync(report, silo);  (items 1 and 3)
-            // await HttpAbuse.RunAsync(report, silo);  (items 7 and 8)
+            await MqttAbuse.RunAsync(report, silo, mqttPort, async () => (long)await ActivationsAsync(silo, "sensor"), () => HeapBytesAsync(silo));
+            await HttpAbuse.RunAsync(report, silo, key);
         }
         finally
         {
@@ -35,6 +37,19 @@ public static class AbuseWorkload
             Console.WriteLine($"    the platform's output: {log}");
         }
     }
+
+    /// <summary>Activations of one grain type created so far (<c>orleans_catalog_activation_created_total</c>, from the scrape port).</summary>
+    public static async Task<double> ActivationsAsync(SiloProcess silo, string grainType) =>
+        Sum(await silo.MetricsAsync(), "orleans_catalog_activation_created_total{", $"grain_type=\"{grainType}\"");
+
+    /// <summary>The managed heap after the last collection, summed over generations.</summary>
+    public static async Task<double> HeapBytesAsync(SiloProcess silo) =>
+        Sum(await silo.MetricsAsync(), "dotnet_gc_last_collection_heap_size_bytes{", "") is > 0 and var heap ? heap
+            : Sum(await silo.MetricsAsync(), "process_runtime_dotnet_gc_heap_size_bytes{", "");
+
+    private static double Sum(string metrics, string prefix, string label) => metrics.Split('\n')
+        .Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Contains(label, StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
 
     /// <summary>Resident memory of the platform process (/proc/&lt;pid&gt;/status), in MiB.</summary>
     public static double RssMiB(SiloProcess silo) =>

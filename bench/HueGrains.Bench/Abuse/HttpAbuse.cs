@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
@@ -25,7 +24,7 @@ public static class HttpAbuse
         var operatorToken = TokenIssuer.Issue(new HueAuthOptions { SigningKey = signingKey }, Roles.Operator);
 
         // Item 7a: Open311 lookups by id, beyond the cap and within it.
-        var before = await ActivationsAsync(http, operatorToken, ct);
+        var before = await ActivationsAsync(silo);
         foreach (var count in new[] { 220, Api.Open311.Open311Api.MaxIdsPerRequest })
         {
             var statuses = new Dictionary<int, int>();
@@ -35,7 +34,7 @@ public static class HttpAbuse
                 using var response = await http.GetAsync($"/open311/v2/requests.json?service_request_id={ids}", ct);
                 statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
             }
-            var afterLookups = await ActivationsAsync(http, operatorToken, ct);
+            var afterLookups = await ActivationsAsync(silo);
             report.Add(Workload, $"Open311, {open311Requests} lookups of {count} random ids: report activations added", [afterLookups.Feedback - before.Feedback],
                 "activations", "0", $"issue's before: 22,000 for 100 × 220 ids; answers {Statuses(statuses)}");
             before = afterLookups;
@@ -49,7 +48,7 @@ public static class HttpAbuse
         {
             request.Headers.Add(DeviceKeyAuthentication.Header, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
             using var response = await http.SendAsync(request, ct);
-            after = await ActivationsAsync(http, operatorToken, ct);
+            after = await ActivationsAsync(silo);
             report.Add(Workload, "SenML, made-up device key, 1,000 names: sensor activations added", [after.Sensors - before.Sensors], "activations",
                 "0", $"issue's before: 1,000; answer {(int)response.StatusCode}");
         }
@@ -63,7 +62,7 @@ public static class HttpAbuse
         provision.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
         using var provisioned = await http.SendAsync(provision, ct);
         provisioned.EnsureSuccessStatusCode();
-        var control = (await ActivationsAsync(http, operatorToken, ct)).Sensors - after.Sensors; // the gauge counts what it should
+        var control = (await ActivationsAsync(silo)).Sensors - after.Sensors; // the gauge counts what it should
         var key = JsonDocument.Parse(await provisioned.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("deviceKey").GetString()!;
 
         var empty = new StringBuilder("""{"readings":[""");
@@ -99,21 +98,7 @@ public static class HttpAbuse
     private static string Statuses(Dictionary<int, int> statuses) =>
         string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Value} × {s.Key}"));
 
-    /// <summary>Sensor and report activations created so far, from the process's /metrics (Orleans' catalog counter by grain type).</summary>
-    private static async Task<(double Sensors, double Feedback)> ActivationsAsync(HttpClient http, string operatorToken, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken); // in case /metrics is for operators only
-        using var response = await http.SendAsync(request, ct);
-        response.EnsureSuccessStatusCode();
-        double sensors = 0, feedback = 0;
-        foreach (var line in (await response.Content.ReadAsStringAsync(ct)).Split('\n'))
-        {
-            if (!line.StartsWith("orleans_catalog_activation_created_total{", StringComparison.Ordinal)) continue;
-            var value = double.Parse(line[(line.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            if (line.Contains("grain_type=\"sensor\"", StringComparison.Ordinal)) sensors += value;
-            else if (line.Contains("grain_type=\"feedback\"", StringComparison.Ordinal)) feedback += value;
-        }
-        return (sensors, feedback);
-    }
+    /// <summary>Sensor and report activations created so far (Orleans' catalog counter by grain type, from the scrape port).</summary>
+    private static async Task<(double Sensors, double Feedback)> ActivationsAsync(SiloProcess silo) =>
+        (await AbuseWorkload.ActivationsAsync(silo, "sensor"), await AbuseWorkload.ActivationsAsync(silo, "feedback"));
 }
