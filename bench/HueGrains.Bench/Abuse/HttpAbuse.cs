@@ -34,6 +34,7 @@ public static class HttpAbuse
                 using var response = await http.GetAsync($"/open311/v2/requests.json?service_request_id={ids}", ct);
                 statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
             }
+            await Task.Delay(1500, ct); // past the exporter's cached scrape
             var afterLookups = await ActivationsAsync(silo);
             report.Add(Workload, $"Open311, {open311Requests} lookups of {count} random ids: report activations added", [afterLookups.Feedback - before.Feedback],
                 "activations", "0", $"issue's before: 22,000 for 100 × 220 ids; answers {Statuses(statuses)}");
@@ -48,6 +49,7 @@ public static class HttpAbuse
         {
             request.Headers.Add(DeviceKeyAuthentication.Header, Convert.ToHexString(RandomNumberGenerator.GetBytes(24)));
             using var response = await http.SendAsync(request, ct);
+            await Task.Delay(1500, ct);
             after = await ActivationsAsync(silo);
             report.Add(Workload, "SenML, made-up device key, 1,000 names: sensor activations added", [after.Sensors - before.Sensors], "activations",
                 "0", $"issue's before: 1,000; answer {(int)response.StatusCode}");
@@ -62,7 +64,10 @@ public static class HttpAbuse
         provision.Headers.Authorization = new AuthenticationHeaderValue("Bearer", operatorToken);
         using var provisioned = await http.SendAsync(provision, ct);
         provisioned.EnsureSuccessStatusCode();
-        var control = (await ActivationsAsync(silo)).Sensors - after.Sensors; // the gauge counts what it should
+        // The control: the counter sees the one sensor just provisioned (the exporter caches a scrape for a moment).
+        var control = 0.0;
+        for (var wait = 0; wait < 20 && control < 1; wait++, await Task.Delay(500, ct))
+            control = (await ActivationsAsync(silo)).Sensors - after.Sensors;
         var key = JsonDocument.Parse(await provisioned.Content.ReadAsStringAsync(ct)).RootElement.GetProperty("deviceKey").GetString()!;
 
         var empty = new StringBuilder("""{"readings":[""");

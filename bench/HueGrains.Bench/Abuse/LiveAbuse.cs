@@ -59,10 +59,10 @@ public static class LiveAbuse
         var held = AbuseWorkload.RssMiB(silo);
         foreach (var socket in open) socket.Dispose();
 
-        report.Add("Abuse", "12 live streams accepted of 2,000 from one address (before: 2,000)", [statuses.GetValueOrDefault(200)], "streams");
-        report.Add("Abuse", "12 live streams refused with 429 of 2,000", [statuses.GetValueOrDefault(429)], "streams");
-        report.Add("Abuse", "12 RSS growth while the accepted streams are held (before: +89 MB)", [held - before], "MiB");
-        report.Add("Abuse", "12 time for 2,000 stream attempts", [took.Elapsed.TotalSeconds], "s");
+        report.Add("abuse", "12 live streams accepted of 2,000 from one address (before: 2,000)", [statuses.GetValueOrDefault(200)], "streams");
+        report.Add("abuse", "12 live streams refused with 429 of 2,000", [statuses.GetValueOrDefault(429)], "streams");
+        report.Add("abuse", "12 RSS growth while the accepted streams are held (before: +89 MB)", [held - before], "MiB");
+        report.Add("abuse", "12 time for 2,000 stream attempts", [took.Elapsed.TotalSeconds], "s");
         Console.WriteLine($"      statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
     }
 
@@ -151,13 +151,13 @@ public static class LiveAbuse
         await reads.CancelAsync();
         await reader;
 
-        report.Add("Abuse", $"12 live backlog behind the old Last-Event-ID (events kept at most 10,000)", [backlog], "events");
-        report.Add("Abuse", "12 bytes sent for 250 resumes from an old Last-Event-ID (before: 1 GB, 4 MB each)", [bytes / 1e6], "MB");
-        report.Add("Abuse", "12 bytes per resume from an old Last-Event-ID (before: 4 MB)", [bytes / 1e3 / Math.Max(1, statuses.GetValueOrDefault(200))], "KB");
-        report.Add("Abuse", "12 time for 250 resumes, 25 in flight (before: 10.7 s)", [took.Elapsed.TotalSeconds], "s");
+        report.Add("abuse", $"12 live backlog behind the old Last-Event-ID (events kept at most 10,000)", [backlog], "events");
+        report.Add("abuse", "12 bytes sent for 250 resumes from an old Last-Event-ID (before: 1 GB, 4 MB each)", [bytes / 1e6], "MB");
+        report.Add("abuse", "12 bytes per resume from an old Last-Event-ID (before: 4 MB)", [bytes / 1e3 / Math.Max(1, statuses.GetValueOrDefault(200))], "KB");
+        report.Add("abuse", "12 time for 250 resumes, 25 in flight (before: 10.7 s)", [took.Elapsed.TotalSeconds], "s");
         var sorted = latencies.Order().ToList();
         if (sorted.Count > 0)
-            report.Add("Abuse", "12 GET sensor p50 during the resumes (before: 23–78 ms, 1 ms idle)", [sorted[sorted.Count / 2]], "ms");
+            report.Add("abuse", "12 GET sensor p50 during the resumes (before: 23–78 ms, 1 ms idle)", [sorted[sorted.Count / 2]], "ms");
         Console.WriteLine($"      resume statuses: {string.Join(", ", statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}×{s.Value}"))}");
         report.Note($"Abuse 12: {Attempts:N0} raw stream attempts from 127.0.0.1, 64 at a time, the accepted ones held open; then {Resumes} resumes " +
             $"({ResumesInFlight} in flight) from a Last-Event-ID {backlog:N0} events old, each read until the stream is quiet for 300 ms; " +
