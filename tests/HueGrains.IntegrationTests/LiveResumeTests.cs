@@ -16,6 +16,7 @@ public class LiveResumeTests(PostgresServer postgres, ITestOutputHelper output)
     [Fact]
     public async Task A_client_that_read_100_events_resumes_exactly_after_them_on_another_API_node_after_a_restart()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (db, cluster) = (await postgres.CreateDatabaseAsync(), $"l{Guid.NewGuid():N}");
         var silo = await Processes.StartAsync("silo", db, cluster);
         var api = await Processes.StartAsync("api", db, cluster);
@@ -34,6 +35,7 @@ public class LiveResumeTests(PostgresServer postgres, ITestOutputHelper output)
             Assert.DoesNotContain(read, e => e.Type == "snapshot");
             Assert.Equal(read.Select(e => Position(e.Id)).Order(), read.Select(e => Position(e.Id)));
             lastId = read[^1].Id!;
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: 100 events read");
             await swinging.CancelAsync();
             await load;
         }
@@ -49,8 +51,11 @@ public class LiveResumeTests(PostgresServer postgres, ITestOutputHelper output)
         await silo.WaitForExitAsync(CancellationToken.None);
         await silo.DisposeAsync();
         await api.DisposeAsync();
-        await using var restarted = await Processes.StartAsync("silo", db, cluster);
-        await using var other = await Processes.StartAsync("api", db, cluster);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: stopped");
+        var starting = Processes.StartAsync("silo", db, cluster);
+        await using var other = await Processes.StartAsync("api", db, cluster); // ready once it reaches the new silo
+        await using var restarted = await starting;
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: restarted");
         await SwingAsync(other, gauges, 3, CancellationToken.None);
 
         // What the client missed, as the change feed lists it once the platform is quiet.
@@ -64,6 +69,7 @@ public class LiveResumeTests(PostgresServer postgres, ITestOutputHelper output)
         Assert.DoesNotContain(received, e => e.Type == "snapshot");
         Assert.Equal(missed.Select(c => c.Cursor), received.Select(e => e.Id!));
         Assert.Equal(missed.Select(c => c.Type == "alert" ? "alert" : "indicators"), received.Select(e => e.Type));
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: resumed");
     }
 
     private static long Position(string? id) => long.Parse(id!, System.Globalization.CultureInfo.InvariantCulture);
