@@ -65,6 +65,7 @@ public sealed partial class LiveFeed : BackgroundService
     private readonly LinkedList<LiveEvent> _recent = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _started;
+    private readonly TaskCompletionSource _following = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _read;     // every alert, commune and city change up to here has been read
     private long _floor;    // every event after this position is in _recent
     private long _safeHead; // the feed's head at the previous read: visible to the next read whatever it admits
@@ -111,6 +112,7 @@ public sealed partial class LiveFeed : BackgroundService
     public async Task<LiveBacklog?> MissedAsync(long after, string? commune, int max, CancellationToken ct)
     {
         bool Mine(LiveEvent e) => commune is null || e.Scope == commune;
+        await _following.Task.WaitAsync(ct); // before, this node cannot tell what it will hold
         long floor, read;
         lock (_lock) (floor, read) = (_floor, _read);
         if (after >= floor)
@@ -146,6 +148,7 @@ public sealed partial class LiveFeed : BackgroundService
     /// <summary>The city view for a new client and the feed position to follow it from (see <see cref="SnapshotOverlap"/>).</summary>
     public async Task<(CityView View, long Position)> SnapshotAsync(CancellationToken ct)
     {
+        await _following.Task.WaitAsync(ct); // a snapshot is followed from a position this node holds
         Task<Snapshot> pending;
         lock (_lock)
         {
@@ -205,6 +208,7 @@ public sealed partial class LiveFeed : BackgroundService
             // From the feed's head: what came before is read from the feed by the clients that ask for it.
             var head = (await ReadAsync(0, null, 1, stoppingToken)).Head;
             lock (_lock) (_read, _floor, _safeHead, _started) = (head, head, head, true);
+            _following.TrySetResult();
             await SnapshotAsync(stoppingToken); // the indicator age is known before the first client
         }
     }
