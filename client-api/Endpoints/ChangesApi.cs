@@ -108,7 +108,10 @@ public static class ChangesApi
 
     private static object SensorData(SensorRow s) => new { s.Id, s.Commune, s.Kind, s.AlertLevel, s.LastSeen, s.Latitude, s.Longitude, s.Snapshot };
 
-    private sealed record CommuneChange(string Code, string Name, Indicators Indicators, DateTimeOffset UpdatedAt);
+    /// <summary>A stored snapshot read back in the shape it was appended in.</summary>
+    public static T Stored<T>(ChangeRecord change) => JsonSerializer.Deserialize<T>(change.Data, StoredJson)!;
 
-    private sealed record CityChange(Indicators Indicators, DateTimeOffset? UpdatedAt);
+    public sealed record CommuneChange(string Code, string Name, Indicators Indicators, DateTimeOffset UpdatedAt);
+
+    public sealed record CityChange(Indicators Indicators, DateTimeOffset? UpdatedAt);
 }

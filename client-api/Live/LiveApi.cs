@@ -8,9 +8,9 @@ namespace HueGrains.Api.Live;
 
 /// <summary>
 /// <c>GET /api/v1/live</c>: Server-Sent Events of indicator changes and alerts for the city, or one commune with
-/// <c>?commune=</c>. A new client first gets a <c>snapshot</c>; a client that reconnects with <c>Last-Event-ID</c> gets
-/// exactly the events it missed while they are still kept and at most <see cref="LiveOptions.MaxResumeEvents"/> behind (else a
-/// fresh snapshot). Streams are capped per client and per node by <see cref="LiveGate"/> (429 beyond).
+/// <c>?commune=</c>, from the durable change feed. Event ids are feed positions: a new client first gets a
+/// <c>snapshot</c>; a client that reconnects with <c>Last-Event-ID</c>, to this node or another, before or after a restart,
+/// gets exactly the events after it, at most <see cref="LiveOptions.MaxResumeEvents"/> of them (else a fresh snapshot). Streams are capped per client and per node by <see cref="LiveGate"/> (429 beyond).
 /// </summary>
 public static class LiveApi
 {
@@ -42,17 +42,18 @@ public static class LiveApi
         var exact = Endpoints.PublicFigures.SeesExactCounts(http.User); // the public gets counts about people as Disclosure publishes them
         bool Mine(LiveEvent e) => commune is null || e.Scope == commune;
 
-        var resumeFrom = feed.Resumable(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
-        var (position, changed) = feed.Position();
         long sent;
+        var asked = LiveFeed.PositionOf(http.Request.Headers["Last-Event-ID"].FirstOrDefault() ?? lastEventId);
         // Further behind than the cap: a snapshot costs less than the backlog, and a short request cannot ask for megabytes.
-        if (resumeFrom is { } from && position - from <= gate.Options.MaxResumeEvents)
+        if (asked is { } after && await feed.MissedAsync(after, commune, gate.Options.MaxResumeEvents, ct) is { } backlog)
         {
-            sent = from;
+            foreach (var e in backlog.Events) await WriteAsync(http.Response, e, exact, feed.Current, options, ct);
+            sent = backlog.Through;
         }
         else
         {
-            await WriteAsync(http.Response, feed.IdOf(position), "snapshot", Snapshot(feed.Current, commune), exact, feed.Current, options, ct);
+            var (city, position) = await feed.SnapshotAsync(ct);
+            await WriteAsync(http.Response, LiveFeed.IdOf(position), "snapshot", Snapshot(city, commune), exact, city, options, ct);
             sent = position;
         }
         await http.Response.WriteAsync("retry: 2000\n\n", ct);
@@ -63,11 +64,11 @@ public static class LiveApi
             {
                 foreach (var e in feed.After(sent))
                 {
-                    sent = e.Sequence;
-                    if (Mine(e)) await WriteAsync(http.Response, feed.IdOf(e.Sequence), e.Type, e.Data, exact, feed.Current, options, ct);
+                    sent = e.Position;
+                    if (Mine(e)) await WriteAsync(http.Response, e, exact, feed.Current, options, ct);
                 }
                 await http.Response.Body.FlushAsync(ct);
-                (_, changed) = feed.Position();
+                var (_, changed) = feed.Position();
                 if (feed.After(sent).Count > 0) continue;
                 if (await Task.WhenAny(changed, Task.Delay(Heartbeat, ct)) != changed) await http.Response.WriteAsync(": keep-alive\n\n", ct);
             }
@@ -90,6 +91,8 @@ public static class LiveApi
     private static string Published(object data, CityView? city, JsonSerializerOptions options)
     {
         var node = Disclosure.Apply(JsonSerializer.SerializeToNode(data, options), options)!;
+        // The city's own totals are disclosed beside its communes: an event's totals with the communes the node knows.
+        if (data is IndicatorsEvent { Scope: Keys.City } e && city is not null) city = city with { Indicators = e.Indicators };
         if (city is not null && node["scope"]?.GetValue<string>() == Keys.City) Disclosure.ApplyCity((node["city"] ?? node)["indicators"]?.AsObject(), city);
         return node.ToJsonString(options);
     }
@@ -102,6 +105,9 @@ public static class LiveApi
             commune = city?.Communes.FirstOrDefault(c => c.Code == commune),
             activeAlerts = city?.ActiveAlerts.Where(a => a.Commune == commune).ToList() ?? [],
         };
+
+    private static Task WriteAsync(HttpResponse response, LiveEvent e, bool exact, CityView? city, JsonSerializerOptions options, CancellationToken ct) =>
+        WriteAsync(response, LiveFeed.IdOf(e.Position), e.Type, e.Data, exact, city, options, ct);
 
     /// <param name="exact">Staff get exact counts; the public gets them as <see cref="Disclosure"/> publishes them.</param>
     /// <param name="city">The city view whose communes the city's own totals sit beside.</param>

@@ -191,6 +191,12 @@ function connect() {
     if (change !== "cleared") state.alerts.unshift(alert);
     state.alerts.sort((a, b) => b.level - a.level);
     renderAlerts();
+    // A gauge's alert arrives before its commune's indicators (sent at most every 2 s): raise the tile's flood level now.
+    const c = state.communes.get(alert.commune);
+    if (c && alert.kind === "water-level" && change !== "cleared" && alert.level > c.indicators.floodAlertLevel) {
+      c.indicators = { ...c.indicators, floodAlertLevel: alert.level };
+      renderTile(alert.commune);
+    }
   });
 }
 

@@ -14,5 +14,5 @@ public sealed class ChangeOptions
     [Range(1, 3650)] public int IndicatorRetentionDays { get; set; } = 1;
 
     /// <summary>At most one indicator change per commune, and for the city, in this many seconds.</summary>
-    [Range(1, 3600)] public int IndicatorSeconds { get; set; } = 5;
+    [Range(1, 3600)] public int IndicatorSeconds { get; set; } = 2;
 }

@@ -42,14 +42,17 @@ public class LiveAndHistoryTests(ApiFixture api)
         var missed = new List<SseEvent>();
         while (!missed.Any(e => FloodAt(e, Commune, 3)) || !missed.Any(e => AlertOf(e, gauge, 3))) missed.Add(await resumed.NextAsync());
         Assert.DoesNotContain(missed, e => e.Type == "snapshot");
-        static long Sequence(string id) => long.Parse(id.Split('-')[1], System.Globalization.CultureInfo.InvariantCulture);
+        static long Sequence(string id) => long.Parse(id, System.Globalization.CultureInfo.InvariantCulture); // feed positions
         Assert.All(missed, e => Assert.True(Sequence(e.Id!) > Sequence(lastId)));
         Assert.Equal(missed.Select(e => Sequence(e.Id!)).Order(), missed.Select(e => Sequence(e.Id!))); // in order
         Assert.All(missed, e => Assert.Contains(Commune, e.Data, StringComparison.Ordinal)); // only this commune
 
-        // An id this process never issued (or too old to keep) gets a fresh snapshot instead of a wrong replay.
-        using var stale = await SseClient.ConnectAsync(api.Anonymous, $"/api/v1/live?commune={Commune}", "0000dead-1");
-        Assert.Equal("snapshot", (await stale.NextAsync()).Type);
+        // An id that is not a feed position, or one ahead of the feed (another deployment, or an embedded platform that
+        // restarted), gets a fresh snapshot instead of a wrong replay.
+        using (var stale = await SseClient.ConnectAsync(api.Anonymous, $"/api/v1/live?commune={Commune}", "0000dead-1"))
+            Assert.Equal("snapshot", (await stale.NextAsync()).Type);
+        using var ahead = await SseClient.ConnectAsync(api.Anonymous, $"/api/v1/live?commune={Commune}", "900000000000");
+        Assert.Equal("snapshot", (await ahead.NextAsync()).Type);
     }
 
     [Fact]
