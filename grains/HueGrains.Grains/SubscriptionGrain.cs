@@ -23,6 +23,7 @@ public sealed partial class SubscriptionGrain(
     private const int PageSize = 500;
     private const int BacklogBound = 10_000;
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     private IGrainTimer? timer;
     private DateTimeOffset nextAttemptAt;
@@ -94,7 +95,7 @@ public sealed partial class SubscriptionGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (state.State.Spec is null || state.State.Paused)
+        if (state.State.Spec is null || state.State.Paused || state.State.Spec.ExpiresAt <= clock.GetUtcNow())
         {
             if (await this.GetReminder(Reminder) is { } reminder) await this.UnregisterReminder(reminder);
             return;
@@ -152,7 +153,8 @@ public sealed partial class SubscriptionGrain(
         s.ConsecutiveFailures++;
         (s.LastFailureAt, s.LastFailureStatus, s.LastFailureReason) = (now, outcome.Status, outcome.Reason);
         s.FailingSince ??= now;
-        nextAttemptAt = now + (outcome.RetryAfter ?? Backoff(s.ConsecutiveFailures));
+        // Retry-After is honoured up to an hour: a target cannot park a subscription for longer than that per attempt.
+        nextAttemptAt = now + (outcome.RetryAfter is { } asked ? TimeSpan.FromTicks(Math.Min(asked.Ticks, MaxRetryAfter.Ticks)) : Backoff(s.ConsecutiveFailures));
         if (now - s.FailingSince >= TimeSpan.FromMinutes(Options.PauseAfterMinutes))
         {
             s.Paused = true;

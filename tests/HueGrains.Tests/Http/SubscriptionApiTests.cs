@@ -81,6 +81,19 @@ public class SubscriptionApiTests(ApiFixture api)
         Assert.False(done.GetProperty("paused").GetBoolean());
     }
 
+    [Fact]
+    public async Task A_429_with_Retry_After_is_retried_after_the_time_the_target_asked_for()
+    {
+        using var receiver = new WebhookReceiver { RetryAfterSeconds = 2, Answer = attempt => (attempt == 1 ? 429 : 200, TimeSpan.Zero) };
+        var op = api.As(Roles.Operator);
+        var id = await SubscribeAsync(op, new { url = receiver.Url, types = new[] { "sensor" }, secret = Secret });
+        var expected = await SensorChangesAsync(op, 1);
+        await Eventually.Holds(() => Task.FromResult(Delivered(receiver.Accepted)), got => expected.All(got.Contains), TimeSpan.FromSeconds(20));
+        var attempts = receiver.All.OrderBy(r => r.Attempt).ToList();
+        Assert.True(attempts[1].At - attempts[0].At >= TimeSpan.FromSeconds(1.8), $"retried after {attempts[1].At - attempts[0].At}"); // backoff alone: ~50 ms
+        Assert.Equal(429, (await StatusAsync(op, id)).GetProperty("lastFailureStatus").GetInt32());
+    }
+
     [Theory]
     [InlineData("""{"url":"ftp://x.example/hook","secret":"a-test-secret-of-enough-length"}""", "url")]
     [InlineData("""{"url":"not a url","secret":"a-test-secret-of-enough-length"}""", "url")]
@@ -99,6 +112,7 @@ public class SubscriptionApiTests(ApiFixture api)
     [InlineData("""{"url":"https://[::1]/hook","secret":"a-test-secret-of-enough-length"}""", "url")]
     [InlineData("""{"url":"https://169.254.169.254/latest","secret":"a-test-secret-of-enough-length"}""", "url")]
     [InlineData("""[]""", "body")]
+    [InlineData("""{"url":""", "body")]
     public async Task A_malformed_or_internal_subscription_is_a_400_naming_the_field(string body, string field)
     {
         var response = await api.As(Roles.Leader).PostRaw("/api/v1/subscriptions", body);

@@ -11,10 +11,13 @@ namespace HueGrains.Tests.Http;
 /// </summary>
 public sealed class WebhookReceiver : IDisposable
 {
-    public sealed record Request(int Attempt, string Body, string? Signature, string? Timestamp, string? DeliveryId);
+    public sealed record Request(int Attempt, string Body, string? Signature, string? Timestamp, string? DeliveryId, DateTimeOffset At);
 
     /// <summary>The status to answer, and how long to wait first (longer than the platform's timeout: a timeout).</summary>
     public Func<int, (int Status, TimeSpan Delay)> Answer { get; set; } = _ => (200, TimeSpan.Zero);
+
+    /// <summary>Sent as <c>Retry-After</c> (seconds) with every 429 and 503.</summary>
+    public int? RetryAfterSeconds { get; set; }
 
     public ConcurrentQueue<Request> All { get; } = new();
 
@@ -50,7 +53,7 @@ public sealed class WebhookReceiver : IDisposable
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var headers = context.Request.Headers;
         var request = new Request(Interlocked.Increment(ref attempts), await reader.ReadToEndAsync(),
-            headers["X-Hue-Signature"], headers["X-Hue-Timestamp"], headers["X-Hue-Delivery"]);
+            headers["X-Hue-Signature"], headers["X-Hue-Timestamp"], headers["X-Hue-Delivery"], DateTimeOffset.UtcNow);
         All.Enqueue(request);
         var (status, delay) = Answer(request.Attempt);
         try
@@ -58,6 +61,7 @@ public sealed class WebhookReceiver : IDisposable
             if (delay > TimeSpan.Zero) await Task.Delay(delay);
             else if (status is >= 200 and < 300) Accepted.Enqueue(request);
             context.Response.StatusCode = status;
+            if (status is 429 or 503 && RetryAfterSeconds is { } seconds) context.Response.AddHeader("Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
             context.Response.Close();
         }
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
