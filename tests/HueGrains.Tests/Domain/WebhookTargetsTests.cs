@@ -52,4 +52,18 @@ public class WebhookTargetsTests
         Assert.False((filters with { CaseStatus = CaseStatus.Received }).Admits(dossier));
         Assert.True((filters with { CaseStatus = CaseStatus.Received }).Admits(gauge));
     }
+
+    [Fact]
+    public void A_subscription_s_state_survives_the_JSON_its_durable_storage_writes()
+    {
+        var spec = new SubscriptionSpec("https://hooks.example/x", new ChangeQuery(0, [ChangeTypes.Case], "19753", 0, ["19753"]),
+            new SubscriptionFilters(CaseStatus: CaseStatus.Processing), DateTimeOffset.UnixEpoch.AddYears(60), 10, "secret-of-some-length",
+            new Actor(Roles.Official, "19753", null, "official-1"));
+        var state = new Grains.SubscriptionState { Spec = spec, Cursor = 42, Paused = true, ConsecutiveFailures = 3, LastFailureStatus = 503 };
+        var back = System.Text.Json.JsonSerializer.Deserialize<Grains.SubscriptionState>(System.Text.Json.JsonSerializer.Serialize(state))!;
+        Assert.Equal(spec with { Query = back.Spec!.Query }, back.Spec);
+        Assert.Equal(spec.Query.Types, back.Spec.Query.Types);
+        Assert.Equal(spec.Query.CaseCommunes, back.Spec.Query.CaseCommunes);
+        Assert.Equal((42L, true, 3, (int?)503), (back.Cursor, back.Paused, back.ConsecutiveFailures, back.LastFailureStatus));
+    }
 }

@@ -94,6 +94,19 @@ public class SubscriptionApiTests(ApiFixture api)
         Assert.Equal(429, (await StatusAsync(op, id)).GetProperty("lastFailureStatus").GetInt32());
     }
 
+    [Fact]
+    public async Task A_redirect_is_not_followed_but_retried()
+    {
+        using var receiver = new WebhookReceiver { Answer = attempt => (attempt == 1 ? 307 : 200, TimeSpan.Zero) };
+        var op = api.As(Roles.Operator);
+        var id = await SubscribeAsync(op, new { url = receiver.Url, types = new[] { "sensor" }, secret = Secret });
+        var expected = await SensorChangesAsync(op, 1);
+        await Eventually.Holds(() => Task.FromResult(Delivered(receiver.Accepted)), got => expected.All(got.Contains), TimeSpan.FromSeconds(20));
+        var status = await StatusAsync(op, id);
+        Assert.Equal(307, status.GetProperty("lastFailureStatus").GetInt32());
+        Assert.Equal("redirect", status.GetProperty("lastFailureReason").GetString());
+    }
+
     [Theory]
     [InlineData("""{"url":"ftp://x.example/hook","secret":"a-test-secret-of-enough-length"}""", "url")]
     [InlineData("""{"url":"not a url","secret":"a-test-secret-of-enough-length"}""", "url")]
