@@ -62,7 +62,10 @@ public class SubscriptionApiTests(ApiFixture api)
         Assert.True(expected.Count >= 3);
 
         var failing = await Eventually.Holds(() => StatusAsync(op, id), s => s.GetProperty("consecutiveFailures").GetInt32() >= 2, TimeSpan.FromSeconds(20));
-        Assert.Equal(500, failing.GetProperty("lastFailureStatus").GetInt32());
+        // Seen while failing: a 500, or (on a slow machine, already) a timeout.
+        Assert.True(failing.GetProperty("lastFailureStatus") is { ValueKind: JsonValueKind.Number } code ? code.GetInt32() == 500
+            : failing.GetProperty("lastFailureReason").GetString() == "timeout", failing.GetRawText());
+        Assert.NotEqual(JsonValueKind.Null, failing.GetProperty("lastFailureAt").ValueKind);
         Assert.True(failing.GetProperty("backlog").GetInt32() >= 1);
         await Eventually.Holds(() => Task.FromResult(Delivered(receiver.Accepted)), got => expected.All(got.Contains), TimeSpan.FromSeconds(30));
 
