@@ -81,6 +81,8 @@ public static class HueApiExtensions
         services.AddSingleton<LiveGate>();
         services.AddSingleton<LiveFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
+        services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<IWebhookPayloads, WebhookPayloads>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
@@ -110,6 +112,7 @@ public static class HueApiExtensions
 
         app.MapCityApi();
         app.MapChangesApi();
+        app.MapSubscriptionsApi();
         app.MapSensorsApi();
         app.MapProvisioningApi();
         app.MapReadingsApi();

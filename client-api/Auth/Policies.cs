@@ -13,6 +13,7 @@ public static class Policies
     public const string CitizenOrOfficial = "citizen-or-official";
     public const string OfficialOrOperator = "official-or-operator";
     public const string Staff = "staff";
+    public const string Subscriber = "subscriber";
 
     public static void Configure(AuthorizationOptions options)
     {
@@ -27,6 +28,9 @@ public static class Policies
         options.AddPolicy(Staff, p => p.RequireAssertion(c =>
             c.User.IsInRole(Roles.Operator) || c.User.IsInRole(Roles.Leader)
             || c.User.IsInRole(Roles.Official) && c.User.HasClaim(x => x.Type == HueClaims.Commune)));
+        // Any person or system holding a platform token (not a device key): what they may receive is what they may read.
+        options.AddPolicy(Subscriber, p => p.AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
+            .RequireRole(Roles.Citizen, Roles.Official, Roles.Leader, Roles.Operator).RequireClaim(HueClaims.Subject));
         // A device is whoever presents its key (X-Device-Key); a bearer token claiming the device role is not one.
         options.AddPolicy(DeviceOrOperator, p => p
             .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme, DeviceKeyAuthentication.Scheme)

@@ -8,7 +8,9 @@ namespace HueGrains.Api.Endpoints;
 /// </summary>
 public sealed class PublicFigures : IEndpointFilter
 {
-    public static bool SeesExactCounts(ClaimsPrincipal user) => user.ToActor().Role is Roles.Official or Roles.Leader or Roles.Operator;
+    public static bool SeesExactCounts(ClaimsPrincipal user) => SeesExactCounts(user.ToActor());
+
+    public static bool SeesExactCounts(Actor reader) => reader.Role is Roles.Official or Roles.Leader or Roles.Operator;
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {

@@ -38,6 +38,9 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddHostedService<IdleMemoryTrim>();
         silo.Services.AddOptions<ChangeOptions>().BindConfiguration(ChangeOptions.Section).Validate(Valid, "Hue:Changes has a value out of range.").ValidateOnStart();
         silo.Services.AddHostedService<ChangeRetention>();
+        silo.Services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section)
+            .Validate(Valid, "Hue:Subscriptions has a value out of range.").ValidateOnStart();
+        silo.Services.TryAddSingleton<WebhookSender>();
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
             (collection, grains) =>
             {

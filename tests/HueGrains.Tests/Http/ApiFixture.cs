@@ -37,6 +37,13 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:History:IndicatorSampleSeconds"] = "1", // history tests need samples in seconds, not minutes
             ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // all anonymous test requests share one client; HardeningTests checks limits
             ["Hue:RateLimit:Burst"] = "1000000",
+            // Webhook receivers in tests listen on plain http on loopback; retries and the pause come quickly.
+            ["Hue:Subscriptions:AllowedHosts"] = "127.0.0.1",
+            ["Hue:Subscriptions:BackoffBaseMilliseconds"] = "50",
+            ["Hue:Subscriptions:BackoffMaxSeconds"] = "1",
+            ["Hue:Subscriptions:TimeoutSeconds"] = "1",
+            ["Hue:Subscriptions:PollMilliseconds"] = "100",
+            ["Hue:Subscriptions:PauseAfterMinutes"] = "0.25",
         });
         Anonymous = App.GetTestClient();
     }

@@ -43,6 +43,12 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /api/v1/live"] = Public,
         ["GET /api/v1/changes"] = Public, // dossiers inside only for their officials (ChangeFeedApiTests)
         ["GET /api/v1/alerts"] = Public,
+        // Any platform token (not a device key); what it receives is what it may read, and only its creator sees it.
+        ["POST /api/v1/subscriptions/"] = "citizen official leader operator",
+        ["GET /api/v1/subscriptions/{id}"] = "citizen official leader operator",
+        ["POST /api/v1/subscriptions/{id}/resume"] = "citizen official leader operator",
+        ["POST /api/v1/subscriptions/{id}/test"] = "citizen official leader operator",
+        ["DELETE /api/v1/subscriptions/{id}"] = "citizen official leader operator",
         ["POST /api/v1/communes/{code}/reconcile"] = "operator",
         ["GET /api/v1/communes/{code}/cases"] = Staff,
         ["GET /api/v1/communes/{code}/feedback"] = Staff,
