@@ -26,7 +26,7 @@ public static class ChangesApi
         return app;
     }
 
-    /// <param name="after">The cursor of the last change read (nextCursor of the previous page); none: from the oldest kept.</param>
+    /// <param name="after">The cursor of the last change read (nextCursor of the previous page); none: from the oldest change kept.</param>
     /// <param name="types">Comma-separated: alert, case, feedback, sensor, commune, city. Default: every type the caller may read.</param>
     /// <param name="commune">Only changes of this commune.</param>
     /// <param name="limit">1 to 1000, default 100.</param>
@@ -36,7 +36,7 @@ public static class ChangesApi
         var reader = http.User.ToActor();
         var query = Query(position, ParseTypes(types), commune, Paging.Limit(limit), reader);
         var page = await grains.Projections().Changes(query, ct);
-        if (position < page.ForgottenThrough || position > page.Head)
+        if (Expired(after is null ? null : position, page))
             return TypedResults.Problem(position > page.Head
                     ? "This cursor is ahead of the feed (it was issued by another deployment, or the embedded platform restarted). Read the current state, then follow the feed without a cursor."
                     : "Changes after this cursor are older than the feed keeps. Read the current state again, then follow the feed from the cursor of the newest change.",
@@ -46,6 +46,9 @@ public static class ChangesApi
         var items = page.Items.Select(c => new ChangeItem(Cursor(c.Position), c.Type, c.EntityId, c.Commune, c.Version, c.At, Published(c, exact, city))).ToList();
         return TypedResults.Ok(new ChangesPage(items, items.Count > 0 ? items[^1].Cursor : Cursor(position)));
     }
+
+    /// <summary>A cursor older than what the feed keeps, or ahead of it. Without a cursor, reading starts at the oldest change kept.</summary>
+    public static bool Expired(long? after, ChangePage page) => after is { } position && (position < page.ForgottenThrough || position > page.Head);
 
     public static string Cursor(long position) => position.ToString(CultureInfo.InvariantCulture);
 
@@ -59,7 +62,7 @@ public static class ChangesApi
         if (string.IsNullOrWhiteSpace(types)) return null;
         var asked = types.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         var unknown = asked.Where(t => !ChangeTypes.All.Contains(t)).ToList();
-        return unknown.Count == 0 ? asked.Distinct().ToList()
+        return unknown.Count == 0 && asked.Length > 0 ? asked.Distinct().ToList()
             : throw new HueValidationException("types", $"Unknown type; the types are {string.Join(", ", ChangeTypes.All)}.");
     }
 

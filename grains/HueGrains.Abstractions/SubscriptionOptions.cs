@@ -62,7 +62,7 @@ public static class WebhookTargets
         return null;
     }
 
-    /// <summary>Loopback, private (RFC 1918, unique local), link-local, carrier-grade NAT, unspecified, multicast.</summary>
+    /// <summary>Loopback, private (RFC 1918), link-local, carrier-grade NAT, unspecified, multicast; in IPv6 anything but plain global unicast.</summary>
     public static bool IsInternal(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
@@ -70,8 +70,9 @@ public static class WebhookTargets
         if (address.AddressFamily == AddressFamily.InterNetworkV6)
         {
             var b = address.GetAddressBytes();
-            return address.Equals(IPAddress.IPv6Any) || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
-                || (b[0] & 0xFE) == 0xFC; // fc00::/7
+            // Only global unicast (2000::/3), and none of its forms that carry an IPv4 address on to its own network:
+            // 6to4 (2002::/16), Teredo (2001::/32); NAT64 (64:ff9b::/96, 64:ff9b:1::/48) and ::a.b.c.d fall outside 2000::/3.
+            return (b[0] & 0xE0) != 0x20 || b[0] == 0x20 && b[1] == 0x02 || b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0;
         }
         var v4 = address.GetAddressBytes();
         return v4[0] switch

@@ -127,7 +127,12 @@ public sealed partial class SubscriptionGrain(
             var allowance = Allowance(spec, now);
             if (allowance == 0) return;
 
-            var (batch, through) = await NextBatchAsync(spec, s.Cursor, Math.Min(allowance, Options.BatchSize), ct);
+            var (batch, through, lost) = await NextBatchAsync(spec, s.Cursor, Math.Min(allowance, Options.BatchSize), ct);
+            if (lost is not null)
+            {
+                await LostAsync(s, lost, now, ct);
+                return;
+            }
             if (batch.Count == 0)
             {
                 if (through > s.Cursor) { s.Cursor = through; await state.WriteStateAsync(ct); } // only filtered-out changes
@@ -189,17 +194,34 @@ public sealed partial class SubscriptionGrain(
     /// The next changes that match, at most <paramref name="size"/>, and the position delivery resumes after once they
     /// are delivered: past the filtered-out changes of the page read, but never past a matching change not taken.
     /// </summary>
-    private async Task<(List<ChangeRecord> Batch, long Through)> NextBatchAsync(SubscriptionSpec spec, long cursor, int size, CancellationToken ct)
+    private async Task<(List<ChangeRecord> Batch, long Through, ChangePage? Lost)> NextBatchAsync(SubscriptionSpec spec, long cursor, int size, CancellationToken ct)
     {
         var page = await GrainFactory.Projections().Changes(spec.Query with { After = cursor, Limit = PageSize }, ct);
+        if (cursor < page.ForgottenThrough || cursor > page.Head) return ([], cursor, page);
         var batch = new List<ChangeRecord>(size);
         foreach (var change in page.Items)
         {
             if (!spec.Filters.Admits(change)) continue;
-            if (batch.Count == size) return (batch, batch[^1].Position);
+            if (batch.Count == size) return (batch, batch[^1].Position, null);
             batch.Add(change);
         }
-        return (batch, page.Items.Count > 0 ? page.Items[^1].Position : cursor);
+        return (batch, page.Items.Count > 0 ? page.Items[^1].Position : cursor, null);
+    }
+
+    /// <summary>
+    /// The feed no longer holds what follows the cursor (the subscription fell behind the retention), or the cursor is
+    /// ahead of it (a restored database): never skip silently. Pause, say why in the status; a resume continues from the
+    /// oldest change kept.
+    /// </summary>
+    private async Task LostAsync(SubscriptionState s, ChangePage page, DateTimeOffset now, CancellationToken ct)
+    {
+        var behind = s.Cursor < page.ForgottenThrough;
+        (s.LastFailureAt, s.LastFailureStatus, s.LastFailureReason) = (now, null, behind ? "changes-expired" : "cursor-ahead-of-feed");
+        if (behind) s.Cursor = page.ForgottenThrough;
+        s.Paused = true;
+        StopPolling();
+        LogPaused(log, Id, s.ConsecutiveFailures);
+        await state.WriteStateAsync(ct);
     }
 
     private async Task<int> BacklogAsync(SubscriptionSpec spec, long cursor, CancellationToken ct)

@@ -38,7 +38,8 @@ public sealed class PostgresChangeFeed(NpgsqlDataSource db) : IChangeFeed
                 items.Add(new ChangeRecord(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                     reader.GetInt64(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6)));
         await using var bounds = new NpgsqlCommand(
-            "SELECT (SELECT forgotten_through FROM hue_change_retention), (SELECT coalesce(max(position), 0) FROM hue_changes)", connection);
+            // The head is never below what retention deleted: an emptied feed still knows how far it went.
+            "SELECT f, GREATEST(f, (SELECT coalesce(max(position), 0) FROM hue_changes)) FROM (SELECT forgotten_through AS f FROM hue_change_retention) r", connection);
         await using var b = await bounds.ExecuteReaderAsync(ct);
         await b.ReadAsync(ct);
         return new ChangePage(items, b.GetInt64(0), Math.Max(b.GetInt64(1), items.Count > 0 ? items[^1].Position : 0));

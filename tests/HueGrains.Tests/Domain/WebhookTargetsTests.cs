@@ -20,6 +20,10 @@ public class WebhookTargetsTests
     [InlineData("fe80::1", true)]
     [InlineData("fd00::1", true)]
     [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)] // NAT64 to 169.254.169.254
+    [InlineData("2002:a9fe:a9fe::1", true)] // 6to4
+    [InlineData("2001:0:4136:e378::1", true)] // Teredo
+    [InlineData("::a9fe:a9fe", true)]
     [InlineData("8.8.8.8", false)]
     [InlineData("2001:4860:4860::8888", false)]
     public void Internal_ranges_are_recognised(string address, bool isInternal) =>

@@ -84,6 +84,7 @@ public class ChangeFeedApiTests(ApiFixture api)
     [InlineData("after=-1", HttpStatusCode.BadRequest)]
     [InlineData("after=999999999999", HttpStatusCode.Gone)]
     [InlineData("types=alert,gossip", HttpStatusCode.BadRequest)]
+    [InlineData("types=,", HttpStatusCode.BadRequest)]
     [InlineData("commune=00001", HttpStatusCode.BadRequest)]
     [InlineData("limit=0", HttpStatusCode.BadRequest)]
     public async Task Bad_cursors_and_filters_are_problems(string query, HttpStatusCode status)
