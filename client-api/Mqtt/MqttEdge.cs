@@ -33,12 +33,13 @@ public sealed partial class MqttEdge(
 {
     private const string SensorItem = "hue.sensor";
     private const string KeyItem = "hue.key";
+    private const string SessionItem = "hue.session";
     private MqttServer? _server;
     private readonly MqttRefusals _refusals = new(metrics, clock, log);
     private readonly LoginThrottle _throttle = new(options.Value.MaxFailedLogins, TimeSpan.FromSeconds(options.Value.FailedLoginWindowSeconds), clock);
 
     /// <summary>Open sessions by sensor, so that a key change closes them without listing every client.</summary>
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _sessions = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, object>> _sessions = new();
 
     /// <summary>Unsubscribes this edge's stream subscriptions when it stops, so no stream delivers to a stopped broker.</summary>
     private readonly ConcurrentBag<Func<Task>> _subscriptions = [];
@@ -186,11 +187,16 @@ public sealed partial class MqttEdge(
         if (items[SensorItem] is not string sensor) return Task.CompletedTask;
         if (add)
         {
-            _sessions.GetOrAdd(sensor, _ => new ConcurrentDictionary<string, byte>())[clientId] = 0;
+            // A token per connection: when a session replaces another with its client id, the old one's late
+            // disconnect must not remove the new one.
+            var session = new object();
+            items[SessionItem] = session;
+            _sessions.GetOrAdd(sensor, _ => new ConcurrentDictionary<string, object>())[clientId] = session;
         }
-        else if (_sessions.TryGetValue(sensor, out var clients) && clients.TryRemove(clientId, out _) && clients.IsEmpty)
+        else if (_sessions.TryGetValue(sensor, out var clients) && items[SessionItem] is { } session
+            && clients.TryRemove(new KeyValuePair<string, object>(clientId, session)) && clients.IsEmpty)
         {
-            _sessions.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, byte>>(sensor, clients));
+            _sessions.TryRemove(new KeyValuePair<string, ConcurrentDictionary<string, object>>(sensor, clients));
         }
         return Task.CompletedTask;
     }

@@ -89,6 +89,7 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
     private async Task ServeAsync(Socket socket, string address, bool tls, CancellationToken stopping)
     {
         MqttPacketGuard? guard = null;
+        Stream? stream = null;
         try
         {
             socket.NoDelay = true;
@@ -101,12 +102,12 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
                 refusals.Add("connect-timeout");
                 socket.Dispose();
             });
-            Stream stream = new NetworkStream(socket, ownsSocket: false);
+            stream = new NetworkStream(socket, ownsSocket: false);
             if (tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl; // disposed below even when the handshake fails
                 await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }, deadline.Token);
-                stream = ssl;
             }
             guard = new MqttPacketGuard(new MqttTcpChannel(stream, socket.LocalEndPoint, socket.RemoteEndPoint, null),
                 options.MaxConnectBytes, options.MaxPacketBytes);
@@ -122,8 +123,13 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
         {
             LogClosed(log, ex.GetType().Name); // a client that went away, failed TLS or missed the deadline
         }
+        catch (Exception ex)
+        {
+            LogFailed(log, ex); // never an unobserved exception from the accept loop's task
+        }
         finally
         {
+            if (stream is not null) await stream.DisposeAsync();
             socket.Dispose();
             Release(address);
         }
@@ -172,4 +178,7 @@ public sealed partial class MqttTcpFront(MqttOptions options, X509Certificate2? 
 
     [LoggerMessage(LogLevel.Debug, "MQTT connection closed before or during its session: {Reason}")]
     private static partial void LogClosed(ILogger log, string reason);
+
+    [LoggerMessage(LogLevel.Warning, "An MQTT connection failed unexpectedly")]
+    private static partial void LogFailed(ILogger log, Exception ex);
 }
