@@ -88,7 +88,9 @@ public static class ChangesApi
         {
             ChangeTypes.Case => CaseData(JsonSerializer.Deserialize<CaseRow>(change.Data, StoredJson)!),
             ChangeTypes.Feedback => FeedbackData(JsonSerializer.Deserialize<FeedbackRow>(change.Data, StoredJson)!),
-            ChangeTypes.Sensor or ChangeTypes.Alert => SensorData(JsonSerializer.Deserialize<SensorRow>(change.Data, StoredJson)!),
+            ChangeTypes.Sensor => SensorData(JsonSerializer.Deserialize<SensorRow>(change.Data, StoredJson)!),
+            ChangeTypes.Alert => AlertData(JsonSerializer.Deserialize<SensorRow>(change.Data, StoredJson)!,
+                JsonSerializer.Deserialize<AlertLevels>(change.Data, StoredJson)!.PreviousAlertLevel),
             ChangeTypes.Commune => JsonSerializer.Deserialize<CommuneChange>(change.Data, StoredJson)!,
             _ => JsonSerializer.Deserialize<CityChange>(change.Data, StoredJson)!,
         };
@@ -110,6 +112,12 @@ public static class ChangesApi
     };
 
     private static object SensorData(SensorRow s) => new { s.Id, s.Commune, s.Kind, s.AlertLevel, s.LastSeen, s.Latitude, s.Longitude, s.Snapshot };
+
+    /// <summary>An alert change: the sensor at its new level and the level it left (0 = none), so a level falling below a threshold is seen.</summary>
+    private static object AlertData(SensorRow s, int previous) =>
+        new { s.Id, s.Commune, s.Kind, s.AlertLevel, PreviousAlertLevel = previous, s.LastSeen, s.Latitude, s.Longitude, s.Snapshot };
+
+    private sealed record AlertLevels(int PreviousAlertLevel);
 
     /// <summary>A stored snapshot read back in the shape it was appended in.</summary>
     public static T Stored<T>(ChangeRecord change) => JsonSerializer.Deserialize<T>(change.Data, StoredJson)!;

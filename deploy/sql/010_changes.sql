@@ -62,7 +62,8 @@ BEGIN
             PERFORM hue_append_change('sensor', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r - 'DeviceKeyHash');
         END IF;
         IF COALESCE((o->>'AlertLevel')::integer, 0) <> (r->>'AlertLevel')::integer THEN
-            PERFORM hue_append_change('alert', r->>'Id', r->>'Commune', (r->>'Version')::bigint, r - 'DeviceKeyHash');
+            PERFORM hue_append_change('alert', r->>'Id', r->>'Commune', (r->>'Version')::bigint,
+                                      (r - 'DeviceKeyHash') || jsonb_build_object('PreviousAlertLevel', COALESCE((o->>'AlertLevel')::integer, 0)));
         END IF;
     END IF;
     RETURN NULL;

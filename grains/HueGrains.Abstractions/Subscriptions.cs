@@ -25,7 +25,7 @@ public sealed record SubscriptionFilters(
         return change.Type switch
         {
             ChangeTypes.Sensor or ChangeTypes.Alert =>
-                (SensorKind is null || Number("Kind") == (int)SensorKind) && (MinAlertLevel is null || Number("AlertLevel") >= MinAlertLevel),
+                (SensorKind is null || Number("Kind") == (int)SensorKind) && (MinAlertLevel is null || Number("AlertLevel") >= MinAlertLevel || Number("PreviousAlertLevel") >= MinAlertLevel), // its end too
             ChangeTypes.Case => CaseStatus is null || Number("Status") == (int)CaseStatus,
             ChangeTypes.Feedback => Category is null || Number("Category") == (int)Category,
             _ => true,

@@ -26,15 +26,16 @@ public static class RowChanges
                 if (was is null || (was.Commune, was.Kind, was.Latitude, was.Longitude) != (s.Commune, s.Kind, s.Latitude, s.Longitude))
                     yield return (ChangeTypes.Sensor, Public(s, nameof(SensorRow.DeviceKeyHash)));
                 if ((was?.AlertLevel ?? 0) != s.AlertLevel)
-                    yield return (ChangeTypes.Alert, Public(s, nameof(SensorRow.DeviceKeyHash)));
+                    yield return (ChangeTypes.Alert, Public(s, nameof(SensorRow.DeviceKeyHash), ("PreviousAlertLevel", was?.AlertLevel ?? 0)));
                 break;
         }
     }
 
-    private static string Public(IProjectionRow row, string? personal = null)
+    private static string Public(IProjectionRow row, string? personal = null, (string Name, int Value)? extra = null)
     {
         var json = JsonSerializer.SerializeToNode(row, row.GetType(), RowJson)!.AsObject();
         if (personal is not null) json.Remove(personal);
+        if (extra is var (name, value)) json[name] = value;
         return json.ToJsonString(RowJson);
     }
 }

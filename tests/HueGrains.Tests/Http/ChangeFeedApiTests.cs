@@ -79,6 +79,25 @@ public class ChangeFeedApiTests(ApiFixture api)
         Assert.Contains(await ReadAllAsync(api.Anonymous, "&types=commune", start), c => c.GetProperty("commune").GetString() == commune);
     }
 
+    [Fact]
+    public async Task An_alert_change_carries_the_level_it_left_so_its_end_is_seen()
+    {
+        var start = (await (await api.Anonymous.GetAsync("/api/v1/changes?after=0&limit=1")).Json()).GetProperty("nextCursor").GetString()!;
+        var (gauge, device) = await api.GaugeAsync("19753");
+        var now = DateTimeOffset.UtcNow;
+        Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-2), value = 3.8 })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await device.PostJson($"/api/v1/sensors/{gauge}/readings", new { at = now.AddSeconds(-1), value = 0.4 })).StatusCode);
+
+        var alerts = await Eventually.Holds(async () => (await ReadAllAsync(api.Anonymous, "&types=alert", start)).Where(c => c.GetProperty("id").GetString() == gauge).ToList(),
+            a => a.Count >= 2, TimeSpan.FromSeconds(20));
+        var (raised, cleared) = (alerts[0].GetProperty("data"), alerts[^1].GetProperty("data"));
+        Assert.Equal(0, raised.GetProperty("previousAlertLevel").GetInt32());
+        Assert.True(raised.GetProperty("alertLevel").GetInt32() > 0);
+        Assert.Equal(0, cleared.GetProperty("alertLevel").GetInt32());
+        Assert.Equal(raised.GetProperty("alertLevel").GetInt32(), cleared.GetProperty("previousAlertLevel").GetInt32());
+        Assert.DoesNotContain("deviceKey", alerts[0].GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Theory]
     [InlineData("after=abc", HttpStatusCode.BadRequest)]
     [InlineData("after=-1", HttpStatusCode.BadRequest)]
