@@ -26,8 +26,11 @@ public sealed class SubscriptionOptions
     [Range(1, 3600)]
     public int BackoffMaxSeconds { get; set; } = 300;
 
-    /// <summary>A target that has not answered in this time counts as a failure (and is retried).</summary>
-    [Range(0.1, 120)]
+    /// <summary>
+    /// A target that has not answered in this time counts as a failure (and is retried). Below Orleans' 30 s response
+    /// timeout: a delivery in flight holds the subscription's other calls (delete, resume, test) that long.
+    /// </summary>
+    [Range(0.1, 20)]
     public double TimeoutSeconds { get; set; } = 10;
 
     /// <summary>How often an active subscription looks for new changes.</summary>

@@ -24,6 +24,7 @@ public sealed partial class SubscriptionGrain(
     private const int BacklogBound = 10_000;
     private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+    private static readonly TimeSpan TickBudget = TimeSpan.FromSeconds(5);
 
     private IGrainTimer? timer;
     private DateTimeOffset nextAttemptAt;
@@ -118,7 +119,9 @@ public sealed partial class SubscriptionGrain(
     /// <summary>Delivers batches until the feed has nothing more, the target fails, or the throttle says wait.</summary>
     private async Task DeliverAsync(CancellationToken ct)
     {
-        for (var round = 0; round < 20 && !ct.IsCancellationRequested; round++)
+        // Other calls to this subscription wait while it delivers: one tick stops after a few seconds' work.
+        var working = System.Diagnostics.Stopwatch.StartNew();
+        for (var round = 0; round < 20 && working.Elapsed < TickBudget && !ct.IsCancellationRequested; round++)
         {
             if (state.State is not { Spec: { } spec, Paused: false } s) return;
             var now = clock.GetUtcNow();
