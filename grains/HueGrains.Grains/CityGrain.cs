@@ -37,7 +37,7 @@ public sealed partial class CityGrain(
         foreach (var snapshot in snapshots) Apply(snapshot);
         this.RegisterGrainTimer(SaveAsync, new GrainTimerCreationOptions(SaveInterval, SaveInterval));
         _changes = new IndicatorChanges(changes, ChangeTypes.City, Keys.City, null, TimeSpan.FromSeconds(changeOptions.Value.IndicatorSeconds), clock, log);
-        this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, AnnounceInterval));
+        this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(TimeSpan.Zero, AnnounceInterval) { Interleave = true }); // reads the cached view only
         var every = TimeSpan.FromSeconds(options.Value.IndicatorSampleSeconds);
         this.RegisterGrainTimer(SampleAsync, new GrainTimerCreationOptions(every, every));
     }

@@ -56,6 +56,7 @@ public sealed partial class CommuneGrain(
         var reconcile = TimeSpan.FromSeconds(options.Value.ReconcileSeconds);
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
         this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
+        this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval) { Interleave = true });
         this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(reconcile, reconcile));
     }
 
@@ -127,10 +128,15 @@ public sealed partial class CommuneGrain(
         }
         var candidate = _ledger.Compute(_info.Code, state.State.Version, clock.GetUtcNow());
         if (_published is null || !SameIndicators(candidate, _published)) await PublishAsync(NextSnapshot());
-        var published = _published!;
-        await _changes.OfferAsync(published.Indicators, published.Version,
-            () => new { Code = _info.Code, _info.Name, published.Indicators, UpdatedAt = published.ComputedAt }, ct);
     }
+
+    /// <summary>
+    /// The published indicators into the change feed, when they changed. On its own interleaving timer: it only reads
+    /// the immutable published snapshot, and a slow feed must not hold back the recompute that the city waits for.
+    /// </summary>
+    private Task AnnounceAsync(CancellationToken ct) => _published is not { } published ? Task.CompletedTask
+        : _changes.OfferAsync(published.Indicators, published.Version,
+            () => new { Code = _info.Code, _info.Name, published.Indicators, UpdatedAt = published.ComputedAt }, ct);
 
     private async Task SaveVersionAsync(CancellationToken ct)
     {
