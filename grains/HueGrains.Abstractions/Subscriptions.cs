@@ -97,6 +97,33 @@ public interface ISubscriptionGrain : IGrainWithStringKey
 
     [Alias("Delete")]
     Task<bool> Delete(CancellationToken ct = default);
+
+    /// <summary>Starts delivering again if it should be and is not (this activation is new, after a silo was lost).</summary>
+    [Alias("Wake"), OneWay]
+    Task Wake();
+}
+
+/// <summary>
+/// The live subscriptions (key 0), few by nature: the per-owner cap, and the wake-up that brings back within seconds a
+/// subscription whose silo was lost (each silo asks for it every few seconds; <see cref="SubscriptionOptions.WakeSeconds"/>).
+/// </summary>
+[Alias("hue.ISubscriptionRegistry")]
+public interface ISubscriptionRegistry : IGrainWithIntegerKey
+{
+    /// <summary>Registers a new subscription of an owner (the token's subject); 409 when the owner has the most allowed.</summary>
+    [Alias("Add")]
+    Task Add(string id, string owner, CancellationToken ct = default);
+
+    [Alias("Remove")]
+    Task Remove(string id, CancellationToken ct = default);
+
+    /// <summary>Paused or expired subscriptions are not woken.</summary>
+    [Alias("SetActive")]
+    Task SetActive(string id, bool active, CancellationToken ct = default);
+
+    /// <summary>Wakes every active subscription, at most once per half wake period however many silos ask.</summary>
+    [Alias("WakeAll")]
+    Task WakeAll(CancellationToken ct = default);
 }
 
 /// <summary>

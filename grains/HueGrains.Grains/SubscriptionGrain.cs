@@ -7,8 +7,8 @@ namespace HueGrains.Grains;
 /// <summary>
 /// One webhook subscription. It reads the change feed after its durable cursor and posts the matching changes in
 /// small batches, oldest first; the cursor moves (and is written) only after the target answered 2xx, so a crash or a
-/// failing target repeats a batch (with the same delivery id) rather than losing it. A reminder brings it back after a
-/// silo failure; while active a grain timer polls the feed.
+/// failing target repeats a batch (with the same delivery id) rather than losing it. After a silo failure the registry's
+/// wake-up brings it back within seconds (and its reminder within a minute); while active a grain timer polls the feed.
 /// </summary>
 [GrainType("subscription")]
 public sealed partial class SubscriptionGrain(
@@ -35,6 +35,8 @@ public sealed partial class SubscriptionGrain(
 
     private string Id => this.GetPrimaryKeyString();
 
+    private ISubscriptionRegistry Registry => GrainFactory.GetGrain<ISubscriptionRegistry>(0);
+
     public override Task OnActivateAsync(CancellationToken ct)
     {
         if (state.State is { Spec: not null, Paused: false }) StartPolling();
@@ -44,6 +46,7 @@ public sealed partial class SubscriptionGrain(
     public async Task<SubscriptionStatus> Create(SubscriptionSpec spec, CancellationToken ct)
     {
         if (state.State.Spec is not null) throw new HueConflictException("This subscription exists already.");
+        await Registry.Add(Id, spec.Owner.Subject ?? spec.Owner.Role, ct);
         var head = (await GrainFactory.Projections().Changes(spec.Query with { After = 0, Limit = 1 }, ct)).Head;
         state.State = new SubscriptionState { Spec = spec, Cursor = head, CreatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync(ct);
@@ -68,6 +71,7 @@ public sealed partial class SubscriptionGrain(
             state.State.Paused = false;
             state.State.FailingSince = null;
             await state.WriteStateAsync(ct);
+            await Registry.SetActive(Id, true, ct);
             await this.RegisterOrUpdateReminder(Reminder, ReminderPeriod, ReminderPeriod, ct);
         }
         nextAttemptAt = default;
@@ -90,8 +94,15 @@ public sealed partial class SubscriptionGrain(
         if (await this.GetReminder(Reminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
         await state.ClearStateAsync(ct);
         state.State = new SubscriptionState();
+        await Registry.Remove(Id, ct);
         this.DeactivateOnIdle();
         return true;
+    }
+
+    public Task Wake()
+    {
+        if (state.State is { Spec: { } spec, Paused: false } && !(spec.ExpiresAt <= clock.GetUtcNow())) StartPolling();
+        return Task.CompletedTask;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -99,6 +110,7 @@ public sealed partial class SubscriptionGrain(
         if (state.State.Spec is null || state.State.Paused || state.State.Spec.ExpiresAt <= clock.GetUtcNow())
         {
             if (await this.GetReminder(Reminder) is { } reminder) await this.UnregisterReminder(reminder);
+            if (state.State.Spec is not null) await Registry.SetActive(Id, false);
             return;
         }
         StartPolling(); // activation started it already; after a deactivation the reminder is what brings the grain back
@@ -174,6 +186,7 @@ public sealed partial class SubscriptionGrain(
             LogFailed(log, Id, outcome.Status, outcome.Reason, s.ConsecutiveFailures);
         }
         await state.WriteStateAsync(ct);
+        if (s.Paused) await Registry.SetActive(Id, false, ct);
     }
 
     /// <summary>Exponential from the configured base, capped, with jitter in [½, 1] of the step so receivers are not hit in step.</summary>
@@ -225,6 +238,7 @@ public sealed partial class SubscriptionGrain(
         StopPolling();
         LogPaused(log, Id, s.ConsecutiveFailures);
         await state.WriteStateAsync(ct);
+        await Registry.SetActive(Id, false, ct);
     }
 
     private async Task<int> BacklogAsync(SubscriptionSpec spec, long cursor, CancellationToken ct)

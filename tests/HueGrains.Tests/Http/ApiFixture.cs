@@ -44,6 +44,7 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Subscriptions:TimeoutSeconds"] = "1",
             ["Hue:Subscriptions:PollMilliseconds"] = "100",
             ["Hue:Subscriptions:PauseAfterMinutes"] = "0.25",
+            ["Hue:Subscriptions:MaxPerOwner"] = "3",
         });
         Anonymous = App.GetTestClient();
     }

@@ -213,4 +213,22 @@ public class SubscriptionApiTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.NotFound, (await mine.DeleteAsync($"/api/v1/subscriptions/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await mine.GetAsync("/api/v1/subscriptions/s-unknown")).StatusCode);
     }
+
+    [Fact]
+    public async Task One_owner_has_at_most_the_configured_number_of_subscriptions_and_deleting_one_frees_a_place()
+    {
+        var citizen = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var body = new { url = "https://hooks.example/hook", types = new[] { "alert" }, secret = Secret };
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add(await SubscribeAsync(citizen, body)); // Hue:Subscriptions:MaxPerOwner is 3 here
+
+        var refused = await citizen.PostJson("/api/v1/subscriptions", body);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("3 subscriptions", (await refused.Json()).GetProperty("detail").GetString());
+        await SubscribeAsync(api.As(Roles.Citizen, citizenId: Keys.NewCitizenId()), body); // another owner is not concerned
+
+        Assert.Equal(HttpStatusCode.NoContent, (await citizen.DeleteAsync($"/api/v1/subscriptions/{ids[0]}")).StatusCode);
+        ids[0] = await SubscribeAsync(citizen, body);
+        foreach (var id in ids) Assert.Equal(HttpStatusCode.NoContent, (await citizen.DeleteAsync($"/api/v1/subscriptions/{id}")).StatusCode);
+    }
 }

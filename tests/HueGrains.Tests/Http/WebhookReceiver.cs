@@ -30,7 +30,7 @@ public sealed class WebhookReceiver : IDisposable
 
     public WebhookReceiver()
     {
-        var port = TestPlatform.FreePort();
+        var port = HueGrains.Testing.ThrowawayPostgres.FreePort();
         Url = $"http://127.0.0.1:{port}/hook";
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
