@@ -16,9 +16,11 @@ public sealed record SubscriptionFilters(
     [property: Id(3)] FeedbackCategory? Category = null)
 {
     /// <summary>The stored snapshot (property names as declared, enums as numbers) passes every filter that concerns it.</summary>
+    public bool IsEmpty() => this is { SensorKind: null, MinAlertLevel: null, CaseStatus: null, Category: null };
+
     public bool Admits(ChangeRecord change)
     {
-        if (this is { SensorKind: null, MinAlertLevel: null, CaseStatus: null, Category: null }) return true;
+        if (IsEmpty()) return true;
         using var data = JsonDocument.Parse(change.Data);
         var root = data.RootElement;
         int? Number(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;

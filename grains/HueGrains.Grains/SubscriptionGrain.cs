@@ -133,7 +133,7 @@ public sealed partial class SubscriptionGrain(
     {
         // Other calls to this subscription wait while it delivers: one tick stops after a few seconds' work.
         var working = System.Diagnostics.Stopwatch.StartNew();
-        for (var round = 0; round < 20 && working.Elapsed < TickBudget && !ct.IsCancellationRequested; round++)
+        while (working.Elapsed < TickBudget && !ct.IsCancellationRequested)
         {
             if (state.State is not { Spec: { } spec, Paused: false } s) return;
             var now = clock.GetUtcNow();
@@ -212,7 +212,8 @@ public sealed partial class SubscriptionGrain(
     /// </summary>
     private async Task<(List<ChangeRecord> Batch, long Through, ChangePage? Lost)> NextBatchAsync(SubscriptionSpec spec, long cursor, int size, CancellationToken ct)
     {
-        var page = await GrainFactory.Projections().Changes(spec.Query with { After = cursor, Limit = PageSize }, ct);
+        // Types and commune are filtered in the feed's query; only the other filters need a longer page to find a batch.
+        var page = await GrainFactory.Projections().Changes(spec.Query with { After = cursor, Limit = spec.Filters.IsEmpty() ? size : PageSize }, ct);
         if (cursor < page.ForgottenThrough || cursor > page.Head) return ([], cursor, page);
         var batch = new List<ChangeRecord>(size);
         foreach (var change in page.Items)
