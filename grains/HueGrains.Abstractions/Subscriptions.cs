@@ -36,6 +36,12 @@ public sealed record SubscriptionFilters(
 }
 
 /// <summary>
+/// What a subscription's target receives: <see cref="Webhook"/> our change items; <see cref="NationalPortal"/> dossier
+/// changes in the national public-service portal's field shape, with the data-sharing platform's credentials.
+/// </summary>
+public enum SubscriptionKind { Webhook, NationalPortal }
+
+/// <summary>
 /// A new subscription: where to post, what (the reader's query as <see cref="ChangeQuery"/> decided it, with a zero
 /// position and limit), and who asked (the owner's role and commune decide what is disclosed; the subject may manage it).
 /// </summary>
@@ -47,7 +53,8 @@ public sealed record SubscriptionSpec(
     [property: Id(3)] DateTimeOffset? ExpiresAt,
     [property: Id(4)] int? MaxPerMinute,
     [property: Id(5)] string Secret,
-    [property: Id(6)] Actor Owner);
+    [property: Id(6)] Actor Owner,
+    [property: Id(7)] SubscriptionKind Kind = SubscriptionKind.Webhook);
 
 /// <summary>A subscription as its owner sees it: never the secret.</summary>
 [GenerateSerializer, Immutable, Alias("hue.SubscriptionStatus")]
@@ -68,7 +75,8 @@ public sealed record SubscriptionStatus(
     [property: Id(13)] int ConsecutiveFailures,
     [property: Id(14)] int Backlog,
     [property: Id(15)] DateTimeOffset CreatedAt,
-    [property: Id(16)] string? OwnerSubject);
+    [property: Id(16)] string? OwnerSubject,
+    [property: Id(17)] SubscriptionKind Kind = SubscriptionKind.Webhook);
 
 /// <summary>What one attempt to post to a target came to.</summary>
 [GenerateSerializer, Immutable, Alias("hue.DeliveryOutcome")]

@@ -16,6 +16,7 @@ public sealed partial class SubscriptionGrain(
     IWebhookPayloads payloads,
     WebhookSender sender,
     IOptions<SubscriptionOptions> options,
+    IOptionsMonitor<NationalSyncOptions> nationalSync,
     TimeProvider clock,
     ILogger<SubscriptionGrain> log) : Grain, ISubscriptionGrain, IRemindable
 {
@@ -60,7 +61,7 @@ public sealed partial class SubscriptionGrain(
         if (state.State is not { Spec: { } spec } s) return null;
         return new SubscriptionStatus(Id, spec.Url, spec.Query.Types, spec.Query.Commune, spec.Filters, spec.ExpiresAt, spec.MaxPerMinute,
             s.Cursor, s.Paused, s.LastSuccessAt, s.LastFailureAt, s.LastFailureStatus, s.LastFailureReason, s.ConsecutiveFailures,
-            await BacklogAsync(spec, s.Cursor, ct), s.CreatedAt, spec.Owner.Subject);
+            await BacklogAsync(spec, s.Cursor, ct), s.CreatedAt, spec.Owner.Subject, spec.Kind);
     }
 
     public async Task<SubscriptionStatus?> Resume(CancellationToken ct)
@@ -82,9 +83,7 @@ public sealed partial class SubscriptionGrain(
     public async Task<DeliveryOutcome?> Test(CancellationToken ct)
     {
         if (state.State.Spec is not { } spec) return null;
-        var deliveryId = $"ping-{Guid.NewGuid():N}";
-        var body = await payloads.BodyAsync(Id, deliveryId, [], spec.Owner, ct);
-        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, body, TimeSpan.FromSeconds(Options.TimeoutSeconds), clock.GetUtcNow(), ct);
+        return await PostAsync(spec, $"ping-{Guid.NewGuid():N}", [], clock.GetUtcNow(), ct);
     }
 
     public async Task<bool> Delete(CancellationToken ct)
@@ -154,8 +153,7 @@ public sealed partial class SubscriptionGrain(
                 return;
             }
             var deliveryId = string.Create(CultureInfo.InvariantCulture, $"{Id}-{s.Cursor}-{through}"); // the same batch, the same id
-            var body = await payloads.BodyAsync(Id, deliveryId, batch, spec.Owner, ct);
-            var outcome = await sender.PostAsync(spec.Url, spec.Secret, deliveryId, body, TimeSpan.FromSeconds(Options.TimeoutSeconds), now, ct);
+            var outcome = await PostAsync(spec, deliveryId, batch, now, ct);
             now = clock.GetUtcNow();
             if (!outcome.Delivered)
             {
@@ -166,6 +164,17 @@ public sealed partial class SubscriptionGrain(
             await state.WriteStateAsync(ct);
             sentInWindow += batch.Count;
         }
+    }
+
+    /// <summary>One attempt, in the target kind's body shape and headers; the delivery rules are the same for every kind.</summary>
+    private async Task<DeliveryOutcome> PostAsync(SubscriptionSpec spec, string deliveryId, IReadOnlyList<ChangeRecord> changes, DateTimeOffset now, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(Options.TimeoutSeconds);
+        if (spec.Kind == SubscriptionKind.Webhook)
+            return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, await payloads.BodyAsync(Id, deliveryId, changes, spec.Owner, ct), timeout, now, ct);
+        // Checked at creation too; a silo without the keys keeps the changes (retried, never dropped) until it has them.
+        if (nationalSync.CurrentValue is not { IsConfigured: true } platform) return new DeliveryOutcome(false, null, "national-sync-not-configured", null, true);
+        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, NationalDossierPayload.Render(changes), timeout, now, ct, NationalDossierPayload.Headers(platform));
     }
 
     private async Task FailedAsync(SubscriptionState s, DeliveryOutcome outcome, DateTimeOffset now, CancellationToken ct)
