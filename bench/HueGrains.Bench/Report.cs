@@ -45,6 +45,8 @@ public sealed class Report
         Directory.CreateDirectory(directory);
         var machine = new
         {
+            host = Environment.MachineName,
+            cpu = File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':')[1].Trim() : null,
             cores = Environment.ProcessorCount,
             memoryGiB = Math.Round(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 1024.0 / 1024 / 1024, 1),
             os = RuntimeInformation.OSDescription,
@@ -61,7 +63,7 @@ public sealed class Report
 
         var md = new StringBuilder();
         md.AppendLine("# HueGrains benchmark results").AppendLine();
-        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.cores} cores, {machine.memoryGiB} GiB, {machine.os}; {machine.runtime}; Orleans {machine.orleans}; Npgsql {machine.npgsql}.");
+        md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.host}, {machine.cpu}, {machine.cores} cores, {machine.memoryGiB} GiB, {machine.os}; {machine.runtime}; Orleans {machine.orleans}; Npgsql {machine.npgsql}.");
         if (runLength > TimeSpan.Zero)
             md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
         else

@@ -20,6 +20,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public int HttpPort { get; }
     public int SiloPort { get; }
+    public int MqttPort { get; private init; }
 
     /// <summary>The operating system's id of the platform process (for /proc/&lt;pid&gt;/status).</summary>
     public int ProcessId => _process.Id;
@@ -35,13 +36,13 @@ public sealed class SiloProcess : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    /// <summary>Starts <c>HueGrains.Silo.dll</c> (next to the calling assembly) in a role, with its own ports.</summary>
+    /// <summary>Starts <c>HueGrains.Silo.dll</c> (next to the calling assembly, or <paramref name="siloDll"/>) in a role, with its own ports.</summary>
     public static SiloProcess Start(string role, string connectionString, string clusterId, string signingKey,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, string? siloDll = null)
     {
         var (httpPort, siloPort, gatewayPort, metricsPort) = (ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
+        start.ArgumentList.Add(siloDll ?? Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
         start.ArgumentList.Add("--role");
         start.ArgumentList.Add(role);
         start.Environment["ConnectionStrings__Hue"] = connectionString;
@@ -53,12 +54,13 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Auth__SigningKey"] = signingKey;
         start.Environment["Hue__RateLimit__PermitsPerSecond"] = "1000000"; // load generators are one client by design
         start.Environment["Hue__RateLimit__Burst"] = "1000000";
-        start.Environment["Hue__Mqtt__Port"] = ThrowawayPostgres.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var mqttPort = ThrowawayPostgres.FreePort();
+        start.Environment["Hue__Mqtt__Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         var process = Process.Start(start)!;
-        var silo = new SiloProcess(process, httpPort, siloPort, metricsPort);
+        var silo = new SiloProcess(process, httpPort, siloPort, metricsPort) { MqttPort = mqttPort };
         process.OutputDataReceived += (_, e) => silo.Append(e.Data);
         process.ErrorDataReceived += (_, e) => silo.Append(e.Data);
         process.BeginOutputReadLine();

@@ -17,6 +17,9 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
 
     public int Port { get; } = FreePort();
 
+    /// <summary>The postmaster's process id (its backends are its children), for counting the cluster's CPU in /proc.</summary>
+    public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(_dataDir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+
     public string AdminConnectionString => $"Host=127.0.0.1;Port={Port};Database=postgres;Username=hue;Pooling=false";
 
     public async Task StartNewAsync()

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text;
+using HueGrains.Testing;
+
+namespace HueGrains.Bench;
+
+/// <summary>
+/// A top-frames profile of the shipped silo during W1b (dotnet-trace, sampled thread time), written to
+/// bench/results/w1b-profile-{label}.md: the same load as W1b, traced for 30 s after 5 s of warm-up.
+/// </summary>
+public static class Profile
+{
+    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, string label)
+    {
+        var trace = RequiredDotnetTrace();
+        await using var silo = await ShippedSilo.StartAsync(postgres, sensors);
+        await using var load = await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 64, "--seconds", 40,
+            "--devices", silo.DevicesFile);
+        var file = Path.Combine(Path.GetTempPath(), $"w1b-{label}-{Guid.NewGuid():N}.nettrace");
+        var cpu = ProcessCounters.CpuSeconds(silo.ProcessId);
+        await load.GoAsync();
+        await Task.Delay(5000);
+        Console.WriteLine($"Tracing the silo (process {silo.ProcessId}) for 30 s");
+        await Run(trace, "collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-common,dotnet-sampled-thread-time",
+            "--duration", "00:00:00:30", "-o", file);
+        var result = await load.ResultAsync();
+        var siloUs = (ProcessCounters.CpuSeconds(silo.ProcessId) - cpu) * 1e6 / result.Units;
+        var md = new StringBuilder();
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"# W1b profile ({label}): the shipped silo under HTTP single readings").AppendLine();
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores. Load: bench/HueGrains.LoadGen, 64 connections, " +
+            $"single readings over {sensors:N0} devices, 40 s: {result.Describe()}; silo CPU {siloUs:N0} µs per reading (with the tracing overhead).");
+        md.AppendLine("Trace: `dotnet-trace collect --profile dotnet-common,dotnet-sampled-thread-time` for 30 s after 5 s of warm-up. " +
+            "Sampled *thread time*: threads blocked in waits (thread pool, sockets, timers) count too, so read the frames below the waits. " +
+            "Produce it again with `dotnet run -c Release --project bench/HueGrains.Bench -- --profile after`.").AppendLine();
+        md.AppendLine("## Top 40 frames by inclusive time").AppendLine().AppendLine("```");
+        md.AppendLine(await Run(trace, "report", file, "topN", "-n", "40", "--inclusive"));
+        md.AppendLine("```").AppendLine().AppendLine("## Top 40 frames by exclusive time").AppendLine().AppendLine("```");
+        md.AppendLine(await Run(trace, "report", file, "topN", "-n", "40"));
+        md.AppendLine("```");
+        var output = Path.Combine(Repository.Root(), "bench", "results", $"w1b-profile-{label}.md");
+        await File.WriteAllTextAsync(output, md.ToString());
+        File.Delete(file);
+        Console.WriteLine($"Wrote {output}");
+    }
+
+    /// <summary>dotnet-trace on the PATH or in ~/.dotnet/tools, installed as a global tool if missing.</summary>
+    private static string RequiredDotnetTrace()
+    {
+        var tools = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-trace");
+        if (RequiredTool.OnPath("dotnet-trace") is { } onPath) return onPath;
+        if (!File.Exists(tools)) Run("dotnet", "tool", "install", "-g", "dotnet-trace").GetAwaiter().GetResult();
+        return tools;
+    }
+
+    private static async Task<string> Run(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {process.ExitCode}: {await error}");
+        return (await output).TrimEnd();
+    }
+}

@@ -1,0 +1,34 @@
+using HueGrains.Testing;
+
+namespace HueGrains.Bench;
+
+/// <summary>
+/// W4 in the shipped silo: its resident memory and managed heap (after a full collection) before and after N sensors
+/// are provisioned through the API and sent one reading each, divided by N. Everything a sensor costs is in it: its
+/// activation (Orleans' own ~1.9 KB), its state, the commune's snapshot of it, its device-key index entry.
+/// </summary>
+public static class ShippedMemory
+{
+    public static async Task RunAsync(Report report, ThrowawayPostgres postgres, int count)
+    {
+        Console.WriteLine($"W4 memory per active sensor in the shipped silo at {count:N0}");
+        await using var silo = await ShippedSilo.StartAsync(postgres, 0);
+        await silo.ProvisionAsync(100, "warm"); // communes, the city and the key index active before the first measure
+        await Task.Delay(2000);
+        await silo.CollectGarbageAsync();
+        var (heap, rss) = (await silo.HeapAfterLastCollectionAsync(), ProcessCounters.ResidentBytes(silo.ProcessId));
+        await silo.ProvisionAsync(count, "mem");
+        await using (var once = await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 32, "--seconds", 600,
+            "--devices", silo.DevicesFile, "--once"))
+        {
+            await once.GoAsync();
+            Console.WriteLine($"    one reading per sensor: {(await once.ResultAsync()).Describe()}");
+        }
+        await Task.Delay(3000); // outboxes and commune snapshots settle
+        await silo.CollectGarbageAsync();
+        var (heapAfter, rssAfter) = (await silo.HeapAfterLastCollectionAsync(), ProcessCounters.ResidentBytes(silo.ProcessId));
+        report.Add("W4", $"managed heap per active sensor at {count:N0} (shipped silo)", [(heapAfter - heap) / count], "bytes", "≤ 4 KB");
+        report.Add("W4", $"resident memory per active sensor at {count:N0} (shipped silo)", [(rssAfter - rss) / (double)count], "bytes");
+        report.Add("W4", $"shipped silo resident memory with {count:N0} active sensors", [rssAfter / 1024.0 / 1024], "MiB");
+    }
+}

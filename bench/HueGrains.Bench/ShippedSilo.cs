@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HueGrains.Api.Auth;
+using HueGrains.Testing;
+
+namespace HueGrains.Bench;
+
+/// <summary>
+/// The shipped executable (silo/bin/Release/net10.0/HueGrains.Silo.dll, role all) on its own database of the bench's
+/// PostgreSQL, with the defaults operators get except <see cref="ChangedSettings"/>; sensors provisioned through its API.
+/// </summary>
+public sealed class ShippedSilo : IAsyncDisposable
+{
+    /// <summary>Every setting the bench changes from the defaults, besides the ports, the database and the signing key.</summary>
+    public static readonly IReadOnlyDictionary<string, string> ChangedSettings = new Dictionary<string, string>
+    {
+        // One load generator is one client address: the per-address limits would measure the limiter, not ingest.
+        ["Hue__RateLimit__PermitsPerSecond"] = "1000000",
+        ["Hue__RateLimit__Burst"] = "1000000",
+        // W1c publishes ~150 readings/s per MQTT device (64 devices); a real device sends far fewer than the quota of 20/s.
+        ["Hue__Ingest__DeviceMessagesPerSecond"] = "100000",
+        ["Hue__Ingest__DeviceBurst"] = "100000",
+        // /metrics on its own port without a token, as the README advises for Prometheus.
+        ["Hue__Metrics__Port"] = "(a free port)",
+        ["Logging__LogLevel__Default"] = "Warning",
+        ["Logging__LogLevel__HueGrains"] = "Information",
+    };
+
+    private readonly string _signingKey;
+
+    private ShippedSilo(SiloProcess process, string signingKey, string devicesFile)
+    {
+        (Process, _signingKey, DevicesFile) = (process, signingKey, devicesFile);
+    }
+
+    public SiloProcess Process { get; }
+    public int ProcessId => Process.ProcessId;
+
+    /// <summary>id, key and commune of every provisioned device; the last one is the freshness probe.</summary>
+    public List<(string Id, string Key, string Commune)> Sensors { get; } = [];
+
+    /// <summary>The load devices (all but the probe) as the load generator reads them: id TAB key per line.</summary>
+    public string DevicesFile { get; }
+
+    public static string DllPath => Path.Combine(Repository.Root(), "silo", "bin", "Release", "net10.0", "HueGrains.Silo.dll");
+
+    public static async Task<ShippedSilo> StartAsync(ThrowawayPostgres postgres, int sensors, string prefix = "bench")
+    {
+        if (!File.Exists(DllPath)) throw new InvalidOperationException($"{DllPath} is missing: dotnet build -c Release silo");
+        var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).ToDictionary();
+        var process = SiloProcess.Start("all", await postgres.CreateDatabaseAsync(), $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, DllPath);
+        await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
+        var silo = new ShippedSilo(process, signingKey, Path.Combine(Path.GetTempPath(), $"hue-bench-devices-{Guid.NewGuid():N}.tsv"));
+        if (sensors > 0) await silo.ProvisionAsync(sensors, prefix);
+        return silo;
+    }
+
+    /// <summary>Bulk provisioning, 1,000 sensors per request as an operator would: the sensors are spread over the 40 communes.</summary>
+    public async Task ProvisionAsync(int count, string prefix)
+    {
+        using var http = Http.Client($"http://127.0.0.1:{Process.HttpPort}");
+        http.Timeout = TimeSpan.FromMinutes(5);
+        http.DefaultRequestHeaders.Authorization = new("Bearer", TokenIssuer.Issue(new HueAuthOptions { SigningKey = _signingKey }, Roles.Operator));
+        var all = Enumerable.Range(0, count + 1).Select(i => (Id: i == count ? $"{prefix}-probe" : $"{prefix}-{i:D7}", Commune: CityMap.Communes[i % CityMap.Communes.Count].Code)).ToList();
+        var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(all.Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, ct) =>
+        {
+            var csv = new StringBuilder("id,kind,unit,commune,latitude,longitude\n");
+            foreach (var (id, commune) in chunk) csv.Append(CultureInfo.InvariantCulture, $"{id},water-level,m,{commune},16.46,107.59\n");
+            using var response = await http.PostAsync("/api/v1/sensors", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"), ct);
+            response.EnsureSuccessStatusCode();
+            using var answer = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
+            lock (keys)
+            {
+                foreach (var row in answer.RootElement.GetProperty("results").EnumerateArray())
+                    keys[row.GetProperty("id").GetString()!] = row.GetProperty("deviceKey").GetString() ?? throw new InvalidOperationException($"{row} has no key");
+            }
+        });
+        Sensors.AddRange(all.Select(s => (s.Id, keys[s.Id], s.Commune)));
+        await File.WriteAllLinesAsync(DevicesFile, Sensors.SkipLast(1).Select(s => $"{s.Id}\t{s.Key}"));
+    }
+
+    /// <summary>The silo's own count of bytes allocated since it started (dotnet.gc.heap.total_allocated).</summary>
+    public async Task<double> AllocatedBytesAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_heap_total_allocated_bytes_total");
+
+    /// <summary>The managed heap after the last collection, all generations (dotnet.gc.last_collection.heap.size).</summary>
+    public async Task<double> HeapAfterLastCollectionAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_last_collection_heap_size_bytes");
+
+    public async Task<double> Gen2CollectionsAsync() =>
+        Metric((await Process.MetricsAsync()).Split('\n').Where(l => l.Contains("gen2", StringComparison.Ordinal)), "dotnet_gc_collections_total");
+
+    private static double Metric(string text, string name) => Metric(text.Split('\n'), name);
+
+    /// <summary>The sum of a metric's series in Prometheus text.</summary>
+    private static double Metric(IEnumerable<string> lines, string name) => lines
+        .Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is '{' or ' '))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// A full blocking collection in the silo, asked for over its diagnostics port (an EventPipe session with the GC
+    /// heap-collect keyword, as dotnet-gcdump does, without the heap walk); answers once the gen2 count has moved.
+    /// </summary>
+    public async Task CollectGarbageAsync()
+    {
+        var before = await Gen2CollectionsAsync();
+        var client = new Microsoft.Diagnostics.NETCore.Client.DiagnosticsClient(ProcessId);
+        using var session = client.StartEventPipeSession(
+            new Microsoft.Diagnostics.NETCore.Client.EventPipeProvider("Microsoft-Windows-DotNETRuntime", System.Diagnostics.Tracing.EventLevel.Informational, 0x800001),
+            requestRundown: false);
+        var drain = session.EventStream.CopyToAsync(Stream.Null);
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (await Gen2CollectionsAsync() == before && DateTime.UtcNow < deadline) await Task.Delay(250);
+        await session.StopAsync(CancellationToken.None);
+        await drain;
+        if (await Gen2CollectionsAsync() == before) throw new TimeoutException("The silo did not collect its heap when asked.");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Process.DisposeAsync();
+        File.Delete(DevicesFile);
+    }
+}
+
+public static class Repository
+{
+    /// <summary>The directory of HueGrains.sln, found upwards from the bench's binaries.</summary>
+    public static string Root()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "HueGrains.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? Directory.GetCurrentDirectory();
+    }
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using HueGrains.Testing;
+
+namespace HueGrains.Bench;
+
+/// <summary>
+/// W0 ceilings, W1 ingest, W2 freshness, W3 queries under load and the baseline, all against processes of their own
+/// (the shipped silo, a no-work MQTT broker, the plain baseline app) driven by bench/HueGrains.LoadGen processes.
+/// </summary>
+public sealed class ShippedWorkloads(Report report, BenchSettings settings, ThrowawayPostgres postgres)
+{
+    private const string Trivial = "GET /health/live (64 connections)";
+    private const int QueryRate = 400; // W3: GETs per second, paced, so that every kind of query meets the same ingest load
+    private static readonly DateTimeOffset Origin = DateTimeOffset.UtcNow.AddHours(-23);
+    private int _epoch;
+
+    /// <summary>Each load starts its own 40 minutes of reading times (one millisecond per reading): no reading repeats.</summary>
+    private long NextOrigin() => Origin.AddMinutes(40 * Interlocked.Increment(ref _epoch)).ToUnixTimeMilliseconds();
+
+    public async Task RunAsync()
+    {
+        Console.WriteLine("W0 ceilings: binary COPY, a no-work MQTT broker");
+        var db = await postgres.CreateDatabaseAsync();
+        var copy = await settings.RepeatAsync(async d =>
+        {
+            var before = ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId);
+            var rows = await Ceilings.CopyAsync(db, d);
+            return (Rate: rows / d.TotalSeconds, PgUs: (ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId) - before) * 1e6 / rows);
+        });
+        report.Add("W0", "PostgreSQL binary COPY into a keyed table", [.. copy.Select(c => c.Rate)], "rows/s");
+        report.Add("W0", "COPY: PostgreSQL CPU per row", [.. copy.Select(c => c.PgUs)], "µs");
+        var brokerPort = ThrowawayPostgres.FreePort();
+        await using (var broker = await Generator.StartAsync("broker", "--port", brokerPort))
+        {
+            var devices = Path.GetTempFileName();
+            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, 64).Select(i => $"bench-{i:D7}\tkey"));
+            var runs = await settings.RepeatAsync(async d => await Sample.MeasureAsync(broker.ProcessId, null, null,
+                await Generator.StartAsync("mqtt", "--port", brokerPort, "--devices", devices, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())));
+            AddCosted("W0", "MQTTnet broker QoS 1, no work (64 connections)", runs, "messages/s", server: "broker");
+            File.Delete(devices);
+        }
+
+        Console.WriteLine($"W1 durable ingest into the shipped silo ({settings.Sensors:N0} sensors over 40 communes, PostgreSQL)");
+        await using (var silo = await ShippedSilo.StartAsync(postgres, settings.Sensors))
+        {
+            var trivial = AddCosted("W0", Trivial, await Repeat(silo, d => Http(silo, "get", 64, d, paths: PathsFile("/health/live"))), "requests/s");
+            var w1a = AddCosted("W1", "(a) HTTP JSON batches of 100", await Repeat(silo, d => Http(silo, "batch", 16, d)), "readings/s", "≥ 100,000");
+            var w1b = AddCosted("W1", "(b) HTTP single readings", await Repeat(silo, d => Http(silo, "single", 64, d)), "readings/s", "≥ 10,000");
+            var w1c = AddCosted("W1", "(c) MQTT QoS 1 single readings", await Repeat(silo, d => Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
+                "--devices", silo.DevicesFile, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())), "readings/s", "≥ 10,000");
+            var w1d = AddCosted("W1", "(d) SenML batches of 100", await Repeat(silo, d => Http(silo, "senml", 16, d)), "readings/s");
+            report.Add("W1", "(a) / COPY ceiling", [w1a.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio", "≥ 0.6");
+            report.Add("W1", "(b) / trivial GET throughput", [w1b.Median / trivial.Median], "ratio", "≥ 0.35");
+            report.Add("W1", "(b) silo CPU per reading / per trivial GET",
+                [report.Median("W1", "(b) silo CPU per unit") / report.Median("W0", $"{Trivial} silo CPU per unit")], "ratio", "≤ 5");
+            report.Add("W1", "(c) / no-work broker", [w1c.Median / report.Median("W0", "MQTTnet broker QoS 1, no work (64 connections)")], "ratio", "≥ 0.35");
+            report.Add("W1", "(d) / COPY ceiling", [w1d.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio");
+
+            Console.WriteLine("W2 freshness at half of W1b");
+            var fresh = await settings.RepeatAsync(d => FreshnessAsync(silo, d + TimeSpan.FromSeconds(3), w1b.Median / 2));
+            report.Add("W2", "ack → commune indicators p50", [.. fresh.Select(f => Load.Percentile(f.Commune, 0.5))], "ms");
+            report.Add("W2", "ack → commune indicators p99", [.. fresh.Select(f => Load.Percentile(f.Commune, 0.99))], "ms");
+            report.Add("W2", "ack → city indicators p50", [.. fresh.Select(f => Load.Percentile(f.City, 0.5))], "ms");
+            report.Add("W2", "ack → city indicators p99", [.. fresh.Select(f => Load.Percentile(f.City, 0.99))], "ms", "≤ 250 ms");
+
+            Console.WriteLine($"W3 GETs ({QueryRate}/s, paced) under ingest at 70% of W1b");
+            var devices = silo.Sensors.SkipLast(1).ToList();
+            var queries = new (string Name, string Paths)[]
+            {
+                ("trivial GET /health/live", PathsFile("/health/live")),
+                ("GET sensor", PathsFile([.. Enumerable.Range(0, 1000).Select(i => $"/api/v1/sensors/{devices[i * 7919 % devices.Count].Id}")])),
+                ("GET commune", PathsFile([.. CityMap.Communes.Select(c => $"/api/v1/communes/{c.Code}")])),
+                ("GET city", PathsFile("/api/v1/city")),
+            };
+            foreach (var (name, paths) in queries)
+            {
+                var runs = await settings.RepeatAsync(async d => await Sample.MeasureAsync(silo.ProcessId, null, null,
+                    await Http(silo, "get", 16, d, paths, QueryRate), await Http(silo, "single", 64, d, rate: w1b.Median * 0.7)));
+                report.Add("W3", $"{name} p50", [.. runs.Select(r => r.Load.P50Ms)], "ms");
+                report.Add("W3", $"{name} p99", [.. runs.Select(r => r.Load.P99Ms)], "ms", name.StartsWith("trivial", StringComparison.Ordinal) ? null : "≤ 10 ms");
+            }
+            foreach (var (name, _) in queries.Skip(1))
+                report.Add("W3", $"{name} p99 / trivial GET p99", [report.Median("W3", $"{name} p99") / report.Median("W3", "trivial GET /health/live p99")], "ratio", "≤ 3");
+        }
+
+        await BaselineAsync();
+    }
+
+    /// <summary>The plain ASP.NET Core + Npgsql app (bench/HueGrains.Baseline) as its own process, the same generator.</summary>
+    private async Task BaselineAsync()
+    {
+        Console.WriteLine("Baseline: ASP.NET Core + PostgreSQL as its own process, one INSERT per reading, GROUP BY per query");
+        var port = ThrowawayPostgres.FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "HueGrains.Baseline.dll"), "--port", port.ToString(CultureInfo.InvariantCulture),
+                     "--db", await postgres.CreateDatabaseAsync(), "--sensors", settings.Sensors.ToString(CultureInfo.InvariantCulture) })
+            start.ArgumentList.Add(arg);
+        using var baseline = Process.Start(start)!;
+        try
+        {
+            while (await baseline.StandardOutput.ReadLineAsync() is { } line && line != "READY") { }
+            var devices = Path.GetTempFileName();
+            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, settings.Sensors).Select(i => $"base-{i:D6}"));
+            Task<Generator> Singles(TimeSpan d, double? rate = null) => Generator.StartAsync("http", "--port", port, "--kind", "single", "--connections", 64,
+                "--seconds", d.TotalSeconds, "--devices", devices, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(), "--rate", rate ?? 0);
+            await Sample.MeasureAsync(baseline.Id, null, null, await Singles(TimeSpan.FromSeconds(2))); // warm-up
+            var b1 = AddCosted("Baseline", "W1b HTTP single readings",
+                await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.Id, postgres.ServerProcessId, null, await Singles(d))), "readings/s", server: "baseline");
+            report.Add("Baseline", "HueGrains W1b / baseline W1b", [report.Median("W1", "(b) HTTP single readings") / b1.Median], "ratio", "≥ 2");
+            var communes = PathsFile([.. Enumerable.Range(0, 40).Select(i => $"/communes/c{i:D2}")]);
+            var b3 = await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.Id, null, null,
+                await Generator.StartAsync("http", "--port", port, "--kind", "get", "--connections", 16, "--seconds", d.TotalSeconds, "--paths", communes, "--rate", QueryRate),
+                await Singles(d, b1.Median * 0.7)));
+            report.Add("Baseline", "W3 GET commune p99", [.. b3.Select(r => r.Load.P99Ms)], "ms");
+            report.Add("Baseline", "baseline W3 commune p99 / HueGrains W3 commune p99", [report.Median("Baseline", "W3 GET commune p99") / report.Median("W3", "GET commune p99")], "ratio", "≥ 10");
+            File.Delete(devices);
+        }
+        finally
+        {
+            baseline.Kill(entireProcessTree: true);
+            await baseline.WaitForExitAsync();
+        }
+    }
+
+    private Task<Generator> Http(ShippedSilo silo, string kind, int connections, TimeSpan duration, string? paths = null, double rate = 0) =>
+        Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", kind, "--connections", connections, "--seconds", duration.TotalSeconds,
+            "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", NextOrigin(), "--rate", rate);
+
+    /// <summary>The runs of one load, after 2 s of it unmeasured (the silo's JIT and tiering, the grains' first activation).</summary>
+    private async Task<List<Sample>> Repeat(ShippedSilo silo, Func<TimeSpan, Task<Generator>> start)
+    {
+        await Sample.MeasureAsync(silo.ProcessId, null, null, await start(TimeSpan.FromSeconds(2)));
+        return await settings.RepeatAsync(async d => await Sample.MeasureAsync(silo.ProcessId, postgres.ServerProcessId, silo.AllocatedBytesAsync, await start(d)));
+    }
+
+    /// <summary>Throughput with the CPU per unit of the server, PostgreSQL and the generator, and the server's allocations per unit.</summary>
+    private Figure AddCosted(string workload, string name, List<Sample> runs, string unit, string? target = null, string server = "silo")
+    {
+        var figure = report.Add(workload, name, [.. runs.Select(r => r.Load.UnitsPerSecond)], unit, target);
+        var label = name.StartsWith('(') ? name[..3] : name;
+        report.Add(workload, $"{label} {server} CPU per unit", [.. runs.Select(r => r.ServerUsPerUnit)], "µs");
+        if (runs.Any(r => r.PostgresCpu > 0)) report.Add(workload, $"{label} PostgreSQL CPU per unit", [.. runs.Select(r => r.PostgresUsPerUnit)], "µs");
+        report.Add(workload, $"{label} load generator CPU per unit", [.. runs.Select(r => r.GeneratorUsPerUnit)], "µs");
+        if (runs.All(r => !double.IsNaN(r.AllocatedBytes))) report.Add(workload, $"{label} {server} allocated per unit", [.. runs.Select(r => r.AllocatedPerUnit)], "bytes");
+        return figure;
+    }
+
+    private static string PathsFile(params string[] paths)
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllLines(file, paths);
+        return file;
+    }
+
+    /// <summary>W2: a probe reading's acknowledgement to its commune's and the city's indicators (read over HTTP), under background ingest.</summary>
+    private async Task<(List<double> Commune, List<double> City)> FreshnessAsync(ShippedSilo silo, TimeSpan duration, double backgroundRate)
+    {
+        await using var background = await Http(silo, "single", 64, duration + TimeSpan.FromSeconds(1), rate: backgroundRate);
+        await background.GoAsync();
+        var (probe, key, code) = silo.Sensors[^1];
+        using var http = Bench.Http.Client($"http://127.0.0.1:{silo.Process.HttpPort}");
+        var (toCommune, toCity) = (new List<double>(), new List<double>());
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            var value = 29 + Interlocked.Increment(ref _probe) * 1e-4; // above every load reading: it is the max once included
+            using (var post = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{probe}/readings") { Content = JsonContent.Create(new { at = DateTimeOffset.UtcNow, value }) })
+            {
+                post.Headers.Add("X-Device-Key", key);
+                (await http.SendAsync(post)).EnsureSuccessStatusCode();
+            }
+            var acked = Stopwatch.GetTimestamp();
+            double? atCommune = null;
+            while (Stopwatch.GetElapsedTime(acked) < TimeSpan.FromSeconds(5))
+            {
+                atCommune ??= await MaxAsync(http, $"/api/v1/communes/{code}") >= value - 1e-9 ? Stopwatch.GetElapsedTime(acked).TotalMilliseconds : null;
+                if (await MaxAsync(http, "/api/v1/city") >= value - 1e-9)
+                {
+                    toCommune.Add(atCommune ?? Stopwatch.GetElapsedTime(acked).TotalMilliseconds);
+                    toCity.Add(Stopwatch.GetElapsedTime(acked).TotalMilliseconds);
+                    break;
+                }
+                await Task.Delay(2);
+            }
+            await Task.Delay(100);
+        }
+        await background.ResultAsync();
+        return (toCommune.Order().ToList(), toCity.Order().ToList());
+
+        static async Task<double> MaxAsync(HttpClient http, string path)
+        {
+            using var view = JsonDocument.Parse(await http.GetStringAsync(path));
+            return view.RootElement.GetProperty("sensors").EnumerateArray()
+                .Where(k => k.GetProperty("kind").GetString() == "water-level" && k.GetProperty("max").ValueKind == JsonValueKind.Number)
+                .Select(k => k.GetProperty("max").GetDouble()).DefaultIfEmpty(0).Max();
+        }
+    }
+
+    private long _probe;
+}
