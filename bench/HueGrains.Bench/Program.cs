@@ -52,7 +52,7 @@ if (args.Contains("--w6"))
 if (args.Contains("--w7"))
 {
     await HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres);
-    var w7 = Path.Combine(RepositoryRoot(), "bench", "results");
+    var w7 = Path.Combine(Repository.Root(), "bench", "results");
     await report.WriteAsync(w7, elapsed.Elapsed, 1, TimeSpan.Zero, "w7");
     Console.WriteLine($"Wrote {Path.Combine(w7, "w7.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
