@@ -21,7 +21,7 @@ public sealed class IdleStreamAdapterFactory(string name, StreamCacheEvictionOpt
 {
     private readonly DefaultMemoryMessageBodySerializer _serializer = ActivatorUtilities.GetServiceOrCreateInstance<DefaultMemoryMessageBodySerializer>(services);
     private readonly SparePool _blocks = new(SpareBlocks);
-    private readonly IdlePurge _purge = new(cacheOptions.DataMinTimeInCache, cacheOptions.DataMaxAgeInCache);
+    private readonly IdlePurgePredicate _purge = new(cacheOptions.DataMinTimeInCache, cacheOptions.DataMaxAgeInCache);
     private readonly TimeSpan? _metadataMinTime = cacheOptions.MetadataMinTimeInCache;
     private readonly ILoggerFactory _loggers = loggerFactory;
 
@@ -42,14 +42,15 @@ public sealed class IdleStreamAdapterFactory(string name, StreamCacheEvictionOpt
         return factory;
     }
 
-    /// <summary>Orleans' rule (older than the newest by the max age, once past the min time), or cached longer than the max age.</summary>
-    private sealed class IdlePurge(TimeSpan minTimeInCache, TimeSpan maxAge) : TimePurgePredicate(minTimeInCache, maxAge)
-    {
-        private readonly TimeSpan _longest = minTimeInCache > maxAge ? minTimeInCache : maxAge;
+}
 
-        public override bool ShouldPurgeFromTime(TimeSpan timeInCache, TimeSpan relativeAge) =>
-            base.ShouldPurgeFromTime(timeInCache, relativeAge) || timeInCache > _longest;
-    }
+/// <summary>Orleans' rule (older than the newest by the max age, once past the min time), or cached longer than both.</summary>
+public sealed class IdlePurgePredicate(TimeSpan minTimeInCache, TimeSpan maxAge) : TimePurgePredicate(minTimeInCache, maxAge)
+{
+    private readonly TimeSpan _longest = minTimeInCache > maxAge ? minTimeInCache : maxAge;
+
+    public override bool ShouldPurgeFromTime(TimeSpan timeInCache, TimeSpan relativeAge) =>
+        base.ShouldPurgeFromTime(timeInCache, relativeAge) || timeInCache > _longest;
 }
 
 /// <summary>A pool of 1 MB stream blocks (Orleans' size) that keeps at most <paramref name="spares"/> free ones.</summary>
