@@ -34,7 +34,13 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddOptions<GrainOptions>().BindConfiguration(GrainOptions.Section).Validate(Valid, "Hue:Grains has a value out of range.").ValidateOnStart();
         // Where recently called grains live is cached per silo; the default (a million entries) keeps an entry for every
         // dossier and report ever touched long after it left memory. The hot set of a city is far smaller.
-        silo.Services.Configure<GrainDirectoryOptions>(o => o.CacheSize = 10_000);
+        // An entry also expires (Orleans' default: 4 min after its last use) within a collection age: by then its activation
+        // is likely gone, and a quiet silo should not hold the addresses of the grains its busy hour used.
+        silo.Services.AddOptions<GrainDirectoryOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>((directory, grains) =>
+        {
+            directory.CacheSize = 10_000;
+            directory.MaximumCacheTTL = TimeSpan.FromTicks(Math.Min(directory.MaximumCacheTTL.Ticks, grains.Value.CollectionAge.Ticks));
+        });
         silo.Services.AddHostedService<IdleMemoryTrim>();
         silo.Services.AddOptions<ChangeOptions>().BindConfiguration(ChangeOptions.Section).Validate(Valid, "Hue:Changes has a value out of range.").ValidateOnStart();
         silo.Services.AddHostedService<ChangeRetention>();
@@ -114,18 +120,20 @@ public static class HueSiloBuilderExtensions
         .AddHueMemoryStreams(HueStreams.Provider, StreamPubSubType.ImplicitOnly)
         .AddHueMemoryStreams(HueStreams.AlertsProvider, StreamPubSubType.ExplicitGrainBasedAndImplicit);
 
-    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo, string name, StreamPubSubType pubSub) =>
-        silo.AddMemoryStreams(name, streams =>
+    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo, string name, StreamPubSubType pubSub)
+    {
+        // AddMemoryStreams, with queue caches that empty when the traffic stops (IdleStreamAdapterFactory).
+        var streams = new IdleStreamConfigurator(name, configure => silo.ConfigureServices(configure));
+        streams.ConfigureStreamPubSub(pubSub);
+        streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval));
+        streams.ConfigureCacheEviction(cache => cache.Configure(o =>
         {
-            streams.ConfigureStreamPubSub(pubSub);
-            streams.ConfigurePullingAgent(agent => agent.Configure(o => o.GetQueueMsgsTimerPeriod = StreamPollInterval));
-            streams.ConfigureCacheEviction(cache => cache.Configure(o =>
-            {
-                o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
-                o.DataMaxAgeInCache = TimeSpan.FromMinutes(1);
-                o.MetadataMinTimeInCache = TimeSpan.FromSeconds(30);
-            }));
-        });
+            o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
+            o.DataMaxAgeInCache = TimeSpan.FromMinutes(1);
+            o.MetadataMinTimeInCache = TimeSpan.FromSeconds(30);
+        }));
+        return silo;
+    }
 
     /// <summary>The embedded default: everything in memory, nothing to install.</summary>
     public static ISiloBuilder AddHueInMemoryProviders(this ISiloBuilder silo)
