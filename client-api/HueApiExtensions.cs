@@ -3,6 +3,7 @@ using HueGrains.Api.Endpoints;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Live;
 using HueGrains.Api.Mqtt;
+using HueGrains.Api.OpenApi;
 using HueGrains.Api.OpenData;
 using HueGrains.Api.Open311;
 using HueGrains.Api.Problems;
@@ -83,7 +84,7 @@ public static class HueApiExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IWebhookPayloads, WebhookPayloads>();
-        services.AddOpenApi();
+        services.AddHueOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
     }
