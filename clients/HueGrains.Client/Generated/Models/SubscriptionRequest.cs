@@ -5,13 +5,13 @@ using Microsoft.Kiota.Abstractions.Serialization;
 using System.Collections.Generic;
 using System.IO;
 using System;
-namespace HueGrains.Client.Api.V1.Subscriptions
+namespace HueGrains.Client.Models
 {
     /// <summary>
     /// What `POST /api/v1/subscriptions` takes, for the OpenAPI document: the handler reads the JSON itself so that anunknown field is a 400 naming it (HashSet&amp;lt;string&amp;gt; SubscriptionsApi.Fields lists the same names; a test keeps them equal).
     /// </summary>
     [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
-    public partial class SubscriptionsPostRequestBody : IAdditionalDataHolder, IParsable
+    public partial class SubscriptionRequest : IAdditionalDataHolder, IParsable
     {
         /// <summary>Stores additional data not described in the OpenAPI description found when deserializing. Can be used for serialization as well.</summary>
         public IDictionary<string, object> AdditionalData { get; set; }
@@ -28,10 +28,10 @@ namespace HueGrains.Client.Api.V1.Subscriptions
         /// <summary>What a webhook subscription narrows the feed to, beyond types and commune. Each filter concerns the types that carryits field (sensor kind and alert level: sensor and alert changes; status: dossiers; category: reports); changes ofother types pass it.</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-        public global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody_filters? Filters { get; set; }
+        public global::HueGrains.Client.Models.SubscriptionFilters? Filters { get; set; }
 #nullable restore
 #else
-        public global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody_filters Filters { get; set; }
+        public global::HueGrains.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
         /// <summary>At most this many changes a minute (1 to 100000).</summary>
         public int? MaxPerMinute { get; set; }
@@ -60,21 +60,21 @@ namespace HueGrains.Client.Api.V1.Subscriptions
         public string Url { get; set; }
 #endif
         /// <summary>
-        /// Instantiates a new <see cref="global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody"/> and sets the default values.
+        /// Instantiates a new <see cref="global::HueGrains.Client.Models.SubscriptionRequest"/> and sets the default values.
         /// </summary>
-        public SubscriptionsPostRequestBody()
+        public SubscriptionRequest()
         {
             AdditionalData = new Dictionary<string, object>();
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
         /// </summary>
-        /// <returns>A <see cref="global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody"/></returns>
+        /// <returns>A <see cref="global::HueGrains.Client.Models.SubscriptionRequest"/></returns>
         /// <param name="parseNode">The parse node to use to read the discriminator value and create the object</param>
-        public static global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody CreateFromDiscriminatorValue(IParseNode parseNode)
+        public static global::HueGrains.Client.Models.SubscriptionRequest CreateFromDiscriminatorValue(IParseNode parseNode)
         {
             if(ReferenceEquals(parseNode, null)) throw new ArgumentNullException(nameof(parseNode));
-            return new global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody();
+            return new global::HueGrains.Client.Models.SubscriptionRequest();
         }
         /// <summary>
         /// The deserialization information for the current model
@@ -86,7 +86,7 @@ namespace HueGrains.Client.Api.V1.Subscriptions
             {
                 { "commune", n => { Commune = n.GetStringValue(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
-                { "filters", n => { Filters = n.GetObjectValue<global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody_filters>(global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody_filters.CreateFromDiscriminatorValue); } },
+                { "filters", n => { Filters = n.GetObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>(global::HueGrains.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
                 { "maxPerMinute", n => { MaxPerMinute = n.GetIntValue(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "types", n => { Types = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -102,7 +102,7 @@ namespace HueGrains.Client.Api.V1.Subscriptions
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("commune", Commune);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
-            writer.WriteObjectValue<global::HueGrains.Client.Api.V1.Subscriptions.SubscriptionsPostRequestBody_filters>("filters", Filters);
+            writer.WriteObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>("filters", Filters);
             writer.WriteIntValue("maxPerMinute", MaxPerMinute);
             writer.WriteStringValue("secret", Secret);
             writer.WriteCollectionOfPrimitiveValues<string>("types", Types);
