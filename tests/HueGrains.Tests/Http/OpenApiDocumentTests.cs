@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HueGrains.Api.Endpoints;
+using HueGrains.Api.OpenApi;
 
 namespace HueGrains.Tests.Http;
 
@@ -49,6 +51,58 @@ public class OpenApiDocumentTests(ApiFixture api)
         if (!JsonNode.DeepEquals(served, committed))
             Assert.Fail($"The served OpenAPI document differs from clients/openapi/v1.json at {FirstDifference(served, committed, "$")}: "
                 + "the API changed, so run clients/generate.sh to regenerate the document and HueGrains.Client, and commit both.");
+    }
+
+    [Fact]
+    public async Task Every_operation_has_an_id_a_described_success_problem_details_for_errors_and_security_unless_public()
+    {
+        var document = await ServedAsync();
+        var publicEndpoints = AuthorizationMatrixTests.PublicEndpoints.Select(k => k.TrimEnd('/')).ToHashSet();
+        var failures = new List<string>();
+        var ids = new List<string>();
+        var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => (Path: path.Key, Method: op.Key.ToUpperInvariant(), Op: op.Value!)));
+        foreach (var (path, method, op) in operations)
+        {
+            var key = $"{method} {path}";
+            if (op["operationId"]?.GetValue<string>() is { Length: > 0 } id) ids.Add(id);
+            else failures.Add($"{key}: no operationId");
+
+            var responses = op["responses"]!.AsObject();
+            var successes = responses.Where(r => r.Key.StartsWith('2')).ToList();
+            if (successes.Count == 0) failures.Add($"{key}: no 2xx response");
+            foreach (var (status, response) in successes)
+            {
+                var content = response!["content"]?.AsObject();
+                if (status == "204" ? content is not null : content is null || content.Any(c => c.Value!["schema"] is null))
+                    failures.Add($"{key}: {status} {(status == "204" ? "has a body" : "has no schema")}");
+            }
+            // GeoReport errors are GeoReport error lists (as its clients expect); everything else answers problem details.
+            var geoReport = path.StartsWith("/open311/", StringComparison.Ordinal);
+            foreach (var (status, response) in responses.Where(r => r.Key[0] is '4' or '5'))
+            {
+                var content = response!["content"]?.AsObject();
+                var problem = content?[CommonAnswers.ProblemContentType]?["schema"]?["$ref"]?.GetValue<string>();
+                if (content is null || content.Count == 0 || !geoReport && problem is not ("#/components/schemas/ProblemDetails" or "#/components/schemas/HttpValidationProblemDetails"))
+                    failures.Add($"{key}: {status} is not described as problem details");
+            }
+
+            var security = op["security"]?.AsArray().Select(r => r!.AsObject()).ToList() ?? [];
+            var anonymous = security.Any(r => r.Count == 0);
+            if (publicEndpoints.Contains(key) != anonymous)
+                failures.Add($"{key}: {(anonymous ? "documented public, but the authorization matrix restricts it" : "public, but the document asks for credentials")}");
+            if (!anonymous && (security.Count == 0 || !responses.ContainsKey("401") || !responses.ContainsKey("403")))
+                failures.Add($"{key}: restricted without a security requirement, 401 and 403");
+        }
+        Assert.Empty(failures);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.True(ids.Count >= 50, $"only {ids.Count} operations documented");
+    }
+
+    [Fact]
+    public async Task The_documented_subscription_body_names_exactly_the_fields_the_handler_accepts()
+    {
+        var properties = (await ServedAsync())["components"]!["schemas"]!["SubscriptionRequest"]!["properties"]!.AsObject();
+        Assert.Equal(SubscriptionsApi.Fields.Order(), properties.Select(p => p.Key).Order());
     }
 
     /// <summary>The JSON path of the first place two documents differ, for a failure message a person can act on.</summary>
