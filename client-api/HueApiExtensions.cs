@@ -84,6 +84,7 @@ public static class HueApiExtensions
         services.AddHostedService(sp => sp.GetRequiredService<LiveFeed>());
         services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IWebhookPayloads, WebhookPayloads>();
+        services.AddOptions<NationalSyncOptions>().BindConfiguration(NationalSyncOptions.Section);
         services.AddHueOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;

@@ -21,6 +21,8 @@ public static class SecretSettings
 
     private static readonly string ConnectionString = $"ConnectionStrings:{HueHost.ConnectionStringName}";
     private static readonly string SigningKey = $"{HueAuthOptions.Section}:{nameof(HueAuthOptions.SigningKey)}";
+    private static readonly string[] NationalSyncKeys =
+        [$"{NationalSyncOptions.Section}:{nameof(NationalSyncOptions.AccessKey)}", $"{NationalSyncOptions.Section}:{nameof(NationalSyncOptions.SecretKey)}"];
 
     /// <summary>Secret settings that are lists (one value per index).</summary>
     private static readonly string[] SecretLists =
@@ -31,7 +33,7 @@ public static class SecretSettings
     /// <summary>Every secret setting that has a value, named as its environment variable (<c>Hue__Auth__SigningKey</c>).</summary>
     public static IEnumerable<(string Name, string Value)> Secrets(IConfiguration configuration)
     {
-        foreach (var key in new[] { ConnectionString, SigningKey })
+        foreach (var key in (string[])[ConnectionString, SigningKey, .. NationalSyncKeys])
         {
             if (configuration[key] is { } value) yield return (EnvironmentName(key), value);
         }

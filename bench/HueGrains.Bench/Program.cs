@@ -5,6 +5,7 @@ using HueGrains.Testing;
 
 // dotnet run -c Release --project bench/HueGrains.Bench [-- --quick]
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
+// W7 alone (bench/results/w7.md and w7.json): -- --w7
 // Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
 // Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
 var quick = args.Contains("--quick");
@@ -58,6 +59,15 @@ if (args.Contains("--w6"))
     var w6 = Path.Combine(RepositoryRoot(), "bench", "results");
     await report.WriteAsync(w6, elapsed.Elapsed, 1, TimeSpan.Zero, "w6");
     Console.WriteLine($"Wrote {Path.Combine(w6, "w6.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
+    return 0;
+}
+
+if (args.Contains("--w7"))
+{
+    await HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres);
+    var w7 = Path.Combine(RepositoryRoot(), "bench", "results");
+    await report.WriteAsync(w7, elapsed.Elapsed, 1, TimeSpan.Zero, "w7");
+    Console.WriteLine($"Wrote {Path.Combine(w7, "w7.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
 }
 
@@ -117,6 +127,7 @@ await using (var baseline = await Baseline.StartAsync(await postgres.CreateDatab
 await MemoryWorkload.RunAsync(report, settings);
 await RecoveryWorkload.RunAsync(report, settings, postgres);
 await HistoryWorkload.RunAsync(report, postgres, history);
+await HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres);
 HotPaths.Run(report, quick);
 ExplainGaps(report);
 

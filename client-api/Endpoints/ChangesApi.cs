@@ -103,7 +103,8 @@ public static class ChangesApi
 
     private static object CaseData(CaseRow c) => new
     {
-        c.Id, c.Version, c.Commune, c.Procedure, c.Status, c.FiledAt, c.DueAt, c.CompletedAt, c.ClosedAt, c.Overdue, c.UpdatedAt,
+        c.Id, c.Version, c.Commune, c.Procedure, c.Status, NationalStatusCode = NationalStatusCodes.Of(c.Status).Code, c.FiledAt, c.DueAt,
+        c.CompletedAt, c.ClosedAt, c.Overdue, c.UpdatedAt,
     };
 
     private static object FeedbackData(FeedbackRow f) => new

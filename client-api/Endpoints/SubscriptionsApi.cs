@@ -7,11 +7,11 @@ namespace HueGrains.Api.Endpoints;
 public sealed record SubscriptionView(
     string Id, string Url, IReadOnlyList<string>? Types, string? Commune, SubscriptionFilters Filters, DateTimeOffset? ExpiresAt,
     int? MaxPerMinute, string Cursor, bool Paused, DateTimeOffset? LastSuccessAt, DateTimeOffset? LastFailureAt, int? LastFailureStatus,
-    string? LastFailureReason, int ConsecutiveFailures, int Backlog, DateTimeOffset CreatedAt)
+    string? LastFailureReason, int ConsecutiveFailures, int Backlog, DateTimeOffset CreatedAt, SubscriptionKind Kind)
 {
     public static SubscriptionView Of(SubscriptionStatus s) => new(s.Id, s.Url, s.Types, s.Commune, s.Filters, s.ExpiresAt, s.MaxPerMinute,
         ChangesApi.Cursor(s.Cursor), s.Paused, s.LastSuccessAt, s.LastFailureAt, s.LastFailureStatus, s.LastFailureReason,
-        s.ConsecutiveFailures, s.Backlog, s.CreatedAt);
+        s.ConsecutiveFailures, s.Backlog, s.CreatedAt, s.Kind);
 }
 
 /// <summary>
@@ -24,9 +24,10 @@ public sealed record SubscriptionView(
 /// <param name="Commune">Only changes of this commune.</param>
 /// <param name="ExpiresAt">When deliveries stop; in the future.</param>
 /// <param name="MaxPerMinute">At most this many changes a minute (1 to 100000).</param>
+/// <param name="Kind">webhook (default), or national-portal (operators): dossier changes in the national portal's shape.</param>
 public sealed record SubscriptionRequest(
     string Url, string Secret, IReadOnlyList<string>? Types = null, string? Commune = null, SubscriptionFilters? Filters = null,
-    DateTimeOffset? ExpiresAt = null, int? MaxPerMinute = null);
+    DateTimeOffset? ExpiresAt = null, int? MaxPerMinute = null, SubscriptionKind? Kind = null);
 
 /// <summary>The answer of a test ping: whether the target took it, and its status code or why not.</summary>
 public sealed record PingResult(bool Delivered, int? Status, string? Reason);
@@ -35,10 +36,11 @@ public sealed record PingResult(bool Delivered, int? Status, string? Reason);
 /// Webhook subscriptions to the change feed. Anyone holding a platform token may subscribe to what they may read on
 /// <c>GET /api/v1/changes</c> (the same <see cref="ChangesApi.Query"/>, kept with the subscription); only the creator
 /// (the token's subject) or an operator sees or changes a subscription; to anyone else it does not exist (404).
+/// <c>"kind": "national-portal"</c> (operators only) sends dossier changes in the national portal's shape instead.
 /// </summary>
 public static class SubscriptionsApi
 {
-    public static readonly HashSet<string> Fields = ["url", "types", "commune", "filters", "expiresAt", "maxPerMinute", "secret"];
+    public static readonly HashSet<string> Fields = ["url", "types", "commune", "filters", "expiresAt", "maxPerMinute", "secret", "kind"];
     private static readonly HashSet<string> FilterFields = ["sensorKind", "minAlertLevel", "caseStatus", "category"];
 
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder app)
@@ -46,7 +48,7 @@ public static class SubscriptionsApi
         var group = app.MapGroup("/api/v1/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions")
             .AddEndpointFilter<Problems.RetryTransient>();
         group.MapPost("/", Create).WithName("CreateSubscription").AddOpenApiOperationTransformer(OpenApi.DocumentedBody.As<SubscriptionRequest>())
-            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .WithSummary("Registers a webhook for changes of the feed (201; the secret signs each delivery).");
         group.MapGet("/{id}", Get).WithName("GetSubscription").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Delivery status: last success and failure, consecutive failures, backlog, paused.");
@@ -59,9 +61,12 @@ public static class SubscriptionsApi
         return app;
     }
 
-    public static async Task<Created<SubscriptionView>> Create(JsonElement body, HttpContext http, IGrainFactory grains, IOptions<SubscriptionOptions> options, CancellationToken ct)
+    public static async Task<Created<SubscriptionView>> Create(JsonElement body, HttpContext http, IGrainFactory grains, IOptions<SubscriptionOptions> options,
+        IOptions<NationalSyncOptions> nationalSync, CancellationToken ct)
     {
         var spec = Parse(body, http.User.ToActor(), options.Value.Allowed(), TimeProvider.System.GetUtcNow());
+        if (spec.Kind == SubscriptionKind.NationalPortal && !nationalSync.Value.IsConfigured)
+            throw new HueUnavailableException("The national dossier sync is not configured: set Hue:NationalSync:AccessKey and SecretKey (the data-sharing platform's credentials).", 60);
         var id = $"s-{Guid.NewGuid():N}";
         var status = await grains.GetGrain<ISubscriptionGrain>(id).Create(spec, ct);
         return TypedResults.Created($"/api/v1/subscriptions/{id}", SubscriptionView.Of(status));
@@ -109,6 +114,7 @@ public static class SubscriptionsApi
         foreach (var property in body.EnumerateObject())
             if (!Fields.Contains(property.Name)) throw new HueValidationException(property.Name, "Unknown field.");
 
+        var kind = Kind(body, owner);
         var url = String(body, "url") ?? throw new HueValidationException("url", "Required: the https URL to post changes to.");
         if (url.Length > 2000) throw new HueValidationException("url", "Too long.");
         if (WebhookTargets.Refusal(url, allowedHosts) is { } refusal) throw new HueValidationException("url", refusal);
@@ -123,6 +129,8 @@ public static class SubscriptionsApi
                 throw new HueValidationException("types", "A non-empty array of types.");
             types = ChangesApi.ParseTypes(string.Join(",", t.EnumerateArray().Select(x => x.GetString())));
         }
+        if (kind == SubscriptionKind.NationalPortal)
+            types = types is null or [ChangeTypes.Case] ? [ChangeTypes.Case] : throw new HueValidationException("types", "A national-portal subscription carries dossiers only: [\"case\"].");
         var commune = String(body, "commune");
         var query = ChangesApi.Query(0, types, commune, 0, owner);
 
@@ -140,7 +148,18 @@ public static class SubscriptionsApi
                 throw new HueValidationException("maxPerMinute", "A whole number of changes from 1 to 100000.");
             maxPerMinute = max;
         }
-        return new SubscriptionSpec(url, query, Filters(body), expiresAt, maxPerMinute, secret, owner);
+        return new SubscriptionSpec(url, query, Filters(body), expiresAt, maxPerMinute, secret, owner, kind);
+    }
+
+    /// <summary>webhook (the default) or national-portal, which only operators may create: it sends every commune's dossiers out.</summary>
+    private static SubscriptionKind Kind(JsonElement body, Actor owner)
+    {
+        var name = String(body, "kind");
+        var kind = name is null ? SubscriptionKind.Webhook
+            : WireNames.Parse<SubscriptionKind>(name) ?? throw new HueValidationException("kind", $"One of {string.Join(", ", WireNames.All<SubscriptionKind>())}.");
+        if (kind == SubscriptionKind.NationalPortal && owner.Role != Roles.Operator)
+            throw new HueForbiddenException("The national dossier sync is set up by operators.");
+        return kind;
     }
 
     private static SubscriptionFilters Filters(JsonElement body)

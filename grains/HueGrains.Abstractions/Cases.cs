@@ -39,7 +39,11 @@ public sealed record CaseView(
     [property: Id(10)] Timeliness? Timeliness,
     [property: Id(11)] IReadOnlyList<HistoryEntry> History,
     [property: Id(12)] bool Overdue = false,
-    [property: Id(13)] string? ProcedureNameEn = null);
+    [property: Id(13)] string? ProcedureNameEn = null)
+{
+    /// <summary>The status in the national portal's code list (<see cref="NationalStatusCodes"/>); derived, not stored.</summary>
+    public int NationalStatusCode => NationalStatusCodes.Of(Status).Code;
+}
 
 /// <summary>A dossier in a commune's work list: no personal data.</summary>
 [GenerateSerializer, Immutable, Alias("hue.CaseSummary")]

@@ -23,7 +23,11 @@ public sealed record Procedure(
     [property: Id(3)] string Level,
     [property: Id(4)] TimeLimit Limit,
     [property: Id(5)] IReadOnlyList<string> ProfileFields,
-    [property: Id(6)] IReadOnlyList<string> ExtraFields)
+    [property: Id(6)] IReadOnlyList<string> ExtraFields,
+    // The procedure's code in the national database of administrative procedures (CSDL TTHC), e.g. "1.001193".
+    // Verified: at least two independent public sources agree on it; none was checked in CSDL TTHC itself (README).
+    [property: Id(7)] string? NationalCode = null,
+    [property: Id(8)] bool NationalCodeVerified = false)
 {
     /// <summary>Once-only: what the applicant must give — only the extra fields when the profile may be reused, else all.</summary>
     public IReadOnlyList<string> AskedFields(bool profileReused) => profileReused ? ExtraFields : [.. ProfileFields, .. ExtraFields];

@@ -40,6 +40,17 @@ public sealed class SubscriptionOptions
     [Range(1, 500)]
     public int BatchSize { get; set; } = 50;
 
+    /// <summary>How many subscriptions one owner (a token's subject) may have at once.</summary>
+    [Range(1, 10_000)]
+    public int MaxPerOwner { get; set; } = 25;
+
+    /// <summary>
+    /// Every silo asks this often that each active subscription be delivering: after a silo is lost, its subscriptions
+    /// resume on another within about this long plus failure detection.
+    /// </summary>
+    [Range(1, 300)]
+    public int WakeSeconds { get; set; } = 5;
+
     public IReadOnlySet<string> Allowed() =>
         AllowedHosts.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase);
 }

@@ -16,9 +16,11 @@ public sealed record SubscriptionFilters(
     [property: Id(3)] FeedbackCategory? Category = null)
 {
     /// <summary>The stored snapshot (property names as declared, enums as numbers) passes every filter that concerns it.</summary>
+    public bool IsEmpty() => this is { SensorKind: null, MinAlertLevel: null, CaseStatus: null, Category: null };
+
     public bool Admits(ChangeRecord change)
     {
-        if (this is { SensorKind: null, MinAlertLevel: null, CaseStatus: null, Category: null }) return true;
+        if (IsEmpty()) return true;
         using var data = JsonDocument.Parse(change.Data);
         var root = data.RootElement;
         int? Number(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
@@ -34,6 +36,12 @@ public sealed record SubscriptionFilters(
 }
 
 /// <summary>
+/// What a subscription's target receives: <see cref="Webhook"/> our change items; <see cref="NationalPortal"/> dossier
+/// changes in the national public-service portal's field shape, with the data-sharing platform's credentials.
+/// </summary>
+public enum SubscriptionKind { Webhook, NationalPortal }
+
+/// <summary>
 /// A new subscription: where to post, what (the reader's query as <see cref="ChangeQuery"/> decided it, with a zero
 /// position and limit), and who asked (the owner's role and commune decide what is disclosed; the subject may manage it).
 /// </summary>
@@ -45,7 +53,8 @@ public sealed record SubscriptionSpec(
     [property: Id(3)] DateTimeOffset? ExpiresAt,
     [property: Id(4)] int? MaxPerMinute,
     [property: Id(5)] string Secret,
-    [property: Id(6)] Actor Owner);
+    [property: Id(6)] Actor Owner,
+    [property: Id(7)] SubscriptionKind Kind = SubscriptionKind.Webhook);
 
 /// <summary>A subscription as its owner sees it: never the secret.</summary>
 [GenerateSerializer, Immutable, Alias("hue.SubscriptionStatus")]
@@ -66,7 +75,8 @@ public sealed record SubscriptionStatus(
     [property: Id(13)] int ConsecutiveFailures,
     [property: Id(14)] int Backlog,
     [property: Id(15)] DateTimeOffset CreatedAt,
-    [property: Id(16)] string? OwnerSubject);
+    [property: Id(16)] string? OwnerSubject,
+    [property: Id(17)] SubscriptionKind Kind = SubscriptionKind.Webhook);
 
 /// <summary>What one attempt to post to a target came to.</summary>
 [GenerateSerializer, Immutable, Alias("hue.DeliveryOutcome")]
@@ -97,6 +107,33 @@ public interface ISubscriptionGrain : IGrainWithStringKey
 
     [Alias("Delete")]
     Task<bool> Delete(CancellationToken ct = default);
+
+    /// <summary>Starts delivering again if it should be and is not (this activation is new, after a silo was lost).</summary>
+    [Alias("Wake"), OneWay]
+    Task Wake();
+}
+
+/// <summary>
+/// The live subscriptions (key 0), few by nature: the per-owner cap, and the wake-up that brings back within seconds a
+/// subscription whose silo was lost (each silo asks for it every few seconds; <see cref="SubscriptionOptions.WakeSeconds"/>).
+/// </summary>
+[Alias("hue.ISubscriptionRegistry")]
+public interface ISubscriptionRegistry : IGrainWithIntegerKey
+{
+    /// <summary>Registers a new subscription of an owner (the token's subject); 409 when the owner has the most allowed.</summary>
+    [Alias("Add")]
+    Task Add(string id, string owner, CancellationToken ct = default);
+
+    [Alias("Remove")]
+    Task Remove(string id, CancellationToken ct = default);
+
+    /// <summary>Paused or expired subscriptions are not woken.</summary>
+    [Alias("SetActive")]
+    Task SetActive(string id, bool active, CancellationToken ct = default);
+
+    /// <summary>Wakes every active subscription, at most once per half wake period however many silos ask.</summary>
+    [Alias("WakeAll")]
+    Task WakeAll(CancellationToken ct = default);
 }
 
 /// <summary>

@@ -41,6 +41,8 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section)
             .Validate(Valid, "Hue:Subscriptions has a value out of range.").ValidateOnStart();
         silo.Services.TryAddSingleton<WebhookSender>();
+        silo.Services.AddHostedService<SubscriptionWaker>();
+        silo.Services.AddOptions<NationalSyncOptions>().BindConfiguration(NationalSyncOptions.Section);
         silo.Services.AddOptions<GrainCollectionOptions>().Configure<Microsoft.Extensions.Options.IOptions<GrainOptions>>(
             (collection, grains) =>
             {

@@ -7,8 +7,8 @@ namespace HueGrains.Grains;
 /// <summary>
 /// One webhook subscription. It reads the change feed after its durable cursor and posts the matching changes in
 /// small batches, oldest first; the cursor moves (and is written) only after the target answered 2xx, so a crash or a
-/// failing target repeats a batch (with the same delivery id) rather than losing it. A reminder brings it back after a
-/// silo failure; while active a grain timer polls the feed.
+/// failing target repeats a batch (with the same delivery id) rather than losing it. After a silo failure the registry's
+/// wake-up brings it back within seconds (and its reminder within a minute); while active a grain timer polls the feed.
 /// </summary>
 [GrainType("subscription")]
 public sealed partial class SubscriptionGrain(
@@ -16,6 +16,7 @@ public sealed partial class SubscriptionGrain(
     IWebhookPayloads payloads,
     WebhookSender sender,
     IOptions<SubscriptionOptions> options,
+    IOptionsMonitor<NationalSyncOptions> nationalSync,
     TimeProvider clock,
     ILogger<SubscriptionGrain> log) : Grain, ISubscriptionGrain, IRemindable
 {
@@ -35,6 +36,8 @@ public sealed partial class SubscriptionGrain(
 
     private string Id => this.GetPrimaryKeyString();
 
+    private ISubscriptionRegistry Registry => GrainFactory.GetGrain<ISubscriptionRegistry>(0);
+
     public override Task OnActivateAsync(CancellationToken ct)
     {
         if (state.State is { Spec: not null, Paused: false }) StartPolling();
@@ -44,6 +47,7 @@ public sealed partial class SubscriptionGrain(
     public async Task<SubscriptionStatus> Create(SubscriptionSpec spec, CancellationToken ct)
     {
         if (state.State.Spec is not null) throw new HueConflictException("This subscription exists already.");
+        await Registry.Add(Id, spec.Owner.Subject ?? spec.Owner.Role, ct);
         var head = (await GrainFactory.Projections().Changes(spec.Query with { After = 0, Limit = 1 }, ct)).Head;
         state.State = new SubscriptionState { Spec = spec, Cursor = head, CreatedAt = clock.GetUtcNow() };
         await state.WriteStateAsync(ct);
@@ -57,7 +61,7 @@ public sealed partial class SubscriptionGrain(
         if (state.State is not { Spec: { } spec } s) return null;
         return new SubscriptionStatus(Id, spec.Url, spec.Query.Types, spec.Query.Commune, spec.Filters, spec.ExpiresAt, spec.MaxPerMinute,
             s.Cursor, s.Paused, s.LastSuccessAt, s.LastFailureAt, s.LastFailureStatus, s.LastFailureReason, s.ConsecutiveFailures,
-            await BacklogAsync(spec, s.Cursor, ct), s.CreatedAt, spec.Owner.Subject);
+            await BacklogAsync(spec, s.Cursor, ct), s.CreatedAt, spec.Owner.Subject, spec.Kind);
     }
 
     public async Task<SubscriptionStatus?> Resume(CancellationToken ct)
@@ -68,6 +72,7 @@ public sealed partial class SubscriptionGrain(
             state.State.Paused = false;
             state.State.FailingSince = null;
             await state.WriteStateAsync(ct);
+            await Registry.SetActive(Id, true, ct);
             await this.RegisterOrUpdateReminder(Reminder, ReminderPeriod, ReminderPeriod, ct);
         }
         nextAttemptAt = default;
@@ -78,9 +83,7 @@ public sealed partial class SubscriptionGrain(
     public async Task<DeliveryOutcome?> Test(CancellationToken ct)
     {
         if (state.State.Spec is not { } spec) return null;
-        var deliveryId = $"ping-{Guid.NewGuid():N}";
-        var body = await payloads.BodyAsync(Id, deliveryId, [], spec.Owner, ct);
-        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, body, TimeSpan.FromSeconds(Options.TimeoutSeconds), clock.GetUtcNow(), ct);
+        return await PostAsync(spec, $"ping-{Guid.NewGuid():N}", [], clock.GetUtcNow(), ct);
     }
 
     public async Task<bool> Delete(CancellationToken ct)
@@ -90,8 +93,15 @@ public sealed partial class SubscriptionGrain(
         if (await this.GetReminder(Reminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
         await state.ClearStateAsync(ct);
         state.State = new SubscriptionState();
+        await Registry.Remove(Id, ct);
         this.DeactivateOnIdle();
         return true;
+    }
+
+    public Task Wake()
+    {
+        if (state.State is { Spec: { } spec, Paused: false } && !(spec.ExpiresAt <= clock.GetUtcNow())) StartPolling();
+        return Task.CompletedTask;
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -99,6 +109,7 @@ public sealed partial class SubscriptionGrain(
         if (state.State.Spec is null || state.State.Paused || state.State.Spec.ExpiresAt <= clock.GetUtcNow())
         {
             if (await this.GetReminder(Reminder) is { } reminder) await this.UnregisterReminder(reminder);
+            if (state.State.Spec is not null) await Registry.SetActive(Id, false);
             return;
         }
         StartPolling(); // activation started it already; after a deactivation the reminder is what brings the grain back
@@ -121,7 +132,7 @@ public sealed partial class SubscriptionGrain(
     {
         // Other calls to this subscription wait while it delivers: one tick stops after a few seconds' work.
         var working = System.Diagnostics.Stopwatch.StartNew();
-        for (var round = 0; round < 20 && working.Elapsed < TickBudget && !ct.IsCancellationRequested; round++)
+        while (working.Elapsed < TickBudget && !ct.IsCancellationRequested)
         {
             if (state.State is not { Spec: { } spec, Paused: false } s) return;
             var now = clock.GetUtcNow();
@@ -142,8 +153,7 @@ public sealed partial class SubscriptionGrain(
                 return;
             }
             var deliveryId = string.Create(CultureInfo.InvariantCulture, $"{Id}-{s.Cursor}-{through}"); // the same batch, the same id
-            var body = await payloads.BodyAsync(Id, deliveryId, batch, spec.Owner, ct);
-            var outcome = await sender.PostAsync(spec.Url, spec.Secret, deliveryId, body, TimeSpan.FromSeconds(Options.TimeoutSeconds), now, ct);
+            var outcome = await PostAsync(spec, deliveryId, batch, now, ct);
             now = clock.GetUtcNow();
             if (!outcome.Delivered)
             {
@@ -154,6 +164,17 @@ public sealed partial class SubscriptionGrain(
             await state.WriteStateAsync(ct);
             sentInWindow += batch.Count;
         }
+    }
+
+    /// <summary>One attempt, in the target kind's body shape and headers; the delivery rules are the same for every kind.</summary>
+    private async Task<DeliveryOutcome> PostAsync(SubscriptionSpec spec, string deliveryId, IReadOnlyList<ChangeRecord> changes, DateTimeOffset now, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(Options.TimeoutSeconds);
+        if (spec.Kind == SubscriptionKind.Webhook)
+            return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, await payloads.BodyAsync(Id, deliveryId, changes, spec.Owner, ct), timeout, now, ct);
+        // Checked at creation too; a silo without the keys keeps the changes (retried, never dropped) until it has them.
+        if (nationalSync.CurrentValue is not { IsConfigured: true } platform) return new DeliveryOutcome(false, null, "national-sync-not-configured", null, true);
+        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, NationalDossierPayload.Render(changes), timeout, now, ct, NationalDossierPayload.Headers(platform));
     }
 
     private async Task FailedAsync(SubscriptionState s, DeliveryOutcome outcome, DateTimeOffset now, CancellationToken ct)
@@ -174,6 +195,7 @@ public sealed partial class SubscriptionGrain(
             LogFailed(log, Id, outcome.Status, outcome.Reason, s.ConsecutiveFailures);
         }
         await state.WriteStateAsync(ct);
+        if (s.Paused) await Registry.SetActive(Id, false, ct);
     }
 
     /// <summary>Exponential from the configured base, capped, with jitter in [½, 1] of the step so receivers are not hit in step.</summary>
@@ -199,7 +221,8 @@ public sealed partial class SubscriptionGrain(
     /// </summary>
     private async Task<(List<ChangeRecord> Batch, long Through, ChangePage? Lost)> NextBatchAsync(SubscriptionSpec spec, long cursor, int size, CancellationToken ct)
     {
-        var page = await GrainFactory.Projections().Changes(spec.Query with { After = cursor, Limit = PageSize }, ct);
+        // Types and commune are filtered in the feed's query; only the other filters need a longer page to find a batch.
+        var page = await GrainFactory.Projections().Changes(spec.Query with { After = cursor, Limit = spec.Filters.IsEmpty() ? size : PageSize }, ct);
         if (cursor < page.ForgottenThrough || cursor > page.Head) return ([], cursor, page);
         var batch = new List<ChangeRecord>(size);
         foreach (var change in page.Items)
@@ -225,6 +248,7 @@ public sealed partial class SubscriptionGrain(
         StopPolling();
         LogPaused(log, Id, s.ConsecutiveFailures);
         await state.WriteStateAsync(ct);
+        await Registry.SetActive(Id, false, ct);
     }
 
     private async Task<int> BacklogAsync(SubscriptionSpec spec, long cursor, CancellationToken ct)

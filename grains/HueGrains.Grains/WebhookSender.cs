@@ -39,13 +39,16 @@ public sealed class WebhookSender : IDisposable
     public static string Sign(string secret, string timestamp, string body) =>
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes($"{timestamp}.{body}")));
 
-    public async Task<DeliveryOutcome> PostAsync(string url, string secret, string deliveryId, string body, TimeSpan timeout, DateTimeOffset now, CancellationToken ct)
+    /// <param name="headers">Sent as well (a target kind's credentials); the signature headers are always ours.</param>
+    public async Task<DeliveryOutcome> PostAsync(string url, string secret, string deliveryId, string body, TimeSpan timeout, DateTimeOffset now,
+        CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null)
     {
         var timestamp = now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Add(SignatureHeader, "sha256=" + Sign(secret, timestamp, body));
         request.Headers.Add(TimestampHeader, timestamp);
         request.Headers.Add(DeliveryHeader, deliveryId);
+        foreach (var (name, value) in headers ?? new Dictionary<string, string>()) request.Headers.TryAddWithoutValidation(name, value);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
         try

@@ -11,11 +11,11 @@ public static class Processes
     /// Starts a process and waits until it is ready. Free ports are picked before the process binds them, so another
     /// process of the parallel test run may take one first: then it starts again on new ports.
     /// </summary>
-    public static async Task<SiloProcess> StartAsync(string role, string db, string cluster)
+    public static async Task<SiloProcess> StartAsync(string role, string db, string cluster, IReadOnlyDictionary<string, string>? environment = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var process = SiloProcess.Start(role, db, cluster, DurablePlatform.SigningKey);
+            var process = SiloProcess.Start(role, db, cluster, DurablePlatform.SigningKey, environment);
             try
             {
                 await process.WaitReadyAsync();

@@ -45,6 +45,7 @@ public class SecretSettingsTests
     [InlineData("Hue:Auth:PreviousSigningKeys:0", "CHANGE-ME")]
     [InlineData("Hue:Open311:ApiKeys:0", "CHANGE-ME")]
     [InlineData("Hue:Open311:ApiKeys:1", "change_me")]
+    [InlineData("Hue:NationalSync:SecretKey", "CHANGE-ME")]
     public void A_placeholder_secret_refuses_to_start_naming_the_setting(string key, string placeholder)
     {
         var settings = new Dictionary<string, string?>

@@ -26,6 +26,11 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public HttpClient Anonymous { get; private set; } = null!;
 
+    /// <summary>The data-sharing platform's credentials for the national dossier sync.</summary>
+    public const string NationalAccessKey = "test-lgsp-access-key";
+
+    public const string NationalSecretKey = "test-lgsp-secret-key";
+
     /// <summary>Where the public reaches the platform: absolute links in Open311 and open data start with it.</summary>
     public const string PublicBaseUrl = "https://data.hue.example";
 
@@ -47,6 +52,9 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Subscriptions:TimeoutSeconds"] = "1",
             ["Hue:Subscriptions:PollMilliseconds"] = "100",
             ["Hue:Subscriptions:PauseAfterMinutes"] = "0.25",
+            ["Hue:Subscriptions:MaxPerOwner"] = "3",
+            ["Hue:NationalSync:AccessKey"] = NationalAccessKey,
+            ["Hue:NationalSync:SecretKey"] = NationalSecretKey,
         });
         Anonymous = App.GetTestClient();
     }

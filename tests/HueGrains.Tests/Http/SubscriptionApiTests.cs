@@ -246,4 +246,23 @@ public class SubscriptionApiTests(ApiFixture api)
         Assert.Equal(404, await RefusedAsync(c => c.Api.V1.Subscriptions[id].DeleteAsync(), mine));
         Assert.Equal(404, await RefusedAsync(c => c.Api.V1.Subscriptions["s-unknown"].GetAsync(), mine));
     }
+
+    [Fact]
+    public async Task One_owner_has_at_most_the_configured_number_of_subscriptions_and_deleting_one_frees_a_place()
+    {
+        var citizen = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var body = Request("https://hooks.example/hook", "alert");
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add(await SubscribeAsync(citizen, body)); // Hue:Subscriptions:MaxPerOwner is 3 here
+
+        var refused = await Assert.ThrowsAsync<Wire.ProblemDetails>(() => ApiFixture.Typed(citizen).Api.V1.Subscriptions.PostAsync(body));
+        Assert.Equal((int)HttpStatusCode.Conflict, refused.ResponseStatusCode);
+        Assert.Contains("3 subscriptions", refused.Detail);
+        await SubscribeAsync(api.As(Roles.Citizen, citizenId: Keys.NewCitizenId()), body); // another owner is not concerned
+
+        await ApiFixture.Typed(citizen).Api.V1.Subscriptions[ids[0]].DeleteAsync(); // 204; a problem would throw
+        ids[0] = await SubscribeAsync(citizen, body);
+        foreach (var id in ids) await ApiFixture.Typed(citizen).Api.V1.Subscriptions[id].DeleteAsync();
+        Assert.Equal(404, await RefusedAsync(c => c.Api.V1.Subscriptions[ids[0]].GetAsync(), citizen));
+    }
 }

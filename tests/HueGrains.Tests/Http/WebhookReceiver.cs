@@ -11,7 +11,8 @@ namespace HueGrains.Tests.Http;
 /// </summary>
 public sealed class WebhookReceiver : IDisposable
 {
-    public sealed record Request(int Attempt, string Body, string? Signature, string? Timestamp, string? DeliveryId, DateTimeOffset At);
+    public sealed record Request(int Attempt, string Body, string? Signature, string? Timestamp, string? DeliveryId, DateTimeOffset At,
+        IReadOnlyDictionary<string, string?> Headers);
 
     /// <summary>The status to answer, and how long to wait first (longer than the platform's timeout: a timeout).</summary>
     public Func<int, (int Status, TimeSpan Delay)> Answer { get; set; } = _ => (200, TimeSpan.Zero);
@@ -30,7 +31,7 @@ public sealed class WebhookReceiver : IDisposable
 
     public WebhookReceiver()
     {
-        var port = TestPlatform.FreePort();
+        var port = HueGrains.Testing.ThrowawayPostgres.FreePort();
         Url = $"http://127.0.0.1:{port}/hook";
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -53,7 +54,8 @@ public sealed class WebhookReceiver : IDisposable
         using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
         var headers = context.Request.Headers;
         var request = new Request(Interlocked.Increment(ref attempts), await reader.ReadToEndAsync(),
-            headers["X-Hue-Signature"], headers["X-Hue-Timestamp"], headers["X-Hue-Delivery"], DateTimeOffset.UtcNow);
+            headers["X-Hue-Signature"], headers["X-Hue-Timestamp"], headers["X-Hue-Delivery"], DateTimeOffset.UtcNow,
+            headers.AllKeys.OfType<string>().ToDictionary(k => k, k => headers[k], StringComparer.OrdinalIgnoreCase));
         All.Enqueue(request);
         var (status, delay) = Answer(request.Attempt);
         try

@@ -60,6 +60,8 @@ namespace HueGrains.Client.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>The status in the national portal&apos;s code list (NationalStatusCodes); derived, not stored.</summary>
+        public int? NationalStatusCode { get; set; }
         /// <summary>The overdue property</summary>
         public bool? Overdue { get; set; }
         /// <summary>The procedure property</summary>
@@ -124,6 +126,7 @@ namespace HueGrains.Client.Models
                 { "form", n => { Form = n.GetObjectValue<global::HueGrains.Client.Models.CaseView_form>(global::HueGrains.Client.Models.CaseView_form.CreateFromDiscriminatorValue); } },
                 { "history", n => { History = n.GetCollectionOfObjectValues<global::HueGrains.Client.Models.HistoryEntry>(global::HueGrains.Client.Models.HistoryEntry.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "nationalStatusCode", n => { NationalStatusCode = n.GetIntValue(); } },
                 { "overdue", n => { Overdue = n.GetBoolValue(); } },
                 { "procedure", n => { Procedure = n.GetStringValue(); } },
                 { "procedureName", n => { ProcedureName = n.GetStringValue(); } },
@@ -147,6 +150,7 @@ namespace HueGrains.Client.Models
             writer.WriteObjectValue<global::HueGrains.Client.Models.CaseView_form>("form", Form);
             writer.WriteCollectionOfObjectValues<global::HueGrains.Client.Models.HistoryEntry>("history", History);
             writer.WriteStringValue("id", Id);
+            writer.WriteIntValue("nationalStatusCode", NationalStatusCode);
             writer.WriteBoolValue("overdue", Overdue);
             writer.WriteStringValue("procedure", Procedure);
             writer.WriteStringValue("procedureName", ProcedureName);

@@ -62,6 +62,16 @@ namespace HueGrains.Client.Models
 #else
         public string NameVi { get; set; }
 #endif
+        /// <summary>The nationalCode property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? NationalCode { get; set; }
+#nullable restore
+#else
+        public string NationalCode { get; set; }
+#endif
+        /// <summary>The nationalCodeVerified property</summary>
+        public bool? NationalCodeVerified { get; set; }
         /// <summary>The profileFields property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -76,6 +86,7 @@ namespace HueGrains.Client.Models
         public Procedure()
         {
             AdditionalData = new Dictionary<string, object>();
+            NationalCodeVerified = false;
         }
         /// <summary>
         /// Creates a new instance of the appropriate class based on discriminator value
@@ -101,6 +112,8 @@ namespace HueGrains.Client.Models
                 { "limit", n => { Limit = n.GetObjectValue<global::HueGrains.Client.Models.TimeLimit>(global::HueGrains.Client.Models.TimeLimit.CreateFromDiscriminatorValue); } },
                 { "nameEn", n => { NameEn = n.GetStringValue(); } },
                 { "nameVi", n => { NameVi = n.GetStringValue(); } },
+                { "nationalCode", n => { NationalCode = n.GetStringValue(); } },
+                { "nationalCodeVerified", n => { NationalCodeVerified = n.GetBoolValue(); } },
                 { "profileFields", n => { ProfileFields = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
             };
         }
@@ -117,6 +130,8 @@ namespace HueGrains.Client.Models
             writer.WriteObjectValue<global::HueGrains.Client.Models.TimeLimit>("limit", Limit);
             writer.WriteStringValue("nameEn", NameEn);
             writer.WriteStringValue("nameVi", NameVi);
+            writer.WriteStringValue("nationalCode", NationalCode);
+            writer.WriteBoolValue("nationalCodeVerified", NationalCodeVerified);
             writer.WriteCollectionOfPrimitiveValues<string>("profileFields", ProfileFields);
             writer.WriteAdditionalData(AdditionalData);
         }

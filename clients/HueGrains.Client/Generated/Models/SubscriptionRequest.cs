@@ -33,6 +33,8 @@ namespace HueGrains.Client.Models
 #else
         public global::HueGrains.Client.Models.SubscriptionFilters Filters { get; set; }
 #endif
+        /// <summary>The kind property</summary>
+        public global::HueGrains.Client.Models.SubscriptionRequest_kind? Kind { get; set; }
         /// <summary>At most this many changes a minute (1 to 100000).</summary>
         public int? MaxPerMinute { get; set; }
         /// <summary>16 to 256 characters: deliveries are signed with it (HMAC-SHA256); never shown again.</summary>
@@ -87,6 +89,7 @@ namespace HueGrains.Client.Models
                 { "commune", n => { Commune = n.GetStringValue(); } },
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>(global::HueGrains.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
+                { "kind", n => { Kind = n.GetEnumValue<global::HueGrains.Client.Models.SubscriptionRequest_kind>(); } },
                 { "maxPerMinute", n => { MaxPerMinute = n.GetIntValue(); } },
                 { "secret", n => { Secret = n.GetStringValue(); } },
                 { "types", n => { Types = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
@@ -103,6 +106,7 @@ namespace HueGrains.Client.Models
             writer.WriteStringValue("commune", Commune);
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>("filters", Filters);
+            writer.WriteEnumValue<global::HueGrains.Client.Models.SubscriptionRequest_kind>("kind", Kind);
             writer.WriteIntValue("maxPerMinute", MaxPerMinute);
             writer.WriteStringValue("secret", Secret);
             writer.WriteCollectionOfPrimitiveValues<string>("types", Types);

@@ -55,6 +55,8 @@ namespace HueGrains.Client.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>What a subscription&apos;s target receives: SubscriptionKind.Webhook our change items; SubscriptionKind.NationalPortal dossierchanges in the national public-service portal&apos;s field shape, with the data-sharing platform&apos;s credentials.</summary>
+        public global::HueGrains.Client.Models.SubscriptionKind? Kind { get; set; }
         /// <summary>The lastFailureAt property</summary>
         public DateTimeOffset? LastFailureAt { get; set; }
         /// <summary>The lastFailureReason property</summary>
@@ -122,6 +124,7 @@ namespace HueGrains.Client.Models
                 { "expiresAt", n => { ExpiresAt = n.GetDateTimeOffsetValue(); } },
                 { "filters", n => { Filters = n.GetObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>(global::HueGrains.Client.Models.SubscriptionFilters.CreateFromDiscriminatorValue); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "kind", n => { Kind = n.GetEnumValue<global::HueGrains.Client.Models.SubscriptionKind>(); } },
                 { "lastFailureAt", n => { LastFailureAt = n.GetDateTimeOffsetValue(); } },
                 { "lastFailureReason", n => { LastFailureReason = n.GetStringValue(); } },
                 { "lastFailureStatus", n => { LastFailureStatus = n.GetIntValue(); } },
@@ -147,6 +150,7 @@ namespace HueGrains.Client.Models
             writer.WriteDateTimeOffsetValue("expiresAt", ExpiresAt);
             writer.WriteObjectValue<global::HueGrains.Client.Models.SubscriptionFilters>("filters", Filters);
             writer.WriteStringValue("id", Id);
+            writer.WriteEnumValue<global::HueGrains.Client.Models.SubscriptionKind>("kind", Kind);
             writer.WriteDateTimeOffsetValue("lastFailureAt", LastFailureAt);
             writer.WriteStringValue("lastFailureReason", LastFailureReason);
             writer.WriteIntValue("lastFailureStatus", LastFailureStatus);

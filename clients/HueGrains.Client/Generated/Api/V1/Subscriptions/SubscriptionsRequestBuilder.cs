@@ -56,6 +56,7 @@ namespace HueGrains.Client.Api.V1.Subscriptions
         /// <exception cref="global::HueGrains.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
@@ -74,6 +75,7 @@ namespace HueGrains.Client.Api.V1.Subscriptions
                 { "400", global::HueGrains.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "401", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "409", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
             };
