@@ -3,6 +3,7 @@ using HueGrains.Api.Endpoints;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Live;
 using HueGrains.Api.Mqtt;
+using HueGrains.Api.OpenApi;
 using HueGrains.Api.OpenData;
 using HueGrains.Api.Open311;
 using HueGrains.Api.Problems;
@@ -84,7 +85,7 @@ public static class HueApiExtensions
         services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IWebhookPayloads, WebhookPayloads>();
         services.AddOptions<NationalSyncOptions>().BindConfiguration(NationalSyncOptions.Section);
-        services.AddOpenApi();
+        services.AddHueOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
     }

@@ -103,7 +103,7 @@ public static class HueHost
         app.MapHueApi();
         app.MapHueTelemetry();
         if (app.Services.GetRequiredService<IOptions<HueHostOptions>>().Value.Dashboard)
-            app.MapOrleansDashboard("/dashboard").RequireAuthorization(Api.Auth.Policies.Operator);
+            app.MapOrleansDashboard("/dashboard").RequireAuthorization(Api.Auth.Policies.Operator).ExcludeFromDescription(); // a page, not API
         return app;
     }
 }

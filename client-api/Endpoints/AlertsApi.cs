@@ -5,11 +5,11 @@ public static class AlertsApi
 {
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/alerts", ListAlerts).AllowAnonymous().WithTags("Alerts")
+        app.MapGet("/api/v1/alerts", ListAlerts).WithName("ListAlerts").ProducesProblem(StatusCodes.Status404NotFound).AllowAnonymous().WithTags("Alerts")
             .WithSummary("Active alerts of the city, or of one commune (?commune=).");
         var sensor = app.MapGroup("/api/v1/sensors/{id}/alerts").WithTags("Alerts");
-        sensor.MapGet("/", GetSensorAlerts).AllowAnonymous().WithSummary("A sensor's active alerts and the recent cleared ones.");
-        sensor.MapPost("/{rule}/acknowledge", AcknowledgeAlert).RequireAuthorization(Policies.OfficialOrOperator)
+        sensor.MapGet("/", GetSensorAlerts).WithName("GetSensorAlerts").AllowAnonymous().WithSummary("A sensor's active alerts and the recent cleared ones.");
+        sensor.MapPost("/{rule}/acknowledge", AcknowledgeAlert).WithName("AcknowledgeAlert").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.OfficialOrOperator)
             .WithSummary("Acknowledge an active alert: an official of the sensor's commune, or an operator.");
         return app;
     }

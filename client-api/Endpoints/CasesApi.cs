@@ -10,10 +10,10 @@ public static class CasesApi
     public static IEndpointRouteBuilder MapCasesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/cases").WithTags("Cases").RequireAuthorization(Policies.CitizenOrOfficial);
-        group.MapPost("/", FileCase).WithSummary("File a dossier; the form is pre-filled from the applicant's profile.");
-        group.MapGet("/{id}", GetCase).WithSummary("A dossier: its applicant, or an official of the responsible commune.");
-        group.MapPost("/{id}/status", ChangeCaseStatus).WithSummary("Move a dossier along its workflow.");
-        app.MapGet("/api/v1/communes/{code}/cases", ListCommuneCases).WithTags("Cases").RequireAuthorization(Policies.Staff)
+        group.MapPost("/", FileCase).WithName("FileCase").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).WithSummary("File a dossier; the form is pre-filled from the applicant's profile.");
+        group.MapGet("/{id}", GetCase).WithName("GetCase").ProducesProblem(StatusCodes.Status403Forbidden).WithSummary("A dossier: its applicant, or an official of the responsible commune.");
+        group.MapPost("/{id}/status", ChangeCaseStatus).WithName("ChangeCaseStatus").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Move a dossier along its workflow.");
+        app.MapGet("/api/v1/communes/{code}/cases", ListCommuneCases).WithName("ListCommuneCases").ProducesValidationProblem().WithTags("Cases").RequireAuthorization(Policies.Staff)
             .WithSummary("A commune's dossiers, newest first: officials of that commune, leaders, operators.");
         return app;
     }

@@ -22,6 +22,7 @@ public static class ChangesApi
     public static IEndpointRouteBuilder MapChangesApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/changes", GetChanges).AllowAnonymous().WithTags("Changes").AddEndpointFilter<Problems.RetryTransient>()
+            .WithName("GetChanges").ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status410Gone)
             .WithSummary("The change feed after a cursor, oldest first: dossiers (officials), reports, sensors, alerts, commune and city indicators.");
         return app;
     }
@@ -30,7 +31,7 @@ public static class ChangesApi
     /// <param name="types">Comma-separated: alert, case, feedback, sensor, commune, city. Default: every type the caller may read.</param>
     /// <param name="commune">Only changes of this commune.</param>
     /// <param name="limit">1 to 1000, default 100.</param>
-    public static async Task<IResult> GetChanges(string? after, string? types, string? commune, int? limit, HttpContext http, IGrainFactory grains, CancellationToken ct)
+    public static async Task<Results<Ok<ChangesPage>, ProblemHttpResult>> GetChanges(string? after, string? types, string? commune, int? limit, HttpContext http, IGrainFactory grains, CancellationToken ct)
     {
         var position = ParseCursor(after);
         var reader = http.User.ToActor();

@@ -17,19 +17,19 @@ public static class CitizensApi
     public static IEndpointRouteBuilder MapCitizensApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/citizens").WithTags("Citizens").RequireAuthorization(Policies.CitizenOrOfficial);
-        group.MapPost("/", RegisterCitizen).WithSummary("Register a citizen's profile, once.");
-        group.MapGet("/{id}", GetCitizen)
+        group.MapPost("/", RegisterCitizen).WithName("RegisterCitizen").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).WithSummary("Register a citizen's profile, once.");
+        group.MapGet("/{id}", GetCitizen).WithName("GetCitizen")
             .WithSummary("A citizen's profile: the citizen, or an official of their home commune if the citizen consents (recorded).");
-        group.MapPatch("/{id}", UpdateProfile).WithSummary("Change name, phone or home commune; every version is kept.");
-        group.MapGet("/{id}/versions", ListVersions).WithSummary("Every version of the profile (the citizen only).");
-        group.MapPut("/{id}/consents", SetConsents).WithSummary("The citizen's consents to reuse and share their profile.");
-        group.MapGet("/{id}/audit", ListAccesses)
+        group.MapPatch("/{id}", UpdateProfile).WithName("UpdateCitizenProfile").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Change name, phone or home commune; every version is kept.");
+        group.MapGet("/{id}/versions", ListVersions).WithName("ListProfileVersions").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Every version of the profile (the citizen only).");
+        group.MapPut("/{id}/consents", SetConsents).WithName("SetConsents").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("The citizen's consents to reuse and share their profile.");
+        group.MapGet("/{id}/audit", ListAccesses).WithName("ListProfileAccesses").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Who read the citizen's data, newest first, paged: role, commune, account, time, purpose, dossier (the citizen only).");
-        group.MapPost("/{id}/counter-codes", CreateCounterCode)
+        group.MapPost("/{id}/counter-codes", CreateCounterCode).WithName("CreateCounterCode").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A code for filing a dossier at the counter: the citizen gives it to the official (valid 15 minutes, once).");
-        group.MapGet("/{id}/cases", ListOwnCases).WithSummary("The citizen's own dossiers, newest first, paged (the citizen only).");
-        group.MapGet("/{id}/feedback", ListOwnFeedback).WithSummary("The citizen's own reports, newest first, paged (the citizen only).");
-        group.MapGet("/{id}/forms/{procedure}", PreviewForm).WithSummary("A procedure's form pre-filled from the profile, and the fields still missing.");
+        group.MapGet("/{id}/cases", ListOwnCases).WithName("ListOwnCases").ProducesValidationProblem().WithSummary("The citizen's own dossiers, newest first, paged (the citizen only).");
+        group.MapGet("/{id}/feedback", ListOwnFeedback).WithName("ListOwnFeedback").ProducesValidationProblem().WithSummary("The citizen's own reports, newest first, paged (the citizen only).");
+        group.MapGet("/{id}/forms/{procedure}", PreviewForm).WithName("PreviewForm").WithSummary("A procedure's form pre-filled from the profile, and the fields still missing.");
         return app;
     }
 

@@ -7,13 +7,13 @@ public static class CityApi
     {
         var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>()
             .AddEndpointFilter<PublicFigures>(); // counts about people coarsened for the public (README, "Disclosure")
-        group.MapGet("/city", GetCity).WithSummary("City-wide indicators, a summary per commune and the active alerts.");
-        group.MapGet("/communes", ListCommunes).WithSummary("The 40 wards and communes of Huế with their indicators.");
-        group.MapGet("/communes/{code}", GetCommune).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
-        group.MapGet("/procedures", ListProcedures).WithSummary("The catalogue of administrative procedures.");
-        group.MapGet("/city/history", GetCityHistory).WithSummary("One city indicator over time (snapshots every minute), in buckets.");
-        group.MapGet("/communes/{code}/history", GetCommuneHistory).WithSummary("One commune indicator over time (snapshots every minute), in buckets.");
-        app.MapPost("/api/v1/communes/{code}/reconcile", ReconcileCommune).RequireAuthorization(Auth.Policies.Operator).WithTags("City")
+        group.MapGet("/city", GetCity).WithName("GetCity").WithSummary("City-wide indicators, a summary per commune and the active alerts.");
+        group.MapGet("/communes", ListCommunes).WithName("ListCommunes").WithSummary("The 40 wards and communes of Huế with their indicators.");
+        group.MapGet("/communes/{code}", GetCommune).WithName("GetCommune").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
+        group.MapGet("/procedures", ListProcedures).WithName("ListProcedures").WithSummary("The catalogue of administrative procedures.");
+        group.MapGet("/city/history", GetCityHistory).WithName("GetCityHistory").ProducesValidationProblem().WithSummary("One city indicator over time (snapshots every minute), in buckets.");
+        group.MapGet("/communes/{code}/history", GetCommuneHistory).WithName("GetCommuneHistory").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One commune indicator over time (snapshots every minute), in buckets.");
+        app.MapPost("/api/v1/communes/{code}/reconcile", ReconcileCommune).WithName("ReconcileCommune").ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Auth.Policies.Operator).WithTags("City")
             .WithSummary("Rebuild a commune's indicators from its entities (operators).");
         return app;
     }

@@ -17,17 +17,17 @@ public static class FeedbackApi
     public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/feedback").WithTags("Feedback");
-        group.MapPost("/", SubmitFeedback).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
-        group.MapGet("/{id}", GetFeedback).AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
-        group.MapPost("/{id}/status", ChangeFeedbackStatus).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");
-        group.MapPost("/{id}/rating", RateFeedback).RequireAuthorization(Policies.Citizen).WithSummary("The reporter rates the answer 1–5.");
-        group.MapPost("/{id}/reopen", ReopenFeedback).RequireAuthorization(Policies.Citizen)
+        group.MapPost("/", SubmitFeedback).WithName("SubmitFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
+        group.MapGet("/{id}", GetFeedback).WithName("GetFeedback").AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
+        group.MapPost("/{id}/status", ChangeFeedbackStatus).WithName("ChangeFeedbackStatus").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");
+        group.MapPost("/{id}/rating", RateFeedback).WithName("RateFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Citizen).WithSummary("The reporter rates the answer 1–5.");
+        group.MapPost("/{id}/reopen", ReopenFeedback).WithName("ReopenFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Citizen)
             .WithSummary("The reporter reopens an answered report (within Hue:Feedback:ReopenDays of the answer).");
-        group.MapPost("/{id}/route", RouteFeedback).RequireAuthorization(Policies.Staff)
+        group.MapPost("/{id}/route", RouteFeedback).WithName("RouteFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Staff)
             .WithSummary("Route a report that came with a position only to its commune (operators, leaders).");
-        app.MapGet("/api/v1/feedback-triage", ListTriage).WithTags("Feedback").RequireAuthorization(Policies.Staff)
+        app.MapGet("/api/v1/feedback-triage", ListTriage).WithName("ListFeedbackTriage").WithTags("Feedback").RequireAuthorization(Policies.Staff)
             .WithSummary("Reports waiting to be routed to a commune, newest first (at most 1000).");
-        app.MapGet("/api/v1/communes/{code}/feedback", ListCommuneFeedback).WithTags("Feedback").RequireAuthorization(Policies.Staff)
+        app.MapGet("/api/v1/communes/{code}/feedback", ListCommuneFeedback).WithName("ListCommuneFeedback").ProducesValidationProblem().WithTags("Feedback").RequireAuthorization(Policies.Staff)
             .WithSummary("The reports routed to a commune, newest first: officials of that commune, leaders, operators.");
         return app;
     }

@@ -21,10 +21,11 @@ public static class ProvisioningApi
     public static IEndpointRouteBuilder MapProvisioningApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/sensors").WithTags("Sensors").RequireAuthorization(Policies.Operator);
-        group.MapPost("/", ProvisionMany).Accepts<List<JsonElement>>("application/json", "text/csv")
+        group.MapPost("/", ProvisionMany).WithName("ProvisionSensors").Accepts<List<BulkSensorRequest>>("application/json", "text/csv")
+            .AddOpenApiOperationTransformer(OpenApi.CsvContent.AsText).ProducesValidationProblem().ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Provision up to 1000 sensors from a JSON array or CSV (id,kind,unit,commune,latitude,longitude[,label,expectedIntervalSeconds]).");
-        group.MapPost("/{id}/key", RotateKey).WithSummary("Issue a new device key (shown once); the old one stops working.");
-        group.MapDelete("/{id}/key", RevokeKey).WithSummary("Revoke the device key; the device is refused until a new key is issued.");
+        group.MapPost("/{id}/key", RotateKey).WithName("RotateDeviceKey").WithSummary("Issue a new device key (shown once); the old one stops working.");
+        group.MapDelete("/{id}/key", RevokeKey).WithName("RevokeDeviceKey").WithSummary("Revoke the device key; the device is refused until a new key is issued.");
         return app;
     }
 

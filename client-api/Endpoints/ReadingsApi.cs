@@ -17,7 +17,8 @@ public static class ReadingsApi
     public static IEndpointRouteBuilder MapReadingsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator).WithTags("Sensors")
-            .Accepts<List<SenmlRecord>>(Senml.ContentType)
+            .Accepts<List<SenmlRecord>>(Senml.ContentType).WithName("PostSenmlReadings").ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Ingest a SenML pack (RFC 8428): base name = device, base time/value/unit, relative times.");
         return app;
     }

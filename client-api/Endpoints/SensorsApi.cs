@@ -35,13 +35,13 @@ public static class SensorsApi
     public static IEndpointRouteBuilder MapSensorsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/sensors").WithTags("Sensors");
-        group.MapPut("/{id}", ProvisionSensor).RequireAuthorization(Policies.Operator)
+        group.MapPut("/{id}", ProvisionSensor).WithName("ProvisionSensor").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Operator)
             .WithSummary("Provision or update a sensor; on creation the answer holds its device key, shown once.");
-        group.MapGet("/{id}", GetSensor).AllowAnonymous().AddEndpointFilter<RetryTransient>()
+        group.MapGet("/{id}", GetSensor).WithName("GetSensor").AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
-        group.MapPost("/{id}/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator).AddEndpointFilter<RetryTransient>()
+        group.MapPost("/{id}/readings", PostReadings).WithName("PostSensorReadings").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.DeviceOrOperator).AddEndpointFilter<RetryTransient>()
             .WithSummary("Ingest one reading or a batch; authenticated by X-Device-Key or an operator token.");
-        group.MapGet("/{id}/readings", GetReadings).AllowAnonymous().AddEndpointFilter<RetryTransient>()
+        group.MapGet("/{id}/readings", GetReadings).WithName("GetSensorReadings").ProducesValidationProblem().AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("History: raw readings or 1m/1h/1d buckets (aligned to Asia/Ho_Chi_Minh time) between from and to.");
         return app;
     }

@@ -14,6 +14,21 @@ public sealed record SubscriptionView(
         s.ConsecutiveFailures, s.Backlog, s.CreatedAt, s.Kind);
 }
 
+/// <summary>
+/// What <c>POST /api/v1/subscriptions</c> takes, for the OpenAPI document: the handler reads the JSON itself so that an
+/// unknown field is a 400 naming it (<see cref="SubscriptionsApi.Fields"/> lists the same names; a test keeps them equal).
+/// </summary>
+/// <param name="Url">The https URL changes are posted to.</param>
+/// <param name="Secret">16 to 256 characters: deliveries are signed with it (HMAC-SHA256); never shown again.</param>
+/// <param name="Types">Change types to deliver (alert, case, feedback, sensor, commune, city); default every type the caller may read.</param>
+/// <param name="Commune">Only changes of this commune.</param>
+/// <param name="ExpiresAt">When deliveries stop; in the future.</param>
+/// <param name="MaxPerMinute">At most this many changes a minute (1 to 100000).</param>
+/// <param name="Kind">webhook (default), or national-portal (operators): dossier changes in the national portal's shape.</param>
+public sealed record SubscriptionRequest(
+    string Url, string Secret, IReadOnlyList<string>? Types = null, string? Commune = null, SubscriptionFilters? Filters = null,
+    DateTimeOffset? ExpiresAt = null, int? MaxPerMinute = null, SubscriptionKind? Kind = null);
+
 /// <summary>The answer of a test ping: whether the target took it, and its status code or why not.</summary>
 public sealed record PingResult(bool Delivered, int? Status, string? Reason);
 
@@ -25,18 +40,24 @@ public sealed record PingResult(bool Delivered, int? Status, string? Reason);
 /// </summary>
 public static class SubscriptionsApi
 {
-    private static readonly HashSet<string> Fields = ["url", "types", "commune", "filters", "expiresAt", "maxPerMinute", "secret", "kind"];
+    public static readonly HashSet<string> Fields = ["url", "types", "commune", "filters", "expiresAt", "maxPerMinute", "secret", "kind"];
     private static readonly HashSet<string> FilterFields = ["sensorKind", "minAlertLevel", "caseStatus", "category"];
 
     public static IEndpointRouteBuilder MapSubscriptionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/subscriptions").RequireAuthorization(Policies.Subscriber).WithTags("Subscriptions")
             .AddEndpointFilter<Problems.RetryTransient>();
-        group.MapPost("/", Create).WithSummary("Registers a webhook for changes of the feed (201; the secret signs each delivery).");
-        group.MapGet("/{id}", Get).WithSummary("Delivery status: last success and failure, consecutive failures, backlog, paused.");
-        group.MapPost("/{id}/resume", Resume).WithSummary("Resumes a paused subscription from its cursor.");
-        group.MapPost("/{id}/test", Test).WithSummary("Posts a ping (a delivery without changes) to the target now.");
-        group.MapDelete("/{id}", Delete).WithSummary("Deletes the subscription; nothing more is delivered.");
+        group.MapPost("/", Create).WithName("CreateSubscription").AddOpenApiOperationTransformer(OpenApi.DocumentedBody.As<SubscriptionRequest>())
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Registers a webhook for changes of the feed (201; the secret signs each delivery).");
+        group.MapGet("/{id}", Get).WithName("GetSubscription").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Delivery status: last success and failure, consecutive failures, backlog, paused.");
+        group.MapPost("/{id}/resume", Resume).WithName("ResumeSubscription").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Resumes a paused subscription from its cursor.");
+        group.MapPost("/{id}/test", Test).WithName("TestSubscription").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Posts a ping (a delivery without changes) to the target now.");
+        group.MapDelete("/{id}", Delete).WithName("DeleteSubscription").ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Deletes the subscription; nothing more is delivered.");
         return app;
     }
 

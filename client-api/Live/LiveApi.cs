@@ -18,7 +18,8 @@ public static class LiveApi
 
     public static IEndpointRouteBuilder MapLiveApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/v1/live", StreamAsync).AllowAnonymous().WithTags("City")
+        app.MapGet("/api/v1/live", StreamAsync).AllowAnonymous().WithTags("City").WithName("StreamLive")
+            .Produces<string>(StatusCodes.Status200OK, "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("Server-Sent Events: indicators and alerts of the city or one commune (?commune=), resumable with Last-Event-ID.");
         return app;
     }

@@ -19,8 +19,16 @@ public sealed class Open311Options
 /// Personal fields a client may send (email, names, phone, device id) are never stored. The reporter is the citizen of
 /// a bearer token when one comes with the request, otherwise the report is anonymous.
 /// </summary>
+/// <summary>One GeoReport error: its HTTP status as code, and what went wrong.</summary>
+public sealed record Open311Error(int Code, string Description);
+
 public static class Open311Api
 {
+    /// <summary>GeoReport rows: field names as GeoReport spells them (snake_case).</summary>
+    private sealed class Open311Row : Dictionary<string, object?>;
+
+    private sealed class Open311Rows : List<Open311Row>;
+
     private static readonly TimeSpan DefaultWindow = TimeSpan.FromDays(90);
     private const int MaxResults = 1000;
 
@@ -31,14 +39,35 @@ public static class Open311Api
     public static IEndpointRouteBuilder MapOpen311Api(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/open311/v2").WithTags("Open311").AllowAnonymous().RequireCors(Hardening.PublicCors);
-        group.MapGet("/discovery.{format}", Discovery).WithSummary("GeoReport v2 discovery.");
-        group.MapGet("/services.{format}", Services).WithSummary("The report categories as services.");
-        group.MapGet("/services/{code}.{format}", Service).WithSummary("A service definition (no extra attributes).");
-        group.MapPost("/requests.{format}", PostRequest).DisableAntiforgery().WithSummary("Submit a report (api_key required).");
-        group.MapGet("/requests.{format}", ListRequests).WithSummary("Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.");
-        group.MapGet("/requests/{id}.{format}", GetRequest).WithSummary("One report.");
-        group.MapGet("/tokens/{token}.{format}", GetToken).WithSummary("The request id behind a token (ids are issued at once here).");
+        group.MapGet("/discovery.{format}", Discovery).GeoReport<Open311Row>("Open311Discovery", StatusCodes.Status200OK)
+            .WithSummary("GeoReport v2 discovery.");
+        group.MapGet("/services.{format}", Services).GeoReport<Open311Rows>("Open311ListServices", StatusCodes.Status200OK)
+            .WithSummary("The report categories as services.");
+        group.MapGet("/services/{code}.{format}", Service).GeoReport<Open311Row>("Open311GetService", StatusCodes.Status200OK)
+            .WithSummary("A service definition (no extra attributes).");
+        group.MapPost("/requests.{format}", PostRequest).DisableAntiforgery()
+            .Accepts<Dictionary<string, string>>("application/x-www-form-urlencoded", "application/json")
+            .GeoReport<Open311Rows>("Open311PostRequest", StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
+            .WithSummary("Submit a report (api_key required).");
+        group.MapGet("/requests.{format}", ListRequests).GeoReport<Open311Rows>("Open311ListRequests", StatusCodes.Status200OK, StatusCodes.Status400BadRequest)
+            .WithSummary("Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.");
+        group.MapGet("/requests/{id}.{format}", GetRequest).GeoReport<Open311Rows>("Open311GetRequest", StatusCodes.Status200OK)
+            .WithSummary("One report.");
+        group.MapGet("/tokens/{token}.{format}", GetToken).GeoReport<Open311Rows>("Open311GetToken", StatusCodes.Status200OK)
+            .WithSummary("The request id behind a token (ids are issued at once here).");
         return app;
+    }
+
+    /// <summary>
+    /// An answer in JSON or XML as the path's format says, and its errors (an unknown format: 404) as GeoReport error
+    /// lists rather than problem details, as GeoReport clients expect.
+    /// </summary>
+    private static RouteHandlerBuilder GeoReport<T>(this RouteHandlerBuilder endpoint, string name, int status, params int[] errors)
+    {
+        endpoint.WithName(name).Produces<T>(status, "application/json", "text/xml");
+        foreach (var error in errors.Append(StatusCodes.Status404NotFound))
+            endpoint.Produces<IReadOnlyList<Open311Error>>(error, "application/json", "text/xml");
+        return endpoint;
     }
 
     public static Task<IResult> Discovery(string format, IOptions<PublicBaseUrlOptions> publicUrl) => Guarded(format, () =>

@@ -33,8 +33,11 @@ public static class OpenDataApi
     public static IEndpointRouteBuilder MapOpenDataApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/opendata").WithTags("Open data").AllowAnonymous().RequireCors(Hardening.PublicCors);
-        group.MapGet("/", Catalogue).WithSummary("The DCAT catalogue of the city's open datasets (JSON-LD).");
-        group.MapGet("/{dataset}.{format}", GetDataset)
+        group.MapGet("/", Catalogue).WithName("OpenDataCatalogue").Produces<Dictionary<string, object?>>(StatusCodes.Status200OK, "application/ld+json")
+            .WithSummary("The DCAT catalogue of the city's open datasets (JSON-LD).");
+        group.MapGet("/{dataset}.{format}", GetDataset).WithName("GetOpenDataset")
+            .Produces<List<Dictionary<string, object?>>>(StatusCodes.Status200OK, "application/json", OpenApi.CsvContent.MediaType)
+            .AddOpenApiOperationTransformer(OpenApi.CsvContent.AsText).ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A dataset as csv or json, for one local day (?date=yyyy-MM-dd, default today) or from..to (at most 31 days).");
         return app;
     }

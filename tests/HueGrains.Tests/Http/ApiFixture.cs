@@ -3,8 +3,11 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using HueGrains.Api;
 using HueGrains.Api.Auth;
+using HueGrains.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Kiota.Abstractions.Authentication;
+using Microsoft.Kiota.Http.HttpClientLibrary;
 
 namespace HueGrains.Tests.Http;
 
@@ -77,6 +80,10 @@ public sealed class ApiFixture : IAsyncLifetime
         return (id, AsDevice(created.GetProperty("deviceKey").GetString()!));
     }
 
+    /// <summary>HueGrains.Client, the generated client, over a test client (its token or device key included).</summary>
+    public static HueApiClient Typed(HttpClient http) =>
+        new(new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http) { BaseUrl = http.BaseAddress!.ToString().TrimEnd('/') });
+
     public HttpClient AsDevice(string key)
     {
         var client = App.GetTestClient();
@@ -105,6 +112,15 @@ public static class HttpJson
 
     public static async Task<System.Text.Json.JsonElement> Json(this HttpResponseMessage response) =>
         System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+
+    /// <summary>A model of the generated client as the JSON it stands for.</summary>
+    public static string ToJson(this Microsoft.Kiota.Abstractions.Serialization.IParsable value)
+    {
+        using var writer = new Microsoft.Kiota.Serialization.Json.JsonSerializationWriter();
+        writer.WriteObjectValue(null, value);
+        using var reader = new StreamReader(writer.GetSerializedContent());
+        return reader.ReadToEnd();
+    }
 
     public static async Task<T> Read<T>(this HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<T>(HueJson.Options))!;

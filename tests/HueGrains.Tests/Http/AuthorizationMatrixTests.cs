@@ -93,6 +93,9 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /opendata/{dataset}.{format}"] = Public,
     };
 
+    /// <summary>Endpoints anyone may call ("METHOD /path", as the matrix names them): the OpenAPI document must mark them public.</summary>
+    internal static IEnumerable<string> PublicEndpoints => Expected.Where(e => e.Value == Public).Select(e => e.Key);
+
     /// <summary>The Orleans dashboard's own pages and APIs, whatever they are: operators only.</summary>
     private const string DashboardPrefix = "GET /dashboard/";
 
