@@ -19,19 +19,19 @@ public static class CityApi
     }
 
     public static async Task<Ok<CityView>> GetCity(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).Get(ct));
+        TypedResults.Ok(await grains.City().Get(ct));
 
     public static async Task<Ok<IReadOnlyList<CommuneSummary>>> ListCommunes(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok((await grains.GetGrain<ICityGrain>(Keys.City).Get(ct)).Communes);
+        TypedResults.Ok((await grains.City().Get(ct)).Communes);
 
     public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> GetCommune(string code, IGrainFactory grains, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Get(ct))
+            ? TypedResults.Ok(await grains.Commune(code).Get(ct))
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> ReconcileCommune(string code, IGrainFactory grains, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Reconcile(ct))
+            ? TypedResults.Ok(await grains.Commune(code).Reconcile(ct))
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static Ok<IReadOnlyList<Procedure>> ListProcedures() => TypedResults.Ok(ProcedureCatalog.All);
@@ -62,7 +62,7 @@ public static class CityApi
         if (end <= start) throw new HueValidationException("to", "'to' must be after 'from'.");
         var longest = resolution is TimeBucket.Raw or TimeBucket.Minute ? TimeSpan.FromDays(31) : TimeSpan.FromDays(400);
         if (end - start > longest) throw new HueValidationException("from", $"At most {longest.TotalDays:0} days at this bucket.");
-        return TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).History(scope, indicator!, start, end, resolution,
+        return TypedResults.Ok(await grains.City().History(scope, indicator!, start, end, resolution,
             disclosed: !PublicFigures.SeesExactCounts(user), ct));
     }
 }
