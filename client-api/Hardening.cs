@@ -66,17 +66,24 @@ public static class Hardening
         app.UseForwardedHeaders(); // first: the client's address as the known proxies report it
         app.Use((http, next) =>
         {
-            var headers = http.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            var headers = SecurityHeaders(http.Response);
             if (http.Request.Path == "/" || http.Request.Path.StartsWithSegments("/ui"))
                 headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
             return next(http);
         });
         app.UseCors();
         return app;
+    }
+
+    /// <summary>The headers every answer carries (the device lane sets them itself).</summary>
+    public static IHeaderDictionary SecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        return headers;
     }
 
     private static RateLimitPartition<string> Partition(HttpContext http)

@@ -64,6 +64,7 @@ public static class HueApiExtensions
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRateLimiter>();
+        services.AddSingleton<DeviceIngest>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();
@@ -98,6 +99,7 @@ public static class HueApiExtensions
     public static WebApplication MapHueApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseMiddleware<DeviceLane>(); // devices posting readings skip the rest of this pipeline
         app.UseStatusCodePages();
         app.UseHueHardening();
         app.UseAuthentication();
