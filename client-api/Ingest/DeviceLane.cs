@@ -1,6 +1,9 @@
 using System.Text.Json;
 using HueGrains.Api.Endpoints;
 using HueGrains.Api.Problems;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace HueGrains.Api.Ingest;
@@ -20,8 +23,11 @@ public sealed class DeviceLaneEndpoint
 /// a plain reading or batch, an unknown key, another sensor's id) continues down the full pipeline, body intact, so
 /// every refusal keeps the answer it has always had.
 /// </summary>
-public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, DeviceIngest ingest)
+public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, DeviceIngest ingest, IOptions<RateLimiterOptions> limits)
 {
+    /// <summary>The per-client limiter (<see cref="Hardening"/>), asked for this device's own bucket.</summary>
+    private readonly PartitionedRateLimiter<HttpContext>? _clientLimits = limits.Value.GlobalLimiter;
+
     /// <summary>A batch of 1,000 readings is about 50 KB; beyond this the full path reads the body.</summary>
     private const int MaxLaneBody = 128 * 1024;
 
@@ -56,6 +62,16 @@ public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, Devic
         }
 
         Hardening.SecurityHeaders(http.Response);
+        http.Items[Hardening.DeviceItem] = id;
+        if (_clientLimits is not null)
+        {
+            using var lease = _clientLimits.AttemptAcquire(http);
+            if (!lease.IsAcquired)
+            {
+                await Hardening.TooManyAsync(http, lease);
+                return;
+            }
+        }
         if (!ingest.TryTakeQuota("http", keyHash, readings.Count))
         {
             await DeviceRateLimiter.TooMany(http).ExecuteAsync(http);
