@@ -65,6 +65,7 @@ public static class HueApiExtensions
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<DeviceIngest>();
+        services.AddSingleton<ViewBytes>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();

@@ -7,9 +7,9 @@ public static class CityApi
     {
         var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>()
             .AddEndpointFilter<PublicFigures>(); // counts about people coarsened for the public (README, "Disclosure")
-        group.MapGet("/city", GetCity).WithSummary("City-wide indicators, a summary per commune and the active alerts.");
-        group.MapGet("/communes", ListCommunes).WithSummary("The 40 wards and communes of Huế with their indicators.");
-        group.MapGet("/communes/{code}", GetCommune).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
+        group.MapGet("/city", GetCity).Produces<CityView>().WithSummary("City-wide indicators, a summary per commune and the active alerts.");
+        group.MapGet("/communes", ListCommunes).Produces<IReadOnlyList<CommuneSummary>>().WithSummary("The 40 wards and communes of Huế with their indicators.");
+        group.MapGet("/communes/{code}", GetCommune).Produces<CommuneView>().WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
         group.MapGet("/procedures", ListProcedures).WithSummary("The catalogue of administrative procedures.");
         group.MapGet("/city/history", GetCityHistory).WithSummary("One city indicator over time (snapshots every minute), in buckets.");
         group.MapGet("/communes/{code}/history", GetCommuneHistory).WithSummary("One commune indicator over time (snapshots every minute), in buckets.");
@@ -18,15 +18,17 @@ public static class CityApi
         return app;
     }
 
-    public static async Task<Ok<CityView>> GetCity(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok(await grains.City().Get(ct));
+    // The views below are answered as bytes serialized once per view (ViewBytes), coarsened for the public as
+    // PublicFigures would; the filter leaves bytes alone.
+    public static async Task<IResult> GetCity(IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
+        views.Ok("city", await grains.City().Get(ct), user);
 
-    public static async Task<Ok<IReadOnlyList<CommuneSummary>>> ListCommunes(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok((await grains.City().Get(ct)).Communes);
+    public static async Task<IResult> ListCommunes(IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
+        views.Ok("communes", (await grains.City().Get(ct)).Communes, user);
 
-    public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> GetCommune(string code, IGrainFactory grains, CancellationToken ct) =>
+    public static async Task<IResult> GetCommune(string code, IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? TypedResults.Ok(await grains.Commune(code).Get(ct))
+            ? views.Ok($"commune:{code}", await grains.Commune(code).Get(ct), user)
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> ReconcileCommune(string code, IGrainFactory grains, CancellationToken ct) =>
