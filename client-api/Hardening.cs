@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -37,18 +38,10 @@ public static class Hardening
     {
         services.AddOptions<ClientRateLimitOptions>().BindConfiguration(ClientRateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<CorsOriginsOptions>().BindConfiguration(CorsOriginsOptions.Section);
-        services.AddRateLimiter(o =>
-        {
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(Partition);
-            o.OnRejected = async (context, ct) =>
-            {
-                var http = context.HttpContext;
-                var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                await TypedResults.Problem("This client sends faster than its quota; slow down and retry after the given seconds.",
-                    statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.").ExecuteAsync(http);
-            };
-        });
+        services.AddRateLimiter(o => o.OnRejected = (context, _) => TooManyAsync(context.HttpContext, context.Lease));
+        // The limits are read once here, not resolved from the request's services on every request.
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<ClientRateLimitOptions>>((o, limits) =>
+            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partition(http, limits.Value)));
         services.AddHueKnownProxies();
         services.AddCors();
         services.AddSingleton<IConfigureOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>>(sp =>
@@ -66,11 +59,7 @@ public static class Hardening
         app.UseForwardedHeaders(); // first: the client's address as the known proxies report it
         app.Use((http, next) =>
         {
-            var headers = http.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            headers["Cross-Origin-Opener-Policy"] = "same-origin";
+            var headers = SecurityHeaders(http.Response);
             if (http.Request.Path == "/" || http.Request.Path.StartsWithSegments("/ui"))
                 headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
             return next(http);
@@ -79,14 +68,36 @@ public static class Hardening
         return app;
     }
 
-    private static RateLimitPartition<string> Partition(HttpContext http)
+    /// <summary>The headers every answer carries (the device lane sets them itself).</summary>
+    public static IHeaderDictionary SecurityHeaders(HttpResponse response)
+    {
+        var headers = response.Headers;
+        headers.XContentTypeOptions = "nosniff";
+        headers.XFrameOptions = "DENY";
+        headers["Referrer-Policy"] = "no-referrer";
+        headers["Cross-Origin-Opener-Policy"] = "same-origin";
+        return headers;
+    }
+
+    /// <summary>429 with Retry-After, as problem details: the answer of every client limit.</summary>
+    public static async ValueTask TooManyAsync(HttpContext http, RateLimitLease lease)
+    {
+        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(1);
+        http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await TypedResults.Problem("This client sends faster than its quota; slow down and retry after the given seconds.",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.").ExecuteAsync(http);
+    }
+
+    /// <summary>Set by the device lane, which authenticates without a principal: the request's device (its sensor).</summary>
+    public const string DeviceItem = "hue.device";
+
+    private static RateLimitPartition<string> Partition(HttpContext http, ClientRateLimitOptions options)
     {
         if (Unlimited.Any(p => http.Request.Path.StartsWithSegments(p))) return RateLimitPartition.GetNoLimiter("unlimited");
         var user = http.User;
         var key = user.FindFirstValue(HueClaims.Subject) is { } subject ? $"sub:{subject}"
-            : HueClaims.PresentedDeviceSensor(user) is { } device ? $"device:{device}"
+            : (HueClaims.PresentedDeviceSensor(user) ?? http.Items[DeviceItem] as string) is { } device ? $"device:{device}"
             : $"ip:{http.Connection.RemoteIpAddress}";
-        var options = http.RequestServices.GetRequiredService<IOptions<ClientRateLimitOptions>>().Value;
         return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.Burst,

@@ -65,6 +65,8 @@ public static class HueApiExtensions
 
         services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DeviceRateLimiter>();
+        services.AddSingleton<DeviceIngest>();
+        services.AddSingleton<ViewBytes>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();
@@ -100,6 +102,7 @@ public static class HueApiExtensions
     public static WebApplication MapHueApi(this WebApplication app)
     {
         app.UseExceptionHandler();
+        app.UseMiddleware<DeviceLane>(); // devices posting readings skip the rest of this pipeline
         app.UseStatusCodePages();
         app.UseHueHardening();
         app.UseAuthentication();

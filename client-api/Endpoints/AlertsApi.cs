@@ -16,9 +16,9 @@ public static class AlertsApi
 
     public static async Task<Results<Ok<IReadOnlyList<ActiveAlert>>, ProblemHttpResult>> ListAlerts(string? commune, IGrainFactory grains, CancellationToken ct)
     {
-        if (commune is null) return TypedResults.Ok((await grains.GetGrain<ICityGrain>(Keys.City).Get(ct)).ActiveAlerts);
+        if (commune is null) return TypedResults.Ok((await grains.City().Get(ct)).ActiveAlerts);
         return Keys.IsCommune(commune)
-            ? TypedResults.Ok((await grains.GetGrain<ICommuneGrain>(commune).Get(ct)).ActiveAlerts)
+            ? TypedResults.Ok((await grains.Commune(commune).Get(ct)).ActiveAlerts)
             : TypedResults.Problem($"No commune has code '{commune}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
     }
 

@@ -43,7 +43,7 @@ public static class ChangesApi
                     : "Changes after this cursor are older than the feed keeps. Read the current state again, then follow the feed from the cursor of the newest change.",
                 statusCode: StatusCodes.Status410Gone, title: "Cursor expired.");
         var exact = PublicFigures.SeesExactCounts(http.User);
-        var city = !exact && page.Items.Any(i => i.Type == ChangeTypes.City) ? await grains.GetGrain<ICityGrain>(Keys.City).Get(ct) : null;
+        var city = !exact && page.Items.Any(i => i.Type == ChangeTypes.City) ? await grains.City().Get(ct) : null;
         var items = page.Items.Select(c => new ChangeItem(Cursor(c.Position), c.Type, c.EntityId, c.Commune, c.Version, c.At, Published(c, exact, city))).ToList();
         return TypedResults.Ok(new ChangesPage(items, items.Count > 0 ? items[^1].Cursor : Cursor(position)));
     }

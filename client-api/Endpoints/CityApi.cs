@@ -7,9 +7,9 @@ public static class CityApi
     {
         var group = app.MapGroup("/api/v1").AllowAnonymous().WithTags("City").AddEndpointFilter<Problems.RetryTransient>()
             .AddEndpointFilter<PublicFigures>(); // counts about people coarsened for the public (README, "Disclosure")
-        group.MapGet("/city", GetCity).WithName("GetCity").WithSummary("City-wide indicators, a summary per commune and the active alerts.");
-        group.MapGet("/communes", ListCommunes).WithName("ListCommunes").WithSummary("The 40 wards and communes of Huế with their indicators.");
-        group.MapGet("/communes/{code}", GetCommune).WithName("GetCommune").ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
+        group.MapGet("/city", GetCity).WithName("GetCity").Produces<CityView>().WithSummary("City-wide indicators, a summary per commune and the active alerts.");
+        group.MapGet("/communes", ListCommunes).WithName("ListCommunes").Produces<IReadOnlyList<CommuneSummary>>().WithSummary("The 40 wards and communes of Huế with their indicators.");
+        group.MapGet("/communes/{code}", GetCommune).WithName("GetCommune").Produces<CommuneView>().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One commune's live indicators, per sensor kind, and its alerts.");
         group.MapGet("/procedures", ListProcedures).WithName("ListProcedures").WithSummary("The catalogue of administrative procedures.");
         group.MapGet("/city/history", GetCityHistory).WithName("GetCityHistory").ProducesValidationProblem().WithSummary("One city indicator over time (snapshots every minute), in buckets.");
         group.MapGet("/communes/{code}/history", GetCommuneHistory).WithName("GetCommuneHistory").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One commune indicator over time (snapshots every minute), in buckets.");
@@ -18,20 +18,22 @@ public static class CityApi
         return app;
     }
 
-    public static async Task<Ok<CityView>> GetCity(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).Get(ct));
+    // The views below are answered as bytes serialized once per view (ViewBytes), coarsened for the public as
+    // PublicFigures would; the filter leaves bytes alone.
+    public static async Task<IResult> GetCity(IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
+        views.Ok("city", await grains.City().Get(ct), user);
 
-    public static async Task<Ok<IReadOnlyList<CommuneSummary>>> ListCommunes(IGrainFactory grains, CancellationToken ct) =>
-        TypedResults.Ok((await grains.GetGrain<ICityGrain>(Keys.City).Get(ct)).Communes);
+    public static async Task<IResult> ListCommunes(IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
+        views.Ok("communes", (await grains.City().Get(ct)).Communes, user);
 
-    public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> GetCommune(string code, IGrainFactory grains, CancellationToken ct) =>
+    public static async Task<IResult> GetCommune(string code, IGrainFactory grains, ViewBytes views, ClaimsPrincipal user, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Get(ct))
+            ? views.Ok($"commune:{code}", await grains.Commune(code).Get(ct), user)
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static async Task<Results<Ok<CommuneView>, ProblemHttpResult>> ReconcileCommune(string code, IGrainFactory grains, CancellationToken ct) =>
         Keys.IsCommune(code)
-            ? TypedResults.Ok(await grains.GetGrain<ICommuneGrain>(code).Reconcile(ct))
+            ? TypedResults.Ok(await grains.Commune(code).Reconcile(ct))
             : TypedResults.Problem($"No commune has code '{code}'.", statusCode: StatusCodes.Status404NotFound, title: "Not found.");
 
     public static Ok<IReadOnlyList<Procedure>> ListProcedures() => TypedResults.Ok(ProcedureCatalog.All);
@@ -62,7 +64,7 @@ public static class CityApi
         if (end <= start) throw new HueValidationException("to", "'to' must be after 'from'.");
         var longest = resolution is TimeBucket.Raw or TimeBucket.Minute ? TimeSpan.FromDays(31) : TimeSpan.FromDays(400);
         if (end - start > longest) throw new HueValidationException("from", $"At most {longest.TotalDays:0} days at this bucket.");
-        return TypedResults.Ok(await grains.GetGrain<ICityGrain>(Keys.City).History(scope, indicator!, start, end, resolution,
+        return TypedResults.Ok(await grains.City().History(scope, indicator!, start, end, resolution,
             disclosed: !PublicFigures.SeesExactCounts(user), ct));
     }
 }

@@ -18,8 +18,16 @@ public sealed class PublicFigures : IEndpointFilter
         if (SeesExactCounts(context.HttpContext.User)) return result;
         var inner = result is INestedHttpResult nested ? nested.Result : result;
         if (inner is not (IValueHttpResult { Value: { } value } and IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK })) return result;
-        var node = Disclosure.Apply(JsonSerializer.SerializeToNode(value, HueJson.Options), HueJson.Options);
+        return TypedResults.Json(CoarsenNode(value), HueJson.Options);
+    }
+
+    /// <summary>A view's JSON as the public reads it.</summary>
+    public static byte[] Coarsen(object value) => JsonSerializer.SerializeToUtf8Bytes(CoarsenNode(value), HueJson.Options);
+
+    private static System.Text.Json.Nodes.JsonNode? CoarsenNode(object value)
+    {
+        var node = Disclosure.Apply(JsonSerializer.SerializeToNode(value, value.GetType(), HueJson.Options), HueJson.Options);
         if (value is CityView city) Disclosure.ApplyCity(node?["indicators"]?.AsObject(), city); // the total beside its parts
-        return TypedResults.Json(node, HueJson.Options);
+        return node;
     }
 }

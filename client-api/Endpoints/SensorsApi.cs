@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json.Serialization;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Problems;
@@ -40,6 +39,7 @@ public static class SensorsApi
         group.MapGet("/{id}", GetSensor).WithName("GetSensor").AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
         group.MapPost("/{id}/readings", PostReadings).WithName("PostSensorReadings").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.DeviceOrOperator).AddEndpointFilter<RetryTransient>()
+            .WithMetadata(DeviceLaneEndpoint.Readings) // a device's plain JSON takes the lean path (DeviceLane)
             .WithSummary("Ingest one reading or a batch; authenticated by X-Device-Key or an operator token.");
         group.MapGet("/{id}/readings", GetReadings).WithName("GetSensorReadings").ProducesValidationProblem().AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("History: raw readings or 1m/1h/1d buckets (aligned to Asia/Ho_Chi_Minh time) between from and to.");
@@ -62,28 +62,28 @@ public static class SensorsApi
         return await grains.Sensor(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
 
+    /// <summary>
+    /// Operators, and device requests the <see cref="DeviceLane"/> leaves to the full path (unusual bodies, refusals).
+    /// </summary>
     public static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> PostReadings(string id, ReadingsRequest request,
-        ClaimsPrincipal user, IGrainFactory grains, DeviceRateLimiter limiter, HueMetrics metrics, HttpContext http, CancellationToken ct)
+        ClaimsPrincipal user, DeviceIngest ingest, HttpContext http, CancellationToken ct)
     {
         EnsureSensorId(id);
         var (readings, single) = ToReadings(request);
         var keyHash = user.DeviceKeyHashOf(); // null only for an operator; a device always has its key checked
         if (keyHash is not null && HueClaims.PresentedDeviceSensor(user) != id)
             throw new HueForbiddenException("The device key does not belong to this sensor."); // decided without waking that sensor
-        if (keyHash is not null && !limiter.TryAcquire(keyHash))
-        {
-            metrics.Rejected("http", "rate-limit", readings.Count);
-            return DeviceRateLimiter.TooMany(http);
-        }
-        var started = Stopwatch.GetTimestamp();
-        var result = await grains.Sensor(id).Ingest(readings, keyHash, ct: ct);
-        metrics.Record("http", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
-        if (result.Accepted + result.Duplicates == 0)
-        {
-            // Nothing usable: answer like any other invalid input, naming each field.
-            throw ErrorList.Exception(result.Results.Select((r, i) => (single ? r.Field! : $"readings[{i}].{r.Field}", r.Reason!)));
-        }
+        if (keyHash is not null && !ingest.TryTakeQuota("http", keyHash, readings.Count)) return DeviceRateLimiter.TooMany(http);
+        var result = await ingest.IngestAsync("http", id, readings, keyHash, null, ct);
+        ThrowIfNothingUsable(result, single);
         return TypedResults.Accepted($"/api/v1/sensors/{id}", result);
+    }
+
+    /// <summary>Nothing usable: answer like any other invalid input, naming each field.</summary>
+    public static void ThrowIfNothingUsable(IngestResult result, bool oneReading)
+    {
+        if (result.Accepted + result.Duplicates == 0)
+            throw ErrorList.Exception(result.Results.Select((r, i) => (oneReading ? r.Field! : $"readings[{i}].{r.Field}", r.Reason!)));
     }
 
     /// <param name="from">Start (inclusive), ISO 8601; default 24 hours before <paramref name="to"/>.</param>

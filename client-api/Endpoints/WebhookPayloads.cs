@@ -11,7 +11,7 @@ public sealed class WebhookPayloads(IGrainFactory grains) : IWebhookPayloads
     public async Task<string> BodyAsync(string subscriptionId, string deliveryId, IReadOnlyList<ChangeRecord> changes, Actor owner, CancellationToken ct)
     {
         var exact = PublicFigures.SeesExactCounts(owner);
-        var city = !exact && changes.Any(c => c.Type == ChangeTypes.City) ? await grains.GetGrain<ICityGrain>(Keys.City).Get(ct) : null;
+        var city = !exact && changes.Any(c => c.Type == ChangeTypes.City) ? await grains.City().Get(ct) : null;
         var items = changes.Select(c => new ChangeItem(ChangesApi.Cursor(c.Position), c.Type, c.EntityId, c.Commune, c.Version, c.At,
             ChangesApi.Published(c, exact, city))).ToList();
         return JsonSerializer.Serialize(new WebhookDelivery(subscriptionId, deliveryId, items), HueJson.Options);

@@ -19,8 +19,14 @@ public interface IDeviceKeyIndex
 /// </summary>
 public sealed class ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock) : IDeviceKeyIndex
 {
-    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(10);
-    private const int MaxRemembered = 10_000;
+    /// <summary>
+    /// Long enough that a device sending every few seconds is found here, not by a grain call and a query: the index is
+    /// a first filter, the sensor grain refuses a rotated or revoked key on every ingest whatever the index remembers.
+    /// </summary>
+    public static readonly TimeSpan Remember = TimeSpan.FromSeconds(60);
+
+    /// <summary>About 25 MB at most; a larger active fleet asks the projection more often, never fails.</summary>
+    private const int MaxRemembered = 100_000;
 
     private readonly ConcurrentDictionary<string, (string Sensor, DateTimeOffset Until)> _found = new(StringComparer.Ordinal);
 
@@ -34,8 +40,18 @@ public sealed class ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock
             _found.TryRemove(deviceKeyHash, out _);
             return null;
         }
-        if (_found.Count >= MaxRemembered) _found.Clear(); // bounded: a fleet larger than this just asks more often
+        if (_found.Count >= MaxRemembered) Forget(now);
         _found[deviceKeyHash] = (sensor, now + Remember);
         return sensor;
+    }
+
+    /// <summary>Drops the expired keys, or all of them when none has expired (bounded either way).</summary>
+    private void Forget(DateTimeOffset now)
+    {
+        foreach (var (hash, known) in _found)
+        {
+            if (known.Until <= now) _found.TryRemove(hash, out _);
+        }
+        if (_found.Count >= MaxRemembered) _found.Clear();
     }
 }

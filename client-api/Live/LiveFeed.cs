@@ -170,7 +170,7 @@ public sealed partial class LiveFeed : BackgroundService
                 position = _floor;
                 foreach (var e in _recent.TakeWhile(e => e.At <= now - SnapshotOverlap)) position = e.Position;
             }
-            var view = await _grains.GetGrain<ICityGrain>(Keys.City).Get();
+            var view = await _grains.City().Get();
             var taken = new Snapshot(view, position, now);
             lock (_lock)
             {

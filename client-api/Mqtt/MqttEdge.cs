@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using HueGrains.Api.Endpoints;
@@ -27,7 +26,7 @@ namespace HueGrains.Api.Mqtt;
 /// a session is tied to its sensor (client ids live in the sensor's namespace) and closed when its key changes.
 /// </summary>
 public sealed partial class MqttEdge(
-    IOptions<MqttOptions> options, IClusterClient cluster, IDeviceKeyCheck keys, DeviceRateLimiter limiter, HueMetrics metrics,
+    IOptions<MqttOptions> options, IClusterClient cluster, IDeviceKeyCheck keys, DeviceIngest ingest, HueMetrics metrics,
     TimeProvider clock, ILogger<MqttEdge> log)
     : BackgroundService
 {
@@ -239,16 +238,17 @@ public sealed partial class MqttEdge(
         }
         e.ProcessPublish = false; // readings are ingested, not relayed to subscribers
         var message = e.ApplicationMessage;
-        if (message.Topic != $"hue/sensors/{sensor}/readings")
+        if (!IsReadingsTopicOf(message.Topic, sensor))
         {
             LogForeignTopic(log, sensor);
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             e.CloseConnection = true; // MQTT 3.1.1 has no negative PUBACK: refuse by closing
             return;
         }
-        if (message.Payload.Length > options.Value.MaxPayloadBytes || !limiter.TryAcquire(keyHash))
+        var oversized = message.Payload.Length > options.Value.MaxPayloadBytes;
+        if (oversized || !ingest.TryTakeQuota("mqtt", keyHash))
         {
-            metrics.Rejected("mqtt", "rate-limit");
+            if (oversized) metrics.Rejected("mqtt", "rate-limit");
             e.Response.ReasonCode = MqttPubAckReasonCode.QuotaExceeded;
             e.CloseConnection = true;
             return;
@@ -258,10 +258,8 @@ public sealed partial class MqttEdge(
         deadline.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
         try
         {
-            var (readings, unit) = Parse(message.Payload.ToArray(), sensor);
-            var started = Stopwatch.GetTimestamp();
-            var result = await cluster.Sensor(sensor).Ingest(readings, keyHash, unit, deadline.Token).WaitAsync(deadline.Token);
-            metrics.Record("mqtt", result, Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var (readings, unit) = ReadingsReader.TryRead(message.Payload, out var plain, out _) ? (plain, null) : Parse(message.Payload.ToArray(), sensor);
+            var result = await ingest.IngestAsync("mqtt", sensor, readings, keyHash, unit, deadline.Token).WaitAsync(deadline.Token);
             if (result.Accepted + result.Duplicates == 0) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
         }
         catch (HueValidationException ex)
@@ -299,7 +297,19 @@ public sealed partial class MqttEdge(
         }
     }
 
-    /// <summary>A JSON object (one reading or {"readings": […]}) or a SenML array (application/senml+json).</summary>
+    /// <summary><c>hue/sensors/{sensor}/readings</c>, compared without building the string.</summary>
+    private static bool IsReadingsTopicOf(string topic, string sensor)
+    {
+        const string Prefix = "hue/sensors/", Suffix = "/readings";
+        return topic.Length == Prefix.Length + sensor.Length + Suffix.Length
+            && topic.StartsWith(Prefix, StringComparison.Ordinal) && topic.EndsWith(Suffix, StringComparison.Ordinal)
+            && topic.AsSpan(Prefix.Length, sensor.Length).SequenceEqual(sensor);
+    }
+
+    /// <summary>
+    /// A JSON object (one reading or {"readings": […]}) or a SenML array (application/senml+json): what the plain
+    /// reader (<see cref="ReadingsReader"/>) left, with each problem named.
+    /// </summary>
     private (List<Reading> Readings, string? Unit) Parse(byte[] payload, string sensor)
     {
         var text = Encoding.UTF8.GetString(payload).TrimStart();

@@ -108,7 +108,7 @@ public static class OpenDataApi
 
     private static async Task<OpenDataTable> SensorHourlyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var hours = await grains.GetGrain<ICityGrain>(Keys.City).Hourly(from, to, ct);
+        var hours = await grains.City().Hourly(from, to, ct);
         return new(["hour", "scope", "name", "kind", "unit", "sensors", "mean", "max"],
             [.. hours.Select(h => new object?[] { h.Hour.ToOffset(HueLocalTime.Offset), h.Scope, CommuneName(h.Scope),
                 WireNames.Of(h.Kind), h.Kind.Info().Unit, h.Sensors, h.Mean, h.Max })]);
@@ -123,7 +123,7 @@ public static class OpenDataApi
 
     private static async Task<OpenDataTable> IndicatorsDailyAsync(IGrainFactory grains, DateTimeOffset from, DateTimeOffset to, CancellationToken ct)
     {
-        var days = await grains.GetGrain<ICityGrain>(Keys.City).Daily(from, to, ct);
+        var days = await grains.City().Daily(from, to, ct);
         return new(["date", "scope", "name", "flood_alert_level", "sensors", "sensors_reporting", "cases_received", "open_cases", "overdue_cases",
                 "resolved_cases", "on_time_rate", "open_feedback", "overdue_feedback", "resolved_feedback", "satisfaction_rate", "median_hours_to_resolve"],
             [.. days.Select(s => s.Indicators is var i

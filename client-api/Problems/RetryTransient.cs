@@ -15,19 +15,23 @@ public sealed class RetryTransient : IEndpointFilter
     /// <summary>Time to keep trying: a grain call to a silo that stopped answering times out after 5 s (HueHost), so two such.</summary>
     private static readonly TimeSpan Budget = TimeSpan.FromSeconds(12);
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        await RunAsync(() => next(context).AsTask(), context.HttpContext.RequestAborted);
+
+    /// <summary>The same retries around any call (the device lane calls it without an endpoint filter).</summary>
+    public static async Task<T> RunAsync<T>(Func<Task<T>> call, CancellationToken aborted)
     {
         var started = Stopwatch.GetTimestamp();
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                return await next(context);
+                return await call();
             }
             catch (Exception ex) when (attempt < Backoff.Length && TransientFailures.IsTransient(ex) && Stopwatch.GetElapsedTime(started) < Budget
-                                       && !context.HttpContext.RequestAborted.IsCancellationRequested)
+                                       && !aborted.IsCancellationRequested)
             {
-                await Task.Delay(Backoff[attempt], context.HttpContext.RequestAborted);
+                await Task.Delay(Backoff[attempt], aborted);
             }
         }
     }
