@@ -62,9 +62,7 @@ public static class SensorsApi
         return await grains.Sensor(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
     }
 
-    /// <summary>
-    /// Operators, and device requests the <see cref="DeviceLane"/> leaves to the full path (unusual bodies, refusals).
-    /// </summary>
+    // Operators, and the device requests the DeviceLane leaves to the full path (unusual bodies, refusals).
     public static async Task<Results<Accepted<IngestResult>, ProblemHttpResult>> PostReadings(string id, ReadingsRequest request,
         ClaimsPrincipal user, DeviceIngest ingest, HttpContext http, CancellationToken ct)
     {
