@@ -40,30 +40,19 @@ if (args.Contains("--profile"))
     return 0;
 }
 
-if (args.Contains("--w6"))
+// A workload run alone writes its own results file (bench/results/{name}.md and .json).
+foreach (var (flag, name, run) in new (string, string, Func<Task>)[]
 {
-    await HistoryWorkload.RunAsync(report, postgres, history);
-    var w6 = Path.Combine(Repository.Root(), "bench", "results");
-    await report.WriteAsync(w6, elapsed.Elapsed, 1, TimeSpan.Zero, "w6");
-    Console.WriteLine($"Wrote {Path.Combine(w6, "w6.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
-    return 0;
-}
-
-if (args.Contains("--w7"))
+    ("--w6", "w6", () => HistoryWorkload.RunAsync(report, postgres, history)),
+    ("--w7", "w7", () => HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres)),
+    ("--abuse", "abuse", () => HueGrains.Bench.Abuse.AbuseWorkload.RunAsync(report, postgres)),
+})
 {
-    await HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres);
-    var w7 = Path.Combine(Repository.Root(), "bench", "results");
-    await report.WriteAsync(w7, elapsed.Elapsed, 1, TimeSpan.Zero, "w7");
-    Console.WriteLine($"Wrote {Path.Combine(w7, "w7.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
-    return 0;
-}
-
-if (args.Contains("--abuse"))
-{
-    await HueGrains.Bench.Abuse.AbuseWorkload.RunAsync(report, postgres);
-    var abuse = Path.Combine(Repository.Root(), "bench", "results");
-    await report.WriteAsync(abuse, elapsed.Elapsed, 1, TimeSpan.Zero, "abuse");
-    Console.WriteLine($"Wrote {Path.Combine(abuse, "abuse.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
+    if (!args.Contains(flag)) continue;
+    await run();
+    var directory = Path.Combine(Repository.Root(), "bench", "results");
+    await report.WriteAsync(directory, elapsed.Elapsed, 1, TimeSpan.Zero, name);
+    Console.WriteLine($"Wrote {Path.Combine(directory, name + ".md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
 }
 
