@@ -40,7 +40,7 @@ if (args.Contains("--profile"))
     return 0;
 }
 
-// A workload run alone writes its own results file (bench/results/{name}.md and .json).
+// A workload run alone writes its own results file (bench/results/{name}.md and .json) and its section of latest.md.
 foreach (var (flag, name, run) in new (string, string, Func<Task>)[]
 {
     ("--w6", "w6", () => HistoryWorkload.RunAsync(report, postgres, history)),
@@ -52,6 +52,8 @@ foreach (var (flag, name, run) in new (string, string, Func<Task>)[]
     await run();
     var directory = Path.Combine(Repository.Root(), "bench", "results");
     await report.WriteAsync(directory, elapsed.Elapsed, 1, TimeSpan.Zero, name);
+    foreach (var alone in RunAlone.Names.Where(a => File.Exists(Path.Combine(directory, a + ".md"))))
+        await Report.MergeIntoLatestAsync(directory, alone);
     Console.WriteLine($"Wrote {Path.Combine(directory, name + ".md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
     return 0;
 }
@@ -101,4 +103,10 @@ static void ExplainGaps(Report report)
         $"{F("W1", "(d) SenML batches of 100")}/s as SenML with numeric times.");
     report.Note($"W3: the trivial GET's p99 under the same ingest is {F("W3", "trivial GET /health/live p99")} ms; the sensor, commune and city GETs' p99 are " +
         $"{F("W3", "GET sensor p99")}/{F("W3", "GET commune p99")}/{F("W3", "GET city p99")} ms.");
+}
+
+/// <summary>The workloads that can run alone, each with its own results file.</summary>
+internal static class RunAlone
+{
+    public static readonly string[] Names = ["w6", "w7", "abuse"];
 }

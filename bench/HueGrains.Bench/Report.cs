@@ -88,6 +88,27 @@ public sealed class Report
         await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.md"), md.ToString());
     }
 
+    /// <summary>
+    /// Puts the results of a workload run alone (<c>{name}.md</c>) into latest.md too, as its own section between
+    /// markers, replacing the previous one: latest.md then has the newest figures of every workload, each with its run.
+    /// </summary>
+    public static async Task MergeIntoLatestAsync(string directory, string name)
+    {
+        var latestPath = Path.Combine(directory, "latest.md");
+        var latest = File.Exists(latestPath) ? await File.ReadAllTextAsync(latestPath) : "# HueGrains benchmark results\n";
+        var alone = (await File.ReadAllTextAsync(Path.Combine(directory, $"{name}.md")))
+            .Replace("# HueGrains benchmark results", $"# {name} run alone (also in {name}.md)", StringComparison.Ordinal)
+            .Replace("\n#", "\n##", StringComparison.Ordinal);
+        var (begin, end) = ($"<!-- {name} run alone -->", $"<!-- end of {name} run alone -->");
+        var block = $"{begin}\n#{alone.TrimEnd()}\n{end}";
+        var at = latest.IndexOf(begin, StringComparison.Ordinal);
+        var after = latest.IndexOf(end, StringComparison.Ordinal);
+        latest = at >= 0 && after > at
+            ? string.Concat(latest.AsSpan(0, at), block, latest.AsSpan(after + end.Length))
+            : latest.TrimEnd() + "\n\n" + block + "\n";
+        await File.WriteAllTextAsync(latestPath, latest);
+    }
+
     private static string? PackageVersion(Type type) =>
         System.Reflection.CustomAttributeExtensions.GetCustomAttribute<System.Reflection.AssemblyInformationalVersionAttribute>(type.Assembly)
             ?.InformationalVersion.Split('+', ' ')[0].TrimEnd('.');
