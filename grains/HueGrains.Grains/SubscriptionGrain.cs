@@ -48,9 +48,18 @@ public sealed partial class SubscriptionGrain(
     {
         if (state.State.Spec is not null) throw new HueConflictException("This subscription exists already.");
         await Registry.Add(Id, spec.Owner.Subject ?? spec.Owner.Role, ct);
-        var head = (await GrainFactory.Projections().Changes(spec.Query with { After = 0, Limit = 1 }, ct)).Head;
-        state.State = new SubscriptionState { Spec = spec, Cursor = head, CreatedAt = clock.GetUtcNow() };
-        await state.WriteStateAsync(ct);
+        try
+        {
+            var head = (await GrainFactory.Projections().Changes(spec.Query with { After = 0, Limit = 1 }, ct)).Head;
+            state.State = new SubscriptionState { Spec = spec, Cursor = head, CreatedAt = clock.GetUtcNow() };
+            await state.WriteStateAsync(ct);
+        }
+        catch
+        {
+            state.State = new SubscriptionState();
+            await Registry.Remove(Id, CancellationToken.None); // not created: its place under the owner's cap is free again
+            throw;
+        }
         await this.RegisterOrUpdateReminder(Reminder, ReminderPeriod, ReminderPeriod, ct);
         StartPolling();
         return (await Status(ct))!;
@@ -91,17 +100,17 @@ public sealed partial class SubscriptionGrain(
         if (state.State.Spec is null) return false;
         StopPolling();
         if (await this.GetReminder(Reminder, ct) is { } reminder) await this.UnregisterReminder(reminder, ct);
+        await Registry.Remove(Id, ct); // first: a failure after it leaves a subscription that can be deleted again
         await state.ClearStateAsync(ct);
         state.State = new SubscriptionState();
-        await Registry.Remove(Id, ct);
         this.DeactivateOnIdle();
         return true;
     }
 
-    public Task Wake()
+    public async Task Wake()
     {
-        if (state.State is { Spec: { } spec, Paused: false } && !(spec.ExpiresAt <= clock.GetUtcNow())) StartPolling();
-        return Task.CompletedTask;
+        if (state.State.Spec is null) await Registry.Remove(Id); // a registry entry whose subscription is gone
+        else if (state.State is { Spec: { } spec, Paused: false } && !(spec.ExpiresAt <= clock.GetUtcNow())) StartPolling();
     }
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
@@ -109,7 +118,8 @@ public sealed partial class SubscriptionGrain(
         if (state.State.Spec is null || state.State.Paused || state.State.Spec.ExpiresAt <= clock.GetUtcNow())
         {
             if (await this.GetReminder(Reminder) is { } reminder) await this.UnregisterReminder(reminder);
-            if (state.State.Spec is not null) await Registry.SetActive(Id, false);
+            // An expired subscription no longer counts under its owner's cap; a paused one waits for its resume.
+            if (state.State.Spec is { } spec) await (spec.ExpiresAt <= clock.GetUtcNow() ? Registry.Remove(Id) : Registry.SetActive(Id, false));
             return;
         }
         StartPolling(); // activation started it already; after a deactivation the reminder is what brings the grain back
@@ -174,7 +184,17 @@ public sealed partial class SubscriptionGrain(
             return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, await payloads.BodyAsync(Id, deliveryId, changes, spec.Owner, ct), timeout, now, ct);
         // Checked at creation too; a silo without the keys keeps the changes (retried, never dropped) until it has them.
         if (nationalSync.CurrentValue is not { IsConfigured: true } platform) return new DeliveryOutcome(false, null, "national-sync-not-configured", null, true);
-        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, NationalDossierPayload.Render(changes), timeout, now, ct, NationalDossierPayload.Headers(platform));
+        string body;
+        try
+        {
+            body = NationalDossierPayload.Render(changes);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or System.Text.Json.JsonException or InvalidOperationException)
+        {
+            // A change the portal's shape cannot carry: a failure (backed off, then the pause) whose reason the status shows.
+            return new DeliveryOutcome(false, null, "change-not-mappable-to-portal", null, false);
+        }
+        return await sender.PostAsync(spec.Url, spec.Secret, deliveryId, body, timeout, now, ct, NationalDossierPayload.Headers(platform));
     }
 
     private async Task FailedAsync(SubscriptionState s, DeliveryOutcome outcome, DateTimeOffset now, CancellationToken ct)
