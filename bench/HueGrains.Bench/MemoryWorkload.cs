@@ -24,6 +24,15 @@ public static class MemoryWorkload
         report.Add("W4", $"bytes per case grain at {first:N0}", [await MeasureAsync(first, Cases)], "bytes");
     }
 
+    /// <summary>Only the sensor figure and Orleans' own, at one count (the bench's --w4-embedded).</summary>
+    public static async Task RunSensorsAsync(Report report, int count)
+    {
+        Console.WriteLine("W4 memory (sensors only)");
+        report.Add("W4", $"bytes per sensor grain at {count:N0} (embedded silo, memory storage)", [await MeasureAsync(count, Sensors)], "bytes", "≤ 4 KB");
+        report.Add("W4", $"bytes per trivial grain at {count:N0} (Orleans' own)",
+            [await MeasureAsync(count, (grains, i) => grains.GetGrain<IPingGrain>(i + 1).Ping(i))], "bytes");
+    }
+
     private static async Task<double> MeasureAsync(int count, Func<IGrainFactory, int, Task> activate)
     {
         var builder = Host.CreateApplicationBuilder();
@@ -41,6 +50,12 @@ public static class MemoryWorkload
         await Task.Delay(1000); // let outboxes and streams settle
         var perGrain = (Heap() - before) / (double)count;
         Console.WriteLine($"    {count:N0} activations: {perGrain:N0} bytes each");
+        // A moment to take a heap dump of the live grains (dotnet-gcdump collect -p <pid>) when asked for.
+        if (int.TryParse(Environment.GetEnvironmentVariable("HUE_W4_PAUSE_SECONDS"), out var pause) && pause > 0)
+        {
+            Console.WriteLine($"    pausing {pause} s for a heap dump of process {Environment.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(pause));
+        }
         await host.StopAsync();
         return perGrain;
     }

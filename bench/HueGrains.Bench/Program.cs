@@ -7,6 +7,7 @@ using HueGrains.Testing;
 //   processes of their own, driven by bench/HueGrains.LoadGen processes; W4 measures the shipped silo at 20,000 active
 //   sensors (--w4-sensors N, or --million for 1,000,000).
 // A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after]
+// W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
 // W7 alone (bench/results/w7.md and w7.json): -- --w7
 // Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
@@ -21,6 +22,13 @@ var shippedSensors = args.Contains("--million") ? 1_000_000
     : args.SkipWhile(a => a != "--w4-sensors").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 10_000 : 20_000);
 var report = new Report();
 var elapsed = Stopwatch.StartNew();
+
+// W4's embedded figure alone (no PostgreSQL, no results file): -- --w4-embedded N
+if (args.SkipWhile(a => a != "--w4-embedded").Skip(1).Select(int.Parse).FirstOrDefault() is > 0 and var embeddedSensors)
+{
+    await MemoryWorkload.RunSensorsAsync(report, embeddedSensors);
+    return 0;
+}
 var history = HistorySettings.From(args, quick);
 
 await using var postgres = new ThrowawayPostgres();

@@ -17,6 +17,7 @@ public static class ReadingsApi
     public static IEndpointRouteBuilder MapReadingsApi(this IEndpointRouteBuilder app)
     {
         app.MapPost("/api/v1/readings", PostReadings).RequireAuthorization(Policies.DeviceOrOperator).WithTags("Sensors")
+            .WithMetadata(DeviceLaneEndpoint.Senml) // a device's pack of its own readings takes the lean path (DeviceLane)
             .Accepts<List<SenmlRecord>>(Senml.ContentType).WithName("PostSenmlReadings").ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Ingest a SenML pack (RFC 8428): base name = device, base time/value/unit, relative times.");
@@ -43,11 +44,18 @@ public static class ReadingsApi
             ? Task.FromResult(Refused(metrics, g.Key.Sensor, [.. g], "The device key does not belong to this sensor."))
             : IngestGroup(grains, metrics, g.Key.Sensor, g.Key.Unit, [.. g], keyHash, ct)));
         var results = answers.SelectMany(a => a).OrderBy(a => a.Index).Select(a => a.Outcome).ToList();
-        if (results.All(r => r.Status == ReadingStatus.Rejected))
-            throw ErrorList.Exception(results.Select((r, i) => ($"[{readings[i].Index}]", r.Reason ?? "Rejected.")));
+        ThrowIfAllRejected(results.Select((r, i) => (readings[i].Index, r.Status, r.Reason)));
         return TypedResults.Accepted("/api/v1/readings", new BatchIngestResult(
             results.Count(r => r.Status == ReadingStatus.Accepted), results.Count(r => r.Status == ReadingStatus.Duplicate),
             results.Count(r => r.Status == ReadingStatus.Rejected), results));
+    }
+
+    /// <summary>Nothing usable in the pack: a problem naming each record (its index in the pack) and why.</summary>
+    public static void ThrowIfAllRejected(IEnumerable<(int Index, ReadingStatus Status, string? Reason)> outcomes)
+    {
+        var all = outcomes.ToList();
+        if (all.All(o => o.Status == ReadingStatus.Rejected))
+            throw ErrorList.Exception(all.Select(o => ($"[{o.Index}]", o.Reason ?? "Rejected.")));
     }
 
     /// <summary>A sensor's readings; an unknown sensor or another device's key rejects them, not the whole pack.</summary>

@@ -8,7 +8,12 @@ namespace HueGrains.Api.Ingest;
 /// </summary>
 public static class IngestAnswer
 {
-    public static void Write(Utf8JsonWriter json, IngestResult result)
+    public static void Write(Utf8JsonWriter json, IngestResult result) => Write(json, null, result);
+
+    /// <summary>A SenML pack of one sensor's readings, as the readings endpoint's <c>BatchIngestResult</c> (each with its sensor).</summary>
+    public static void WriteBatch(Utf8JsonWriter json, string sensor, IngestResult result) => Write(json, sensor, result);
+
+    private static void Write(Utf8JsonWriter json, string? sensor, IngestResult result)
     {
         json.WriteStartObject();
         json.WriteNumber("accepted"u8, result.Accepted);
@@ -18,6 +23,7 @@ public static class IngestAnswer
         foreach (var outcome in result.Results)
         {
             json.WriteStartObject();
+            if (sensor is not null) json.WriteString("sensor"u8, sensor);
             json.WriteString("at"u8, outcome.At);
             json.WriteString("status"u8, outcome.Status switch
             {

@@ -46,7 +46,6 @@ public static class Senml
         var readings = new List<SenmlReading>();
         string? baseName = null, baseUnit = null;
         double baseTime = 0, baseValue = 0;
-        var nowSeconds = now.ToUnixTimeMilliseconds() / 1000.0;
         for (var i = 0; i < pack.Count; i++)
         {
             var r = pack[i];
@@ -78,21 +77,28 @@ public static class Senml
                 errors.Add(($"[{i}].v", "A value is a finite number."));
                 continue;
             }
-            var time = baseTime + (r.Time ?? 0);
-            var relative = time < RelativeTimeLimit;
-            var seconds = relative ? nowSeconds + time : time;
-            if (!double.IsFinite(seconds) || seconds < EarliestTime || seconds > LatestTime)
+            if (!TryTime(baseTime + (r.Time ?? 0), now, out var at))
             {
                 errors.Add(($"[{i}].t", BadTime));
                 continue;
             }
             if (readings.Count == IngestLimits.MaxBatch) throw new HueValidationException("body", $"At most {IngestLimits.MaxBatch} readings per request.");
-            var at = relative ? now.AddSeconds(time) : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(time * 1000));
             readings.Add(new SenmlReading(i, sensor, new Reading(at, value), r.Unit ?? baseUnit));
         }
         if (errors.Count > 0) throw ErrorList.Exception(errors);
         if (readings.Count == 0) throw new HueValidationException("body", "The SenML pack holds no reading.");
         return readings;
+    }
+
+    /// <summary>A record's time (base time + time): seconds since 1970, or below 2^28 relative to now.</summary>
+    public static bool TryTime(double time, DateTimeOffset now, out DateTimeOffset at)
+    {
+        at = default;
+        var relative = time < RelativeTimeLimit;
+        var seconds = relative ? now.ToUnixTimeMilliseconds() / 1000.0 + time : time;
+        if (!double.IsFinite(seconds) || seconds < EarliestTime || seconds > LatestTime) return false;
+        at = relative ? now.AddSeconds(time) : DateTimeOffset.FromUnixTimeMilliseconds((long)Math.Round(time * 1000));
+        return true;
     }
 
     /// <summary>Reads a pack record by record and stops past <see cref="MaxRecords"/>: a huge pack is never held whole.</summary>

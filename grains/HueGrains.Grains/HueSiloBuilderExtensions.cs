@@ -140,6 +140,8 @@ public static class HueSiloBuilderExtensions
     {
         // "hue" is memory storage that also writes each entity's projection row, as the trigger does in PostgreSQL.
         silo.AddMemoryGrainStorage(MemoryStateStorage);
+        silo.Services.AddOptions<MemoryGrainStorageOptions>(MemoryStateStorage)
+            .Configure<Orleans.Serialization.Serializer>((o, serializer) => o.GrainStorageSerializer = new CompactStateSerializer(serializer));
         silo.Services.AddSingleton<MemoryProjectionStore>();
         silo.Services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<MemoryProjectionStore>());

@@ -19,13 +19,11 @@ public sealed partial class SensorGrain(
     /// <summary>The live summary (latest, rolling windows, recent timestamps) is written at most this often while readings flow.</summary>
     public static readonly TimeSpan SummaryInterval = TimeSpan.FromMinutes(1);
 
-    private const int RecentCapacity = 256;
     private const int MaxHistoryPage = 10_000;
 
     /// <summary>Most readings an activation replays from the journal: the newest ones since the summary was saved.</summary>
     public const int MaxReplay = 20_000;
 
-    private HashSet<long> _recent = [];
     private bool _unsaved;
     private StateSaver _saver = null!;
 
@@ -42,7 +40,6 @@ public sealed partial class SensorGrain(
         _saver = new StateSaver(WriteSummaryAsync);
         if (S.Spec is not { } spec) return;
         if (S.Id.Length == 0) S.Id = Id; // provisioned before states carried their id
-        _recent = [.. S.Recent];
         // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
         // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).
         var now = clock.GetUtcNow();
@@ -117,7 +114,7 @@ public sealed partial class SensorGrain(
                 ? new ReadingOutcome(reading.At, ReadingStatus.Rejected, problem.Field, problem.Reason)
                 : reading.At < oldest
                     ? new ReadingOutcome(reading.At, ReadingStatus.Rejected, "at", "Older than this kind's history retention.")
-                    : _recent.Contains(reading.At.UtcTicks) || !inBatch.Add(reading.At.UtcTicks)
+                    : S.Recent.Contains(reading.At.UtcTicks) || !inBatch.Add(reading.At.UtcTicks)
                         ? new ReadingOutcome(reading.At, ReadingStatus.Duplicate)
                         : new ReadingOutcome(reading.At, ReadingStatus.Accepted);
             if (outcomes[i].Status == ReadingStatus.Accepted) fresh.Add(reading);
@@ -221,13 +218,7 @@ public sealed partial class SensorGrain(
     /// <summary>Adds a durable reading to the live figures; a timestamp seen before counts once.</summary>
     private void Apply(Reading reading, DateTimeOffset now)
     {
-        if (!_recent.Add(reading.At.UtcTicks)) return;
-        S.Recent.Add(reading.At.UtcTicks);
-        if (S.Recent.Count > RecentCapacity)
-        {
-            _recent.Remove(S.Recent[0]);
-            S.Recent.RemoveAt(0);
-        }
+        if (!S.Recent.Add(reading.At.UtcTicks)) return;
         S.Stats.Add(reading, now);
         if (S.Latest is null || reading.At > S.Latest.At) S.Latest = reading;
     }

@@ -34,8 +34,8 @@ public sealed class SensorState : IProjectedState
 
     [Id(9)] public RollingStats Stats { get; set; } = new();
 
-    /// <summary>The newest reading times (UTC ticks), oldest first: a reading at one of them is a duplicate.</summary>
-    [Id(10)] public List<long> Recent { get; set; } = [];
+    /// <summary>The newest reading times: a reading at one of them is a duplicate (JSON: UTC ticks, oldest first).</summary>
+    [Id(10)] public RecentTimes Recent { get; set; } = new();
 
     /// <summary>When this summary was written; readings journaled after it are replayed on activation.</summary>
     [Id(11)] public DateTimeOffset? SavedAt { get; set; }

@@ -1,8 +1,8 @@
 namespace HueGrains.Grains.Domain;
 
 /// <summary>
-/// What a commune counts live, bounded by what is live: its sensors, its open dossiers and reports (the newest
-/// snapshot of each), and the totals of everything that closed as the projection store keeps them. Applying an old or
+/// What a commune counts live, bounded by what is live: its sensors (the figures of each that the indicators need),
+/// its open dossiers and reports (the newest snapshot of each), and the totals of everything that closed as the projection store keeps them. Applying an old or
 /// repeated snapshot changes nothing: an item's newest version wins, and closed items are remembered by version for a
 /// while so a late copy of an older, open version cannot bring them back.
 /// </summary>
@@ -16,7 +16,7 @@ public sealed class CommuneLedger
 
     private static readonly TimeSpan FutureTolerance = TimeSpan.FromMinutes(5);
 
-    private readonly Dictionary<string, SensorSnapshot> _sensors = [];
+    private readonly Dictionary<string, SensorFigures> _sensors = [];
     private readonly Dictionary<string, CaseSnapshot> _openCases = [];
     private readonly Dictionary<string, FeedbackSnapshot> _openFeedback = [];
     private readonly Dictionary<string, ClosedMark> _recentlyClosed = [];
@@ -28,7 +28,7 @@ public sealed class CommuneLedger
 
     public IReadOnlyDictionary<string, CaseSnapshot> OpenCases => _openCases;
     public IReadOnlyDictionary<string, FeedbackSnapshot> OpenFeedback => _openFeedback;
-    public IReadOnlyDictionary<string, SensorSnapshot> Sensors => _sensors;
+    public IReadOnlyDictionary<string, SensorFigures> Sensors => _sensors;
 
     /// <summary>Applies a snapshot if it is newer than what is held; returns whether anything changed.</summary>
     public bool Apply(IEntitySnapshot snapshot, DateTimeOffset now) => snapshot switch
@@ -68,7 +68,7 @@ public sealed class CommuneLedger
     public CommuneSnapshot Compute(string code, long version, DateTimeOffset now)
     {
         var reportingSince = now - ReportingWindow;
-        bool Reporting(SensorSnapshot s) => s.Latest is { } r && r.At >= reportingSince;
+        bool Reporting(SensorFigures s) => s.LatestAt >= reportingSince;
         var sensors = _sensors.Values;
 
         var kinds = sensors
@@ -76,15 +76,15 @@ public sealed class CommuneLedger
             .OrderBy(g => g.Key)
             .Select(g =>
             {
-                var live = g.Where(Reporting).Select(s => s.Latest!.Value).ToList();
+                var live = g.Where(Reporting).Select(s => s.LatestValue).ToList();
                 return new KindIndicators(g.Key, g.Key.Info().Unit, g.Count(), live.Count,
                     live.Count > 0 ? live.Average() : null, live.Count > 0 ? live.Max() : null,
                     g.Max(s => s.AlertLevel));
             })
             .ToList();
 
-        var alerts = sensors
-            .SelectMany(s => s.Alerts.Select(a => new ActiveAlert(s.EntityId, code, s.Kind, a.Level, a.Value, a.UpdatedAt, a.Rule, a.Status, a.RaisedAt)))
+        var alerts = _sensors
+            .SelectMany(p => (p.Value.Alerts ?? []).Select(a => new ActiveAlert(p.Key, code, p.Value.Kind, a.Level, a.Value, a.UpdatedAt, a.Rule, a.Status, a.RaisedAt)))
             .OrderByDescending(a => a.Level).ThenBy(a => a.SensorId, StringComparer.Ordinal).ThenBy(a => a.Rule, StringComparer.Ordinal)
             .ToList();
         var online = sensors.Count(s => s.IsOnline(now));
@@ -127,7 +127,7 @@ public sealed class CommuneLedger
     private bool ApplySensor(SensorSnapshot snapshot)
     {
         if (_sensors.TryGetValue(snapshot.EntityId, out var held) && held.Version >= snapshot.Version) return false;
-        _sensors[snapshot.EntityId] = snapshot;
+        _sensors[snapshot.EntityId] = new SensorFigures(snapshot);
         return true;
     }
 

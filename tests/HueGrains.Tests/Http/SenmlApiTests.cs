@@ -61,4 +61,63 @@ public class SenmlApiTests(ApiFixture api)
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await device.PostJson("/api/v1/readings", new[] { new { bn = mine, v = 1 } })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await api.Anonymous.PostAsync("/api/v1/readings", Senml($$"""[{"bn":"{{mine}}","v":30}]"""))).StatusCode);
     }
+
+    /// <summary>A body sent without Content-Length (chunked): the lane leaves it to the full pipeline.</summary>
+    private sealed class Chunked(string json) : HttpContent
+    {
+        private readonly byte[] _bytes = System.Text.Encoding.UTF8.GetBytes(json);
+
+        public Chunked Typed()
+        {
+            Headers.ContentType = new("application/senml+json");
+            return this;
+        }
+
+        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(_bytes).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task A_device_s_own_pack_by_the_lean_lane_is_answered_as_by_the_full_pipeline()
+    {
+        var (id, key) = await ProvisionAsync("water-level", "cm");
+        var device = api.AsDevice(key);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string Pack(long t) => $$"""[{"bn":"{{id}}:","bt":{{t}},"bu":"cm","n":"level","v":120},{"n":"level","v":125,"t":10},{"n":"level","v":125,"t":10}]""";
+
+        var lane = await device.PostAsync("/api/v1/readings", Senml(Pack(now - 600)));          // sized: the lane
+        var full = await device.PostAsync("/api/v1/readings", new Chunked(Pack(now - 300)).Typed()); // chunked: the full pipeline
+        var answers = new List<JsonElement>();
+        foreach (var response in new[] { lane, full })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+            Assert.Equal("/api/v1/readings", response.Headers.Location?.ToString());
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            answers.Add(await response.Json());
+        }
+        foreach (var answer in answers)
+        {
+            Assert.Equal((2, 1, 0), (answer.GetProperty("accepted").GetInt32(), answer.GetProperty("duplicates").GetInt32(), answer.GetProperty("rejected").GetInt32()));
+            Assert.Equal(["accepted", "accepted", "duplicate"], answer.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("status").GetString()));
+            Assert.All(answer.GetProperty("results").EnumerateArray(), r => Assert.Equal(id, r.GetProperty("sensor").GetString()));
+            Assert.Equal(JsonValueKind.Null, answer.GetProperty("results")[0].GetProperty("field").ValueKind);
+        }
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(now - 590), answers[0].GetProperty("results")[1].GetProperty("at").GetDateTimeOffset());
+        var names = answers.Select(a => string.Join(",", a.GetProperty("results")[0].EnumerateObject().Select(p => p.Name))).Distinct();
+        Assert.Single(names); // the same fields, in the same order
+
+        var history = await (await api.Anonymous.GetAsync($"/api/v1/sensors/{id}/readings")).Json();
+        Assert.Equal([1.2, 1.25, 1.2, 1.25], history.GetProperty("readings").EnumerateArray().Select(r => Math.Round(r.GetProperty("value").GetDouble(), 9)));
+
+        // A unit the sensor cannot take: the same problem, naming the record, whichever way the pack comes.
+        var wrongUnit = $$"""[{"bn":"{{id}}","u":"Cel","v":31}]""";
+        await SensorApiTests.AssertProblem(await device.PostAsync("/api/v1/readings", Senml(wrongUnit)), HttpStatusCode.BadRequest, "[0]");
+        await SensorApiTests.AssertProblem(await device.PostAsync("/api/v1/readings", new Chunked(wrongUnit).Typed()), HttpStatusCode.BadRequest, "[0]");
+    }
 }
