@@ -92,7 +92,8 @@ public sealed class MemoryNotificationsGrain : Grain, IMemoryNotificationsGrain
         for (var i = 0; i < inbox.Count; i++)
         {
             var n = inbox[i];
-            if (n.Read || !(ids?.Contains(n.Id) == true || upTo is not null && !upTo.Precedes(n.At, n.Id))) continue;
+            var upToIt = upTo is not null && (upTo.Precedes(n.At, n.Id) || (n.At, n.Id) == (upTo.At, upTo.Id)); // at or before the cursor
+            if (n.Read || !(ids?.Contains(n.Id) == true || upToIt)) continue;
             inbox[i] = n with { Read = true };
             marked++;
         }
