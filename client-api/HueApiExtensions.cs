@@ -87,6 +87,7 @@ public static class HueApiExtensions
         services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.TryAddSingleton<IWebhookPayloads, WebhookPayloads>();
         services.AddOptions<NationalSyncOptions>().BindConfiguration(NationalSyncOptions.Section);
+        services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddHueOpenApi();
         services.AddHealthChecks().AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
         return services;
@@ -123,8 +124,10 @@ public static class HueApiExtensions
         app.MapReadingsApi();
         app.MapAlertsApi();
         app.MapCitizensApi();
+        app.MapNotificationsApi();
         app.MapCasesApi();
         app.MapFeedbackApi();
+        app.MapFeedbackPhotosApi();
         app.MapOpen311Api();
         app.MapLiveApi();
         app.MapOpenDataApi();

@@ -11,6 +11,8 @@ public sealed record FeedbackStatusRequest(FeedbackStatus? Status, string? Answe
 
 public sealed record RatingRequest(int? Rating);
 
+public sealed record DuplicateRequest(string? Original);
+
 /// <summary>Hue-S reports. Anyone may read a report; the reporter's identity is never part of it.</summary>
 public static class FeedbackApi
 {
@@ -25,6 +27,8 @@ public static class FeedbackApi
             .WithSummary("The reporter reopens an answered report (within Hue:Feedback:ReopenDays of the answer).");
         group.MapPost("/{id}/route", RouteFeedback).WithName("RouteFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Staff)
             .WithSummary("Route a report that came with a position only to its commune (operators, leaders).");
+        group.MapPost("/{id}/duplicate-of", MarkDuplicate).WithName("MarkFeedbackDuplicate").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict)
+            .RequireAuthorization(Policies.Official).WithSummary("Close a report as a duplicate of another (officials of its commune); its reporter follows the original.");
         app.MapGet("/api/v1/feedback-triage", ListTriage).WithName("ListFeedbackTriage").WithTags("Feedback").RequireAuthorization(Policies.Staff)
             .WithSummary("Reports waiting to be routed to a commune, newest first (at most 1000).");
         app.MapGet("/api/v1/communes/{code}/feedback", ListCommuneFeedback).WithName("ListCommuneFeedback").ProducesValidationProblem().WithTags("Feedback").RequireAuthorization(Policies.Staff)
@@ -43,13 +47,23 @@ public static class FeedbackApi
         var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune, request.Latitude, request.Longitude, request.Address, request.PhotoUrls);
         var grain = grains.GetGrain<IFeedbackGrain>(id);
         var view = await grain.Submit(report, user.ToActor().CitizenId!, Idempotency.Fingerprint(http, request), ct);
-        return TypedResults.Created($"/api/v1/feedback/{id}", view);
+        return TypedResults.Created($"/api/v1/feedback/{id}", view with { PossibleDuplicates = await PossibleDuplicatesAsync(view, grains, ct) });
     }
 
-    public static async Task<Results<Ok<FeedbackView>, NotFound>> GetFeedback(string id, IGrainFactory grains, CancellationToken ct)
+    /// <summary>Open reports of the same category within 50 m, submitted in the 7 days before this one (from the projections).</summary>
+    private static async Task<IReadOnlyList<FeedbackSummary>?> PossibleDuplicatesAsync(FeedbackView view, IGrainFactory grains, CancellationToken ct)
+    {
+        if (view.Report is not { Latitude: { } lat, Longitude: { } lon }) return null;
+        var query = new FeedbackQuery(view.Report.Category, Open: true, From: view.SubmittedAt - DuplicateSearch.Window, Limit: DuplicateSearch.MaxListed + 1,
+            Near: new GeoCircle(lat, lon, DuplicateSearch.RadiusMeters));
+        var found = await grains.Projections().FeedbackSummaries(query, ct);
+        return [.. found.Where(f => f.Id != view.Id).Take(DuplicateSearch.MaxListed)];
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> GetFeedback(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
-        return await grains.GetGrain<IFeedbackGrain>(id).Get(ct) is { } view ? TypedResults.Ok(view) : TypedResults.NotFound();
+        return await grains.GetGrain<IFeedbackGrain>(id).Get(ct) is { } view ? TypedResults.Ok(FeedbackPhotosApi.ForReader(view, user)) : TypedResults.NotFound();
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> ChangeFeedbackStatus(
@@ -90,6 +104,15 @@ public static class FeedbackApi
         var size = Paging.Limit(limit);
         var query = new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: size + 1, After: Paging.Parse(cursor), Commune: code);
         return TypedResults.Ok(Paging.Of(await grains.Projections().FeedbackSummaries(query, ct), size, f => (f.SubmittedAt, f.Id)));
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> MarkDuplicate(
+        string id, DuplicateRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        Required.Fields((request.Original, "original", "The id of the original report is required."));
+        if (!Keys.IsEntityId(request.Original, Keys.FeedbackPrefix)) throw new HueValidationException("original", $"'{request.Original}' is not a report id.");
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).MarkDuplicate(request.Original!, user.ToActor(), ct));
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> RateFeedback(

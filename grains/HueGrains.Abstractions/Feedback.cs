@@ -68,7 +68,31 @@ public sealed record FeedbackView(
     [property: Id(7)] IReadOnlyList<HistoryEntry> History,
     [property: Id(8)] bool Overdue = false,
     [property: Id(9)] DateTimeOffset? ResolvedAt = null,
-    [property: Id(10)] DateTimeOffset? UpdatedAt = null);
+    [property: Id(10)] DateTimeOffset? UpdatedAt = null,
+    [property: Id(11)] IReadOnlyList<FeedbackPhotoView>? Photos = null,
+    [property: Id(12)] string? DuplicateOf = null,
+    // Only in the answer to a submission with a position: open reports of the same category nearby, submitted recently.
+    [property: Id(13)] IReadOnlyList<FeedbackSummary>? PossibleDuplicates = null);
+
+/// <summary>What counts as a possible duplicate of a new report (issue 17).</summary>
+public static class DuplicateSearch
+{
+    public const double RadiusMeters = 50;
+    public static readonly TimeSpan Window = TimeSpan.FromDays(7);
+    public const int MaxListed = 20;
+}
+
+/// <summary>A photo in a report's view; hidden ones (and why) are shown to officials only.</summary>
+[GenerateSerializer, Immutable, Alias("hue.FeedbackPhotoView")]
+public sealed record FeedbackPhotoView(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Url,
+    [property: Id(2)] string ThumbnailUrl,
+    [property: Id(3)] int Width,
+    [property: Id(4)] int Height,
+    [property: Id(5)] DateTimeOffset AddedAt,
+    [property: Id(6)] bool Hidden = false,
+    [property: Id(7)] string? HiddenReason = null);
 
 /// <summary>A report in a commune's work list or a public listing: no reporter, no description.</summary>
 [GenerateSerializer, Immutable, Alias("hue.FeedbackSummary")]
@@ -109,6 +133,18 @@ public interface IFeedbackGrain : IGrainWithStringKey
     /// <summary>The reporter does not accept the answer: the report opens again, with a new deadline.</summary>
     [Alias("Reopen")]
     Task<FeedbackView> Reopen(string reason, Actor actor, CancellationToken ct = default);
+
+    /// <summary>Adds a re-encoded photo (the reporter, or an official of the commune); at most <see cref="PhotoLimits.MaxPerReport"/>.</summary>
+    [Alias("AddPhoto")]
+    Task<FeedbackView> AddPhoto(PhotoUpload photo, Actor actor, CancellationToken ct = default);
+
+    /// <summary>An official of the commune hides a photo from the public, with a reason kept in the history.</summary>
+    [Alias("HidePhoto")]
+    Task<FeedbackView> HidePhoto(string photoId, string reason, Actor actor, CancellationToken ct = default);
+
+    /// <summary>An official of the commune closes this report as a duplicate of <paramref name="original"/>; its reporter follows the original.</summary>
+    [Alias("MarkDuplicate")]
+    Task<FeedbackView> MarkDuplicate(string original, Actor actor, CancellationToken ct = default);
 
     [Alias("GetSnapshot"), AlwaysInterleave] // a pure read; lets reconcile and enrolment cross without deadlock
     Task<FeedbackSnapshot?> GetSnapshot(CancellationToken ct = default);

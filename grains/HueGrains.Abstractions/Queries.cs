@@ -28,7 +28,17 @@ public sealed record FeedbackQuery(
     // Any of these categories (Open311 lists several service codes).
     [property: Id(9)] IReadOnlyList<FeedbackCategory>? Categories = null,
     // Only reports that wait to be routed to a commune (position only).
-    [property: Id(10)] bool Unrouted = false);
+    [property: Id(10)] bool Unrouted = false,
+    // Only reports with a position within this circle.
+    [property: Id(11)] GeoCircle? Near = null);
+
+/// <summary>A point and a radius in metres.</summary>
+[GenerateSerializer, Immutable, Alias("hue.GeoCircle")]
+public sealed record GeoCircle([property: Id(0)] double Latitude, [property: Id(1)] double Longitude, [property: Id(2)] double Radius)
+{
+    public bool Contains(double? latitude, double? longitude) =>
+        latitude is { } lat && longitude is { } lon && GeoDistance.Meters(Latitude, Longitude, lat, lon) <= Radius;
+}
 
 /// <summary>Where a page of a newest-first list ended: items strictly older than (At, Id) come next.</summary>
 [GenerateSerializer, Immutable, Alias("hue.PageCursor")]

@@ -14,6 +14,7 @@ public sealed class CitizenGrain(
     [PersistentState("citizen", "hue")] IPersistentState<CitizenState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     IAccessLog accessLog,
+    INotificationStore notifications,
     Microsoft.Extensions.Options.IOptions<QuotaOptions> quotas) : Grain, ICitizenGrain
 {
     /// <summary>References and versions kept in grain state (the newest ones).</summary>
@@ -38,6 +39,7 @@ public sealed class CitizenGrain(
         S.Consents = consents ?? new Consents();
         AddVersion(profile, Roles.Citizen);
         await state.WriteStateAsync(ct);
+        await notifications.SetHomeAsync(Id, profile.HomeCommune, ct); // they hear of their commune's alerts
         return View();
     }
 
@@ -108,6 +110,7 @@ public sealed class CitizenGrain(
         if (next != current) AddVersion(next, actor.Role);
         if (!actor.IsCitizen(Id)) await RecordAccess(new DataAccess(actor, AccessPurposes.ProfileUpdate), ct); // logged before it happens
         if (next != current) await state.WriteStateAsync(ct);
+        if (next.HomeCommune != current.HomeCommune) await notifications.SetHomeAsync(Id, next.HomeCommune, ct);
         return View();
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using HueGrains.Persistence;
 
 namespace HueGrains.Grains;
 
@@ -11,6 +12,8 @@ public sealed class FeedbackGrain(
     [PersistentState("feedback", "hue")] IPersistentState<FeedbackState> state,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     IOptions<FeedbackOptions> options,
+    IPhotoStore photos,
+    INotificationStore notifications,
     ILogger<FeedbackGrain> log) : Grain, IFeedbackGrain, IRemindable
 {
     private const int MaxText = 4000;
@@ -56,7 +59,11 @@ public sealed class FeedbackGrain(
     private async Task FollowUpSubmissionAsync(CancellationToken ct)
     {
         if (S.Status == FeedbackStatus.Submitted && !S.Overdue) await this.WatchAsync(S.DueAt, clock.GetUtcNow());
-        if (Reporter is { } reporter) await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(S.Id, ct);
+        if (Reporter is { } reporter)
+        {
+            await GrainFactory.GetGrain<ICitizenGrain>(reporter).LinkFeedback(S.Id, ct);
+            await notifications.FollowAsync(reporter, S.Id, ct); // the reporter hears of every change to their report
+        }
     }
 
     public Task<FeedbackView?> Get(CancellationToken ct) => Task.FromResult(S.Report is null ? null : View());
@@ -120,6 +127,55 @@ public sealed class FeedbackGrain(
         return View();
     }
 
+    public async Task<FeedbackView> AddPhoto(PhotoUpload photo, Actor actor, CancellationToken ct)
+    {
+        var report = S.Report ?? throw new HueNotFoundException("No such report.");
+        if (S.Photos.Any(p => p.Id == photo.PhotoId)) return View();
+        FeedbackPhotoRules.EnsureMayAdd(actor, Reporter, report.Commune, S.Photos.Count);
+        await photos.SaveAsync(S.Id, photo, ct); // the bytes first: the state never names a photo the store lacks
+        var now = clock.GetUtcNow();
+        S.Photos.Add(new FeedbackPhoto(photo.PhotoId, now, photo.Width, photo.Height));
+        EntityEvents.Append(S.History, new HistoryEntry("photo-added", now, actor.Role, photo.PhotoId));
+        await CommitAsync(ct);
+        return View();
+    }
+
+    public async Task<FeedbackView> HidePhoto(string photoId, string reason, Actor actor, CancellationToken ct)
+    {
+        var report = S.Report ?? throw new HueNotFoundException("No such report.");
+        var index = S.Photos.FindIndex(p => p.Id == photoId);
+        if (index < 0) throw new HueNotFoundException("This report has no such photo.");
+        FeedbackPhotoRules.EnsureMayHide(actor, report.Commune, reason);
+        if (S.Photos[index].Hidden) return View();
+        await photos.HideAsync(S.Id, photoId, ct); // the store first: the public stops seeing it even if the commit fails
+        var now = clock.GetUtcNow();
+        S.Photos[index] = S.Photos[index] with { Hidden = true, HiddenReason = reason.Trim() };
+        EntityEvents.Append(S.History, new HistoryEntry("photo-hidden", now, actor.Role, $"{photoId}: {reason.Trim()}"));
+        await CommitAsync(ct);
+        return View();
+    }
+
+    public async Task<FeedbackView> MarkDuplicate(string original, Actor actor, CancellationToken ct)
+    {
+        var report = S.Report ?? throw new HueNotFoundException("No such report.");
+        if (report.Commune is null || !actor.IsOfficialOf(report.Commune))
+            throw new HueForbiddenException("Only an official of the responsible commune may mark a report as a duplicate.");
+        if (original == S.Id) throw new HueValidationException("original", "A report cannot be a duplicate of itself.");
+        if (S.DuplicateOf == original) return View();
+        if (!S.Status.IsOpen()) throw new HueConflictException($"Only an open report can be closed as a duplicate; this one is {S.Status}.");
+        var target = await GrainFactory.GetGrain<IFeedbackGrain>(original).Get(ct)
+            ?? throw new HueValidationException("original", $"There is no report '{original}'.");
+        if (target.DuplicateOf is not null) throw new HueValidationException("original", $"Report '{original}' is itself a duplicate of '{target.DuplicateOf}'.");
+        var now = clock.GetUtcNow();
+        S.Status = FeedbackStatus.Closed;
+        S.DuplicateOf = original;
+        EntityEvents.Append(S.History, new HistoryEntry("duplicate", now, actor.Role, original));
+        await CommitAsync(ct);
+        await this.StopWatchingAsync();
+        if (Reporter is { } reporter) await notifications.FollowAsync(reporter, original, ct); // they hear how the original ends
+        return View();
+    }
+
     /// <summary>The deadline reminder: marks the report overdue once, so the commune counts it even if no one looks.</summary>
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
@@ -152,5 +208,7 @@ public sealed class FeedbackGrain(
         new(this.GetPrimaryKeyString(), S.Version, S.Status, S.DueAt, S.ResolvedAt, S.Rating, S.Report!.Category, S.SubmittedAt, S.Overdue);
 
     private FeedbackView View() => new(this.GetPrimaryKeyString(), S.Report!, S.Status, S.SubmittedAt, S.DueAt, S.Answer, S.Rating,
-        [.. S.History], Snapshot().IsOverdue(clock.GetUtcNow()), S.ResolvedAt, S.History[^1].At);
+        [.. S.History], Snapshot().IsOverdue(clock.GetUtcNow()), S.ResolvedAt, S.History[^1].At,
+        [.. S.Photos.Select(p => new FeedbackPhotoView(p.Id, p.Url(S.Id), p.Url(S.Id) + "/thumbnail", p.Width, p.Height, p.AddedAt, p.Hidden, p.HiddenReason))],
+        S.DuplicateOf);
 }

@@ -22,6 +22,12 @@ public sealed class FeedbackState : IProjectedState
     /// <summary>The fingerprint of the idempotent request that submitted the report, if it carried a key.</summary>
     [Id(13)] public string? RequestHash { get; set; }
 
+    /// <summary>What the report knows of its photos (the bytes are in the photo store); at most <see cref="PhotoLimits.MaxPerReport"/>.</summary>
+    [Id(14)] public List<FeedbackPhoto> Photos { get; set; } = [];
+
+    /// <summary>The report this one was closed as a duplicate of.</summary>
+    [Id(15)] public string? DuplicateOf { get; set; }
+
     // Id 11 (UpdatedAt) is retired: every change appends to History, whose last entry says when. Never reuse it.
 
     /// <summary>The report's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL); times in UTC.</summary>

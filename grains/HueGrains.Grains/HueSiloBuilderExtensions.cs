@@ -66,6 +66,9 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddOptions<FeedbackOptions>().BindConfiguration(FeedbackOptions.Section)
             .Validate(Valid, "Hue:Feedback has a value out of range.")
             .ValidateOnStart();
+        silo.Services.AddOptions<NotificationOptions>().BindConfiguration(NotificationOptions.Section)
+            .Validate(Valid, "Hue:Notifications has a value out of range.").ValidateOnStart();
+        silo.Services.AddHostedService<NotificationFanOut>();
         return silo;
     }
 
@@ -146,6 +149,8 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddSingleton<IProjectionStore>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddSingleton<IAccessLog>(sp => sp.GetRequiredService<MemoryProjectionStore>());
         silo.Services.AddSingleton<IChangeFeed>(sp => sp.GetRequiredService<MemoryProjectionStore>());
+        silo.Services.AddSingleton<IPhotoStore, MemoryPhotoStore>();
+        silo.Services.AddSingleton<INotificationStore, MemoryNotificationStore>();
         silo.Services.AddKeyedSingleton<IGrainStorage>("hue", (sp, _) => new ProjectingGrainStorage(
             sp.GetRequiredKeyedService<IGrainStorage>(MemoryStateStorage), sp.GetRequiredService<MemoryProjectionStore>()));
         return silo

@@ -24,6 +24,8 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IProjectionStore, PostgresProjectionStore>();
         services.AddSingleton<IAccessLog, PostgresAccessLog>();
         services.AddSingleton<IChangeFeed, PostgresChangeFeed>();
+        services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
+        services.AddSingleton<INotificationStore, PostgresNotificationStore>();
         return services;
     }
 }

@@ -14,10 +14,10 @@ namespace HueGrains.IntegrationTests;
 [Collection(PostgresCollection.Name)]
 public class ProjectionParityTests(PostgresServer postgres)
 {
-    private static readonly DateTimeOffset Start = new(2026, 11, 30, 1, 0, 0, TimeSpan.Zero); // Monday 08:00 in Huế
+    internal static readonly DateTimeOffset Start = new(2026, 11, 30, 1, 0, 0, TimeSpan.Zero); // Monday 08:00 in Huế
     private static readonly string[] Communes = ["19774", "19753"];
 
-    private static async Task<(InProcessTestCluster Cluster, FakeTimeProvider Clock)> StartAsync(string? database)
+    internal static async Task<(InProcessTestCluster Cluster, FakeTimeProvider Clock)> StartAsync(string? database)
     {
         var clock = new FakeTimeProvider(Start);
         var builder = new InProcessTestClusterBuilder(1);

@@ -118,7 +118,8 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             && (q.Category is null || f.Category == q.Category) && (q.Categories is not { Count: > 0 } || q.Categories.Contains(f.Category))
             && (q.Open is null || f.Open == q.Open)
             && (q.From is null || f.SubmittedAt >= q.From) && (q.To is null || f.SubmittedAt < q.To)
-            && (q.After is null || q.After.Precedes(f.SubmittedAt, f.Id)))
+            && (q.After is null || q.After.Precedes(f.SubmittedAt, f.Id))
+            && (q.Near is null || q.Near.Contains(f.Latitude, f.Longitude)))
         .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal)
         .Take(q.Limit)]);
 

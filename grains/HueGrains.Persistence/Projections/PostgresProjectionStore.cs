@@ -72,6 +72,15 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         sql.Add("submitted_at >= {0}", query.From);
         sql.Add("submitted_at < {0}", query.To);
         if (query.After is { } after) sql.Add("(submitted_at, id) < ({0}, {1})", after.At, after.Id);
+        if (query.Near is { } near)
+        {
+            // A bounding box the indexes can use, then the exact distance (deploy/sql/012).
+            var box = GeoDistance.DegreesAround(near.Radius);
+            sql.Add("latitude BETWEEN {0} AND {1}", near.Latitude - box, near.Latitude + box);
+            sql.Add("longitude BETWEEN {0} AND {1}", near.Longitude - box, near.Longitude + box);
+            sql.Add("hue_distance_m(latitude, longitude, {0}, {1})", near.Latitude, near.Longitude);
+            sql.Add(" <= {0}", near.Radius, where: false);
+        }
         sql.Text.Append(" ORDER BY submitted_at DESC, id DESC");
         sql.Add(" LIMIT {0}", query.Limit, where: false);
         return QueryAsync(sql, ReadFeedback, ct);

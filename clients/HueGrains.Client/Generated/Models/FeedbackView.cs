@@ -25,6 +25,14 @@ namespace HueGrains.Client.Models
 #endif
         /// <summary>The dueAt property</summary>
         public DateTimeOffset? DueAt { get; set; }
+        /// <summary>The duplicateOf property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? DuplicateOf { get; set; }
+#nullable restore
+#else
+        public string DuplicateOf { get; set; }
+#endif
         /// <summary>The history property</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
@@ -43,6 +51,22 @@ namespace HueGrains.Client.Models
 #endif
         /// <summary>The overdue property</summary>
         public bool? Overdue { get; set; }
+        /// <summary>The photos property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::HueGrains.Client.Models.FeedbackPhotoView>? Photos { get; set; }
+#nullable restore
+#else
+        public List<global::HueGrains.Client.Models.FeedbackPhotoView> Photos { get; set; }
+#endif
+        /// <summary>The possibleDuplicates property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public List<global::HueGrains.Client.Models.FeedbackSummary>? PossibleDuplicates { get; set; }
+#nullable restore
+#else
+        public List<global::HueGrains.Client.Models.FeedbackSummary> PossibleDuplicates { get; set; }
+#endif
         /// <summary>The rating property</summary>
         public int? Rating { get; set; }
         /// <summary>The report property</summary>
@@ -89,9 +113,12 @@ namespace HueGrains.Client.Models
             {
                 { "answer", n => { Answer = n.GetStringValue(); } },
                 { "dueAt", n => { DueAt = n.GetDateTimeOffsetValue(); } },
+                { "duplicateOf", n => { DuplicateOf = n.GetStringValue(); } },
                 { "history", n => { History = n.GetCollectionOfObjectValues<global::HueGrains.Client.Models.HistoryEntry>(global::HueGrains.Client.Models.HistoryEntry.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
                 { "overdue", n => { Overdue = n.GetBoolValue(); } },
+                { "photos", n => { Photos = n.GetCollectionOfObjectValues<global::HueGrains.Client.Models.FeedbackPhotoView>(global::HueGrains.Client.Models.FeedbackPhotoView.CreateFromDiscriminatorValue)?.AsList(); } },
+                { "possibleDuplicates", n => { PossibleDuplicates = n.GetCollectionOfObjectValues<global::HueGrains.Client.Models.FeedbackSummary>(global::HueGrains.Client.Models.FeedbackSummary.CreateFromDiscriminatorValue)?.AsList(); } },
                 { "rating", n => { Rating = n.GetIntValue(); } },
                 { "report", n => { Report = n.GetObjectValue<global::HueGrains.Client.Models.FeedbackReport>(global::HueGrains.Client.Models.FeedbackReport.CreateFromDiscriminatorValue); } },
                 { "resolvedAt", n => { ResolvedAt = n.GetDateTimeOffsetValue(); } },
@@ -109,9 +136,12 @@ namespace HueGrains.Client.Models
             if(ReferenceEquals(writer, null)) throw new ArgumentNullException(nameof(writer));
             writer.WriteStringValue("answer", Answer);
             writer.WriteDateTimeOffsetValue("dueAt", DueAt);
+            writer.WriteStringValue("duplicateOf", DuplicateOf);
             writer.WriteCollectionOfObjectValues<global::HueGrains.Client.Models.HistoryEntry>("history", History);
             writer.WriteStringValue("id", Id);
             writer.WriteBoolValue("overdue", Overdue);
+            writer.WriteCollectionOfObjectValues<global::HueGrains.Client.Models.FeedbackPhotoView>("photos", Photos);
+            writer.WriteCollectionOfObjectValues<global::HueGrains.Client.Models.FeedbackSummary>("possibleDuplicates", PossibleDuplicates);
             writer.WriteIntValue("rating", Rating);
             writer.WriteObjectValue<global::HueGrains.Client.Models.FeedbackReport>("report", Report);
             writer.WriteDateTimeOffsetValue("resolvedAt", ResolvedAt);

@@ -5,7 +5,10 @@ using HueGrains.Client.Api.V1.Citizens.Item.Cases;
 using HueGrains.Client.Api.V1.Citizens.Item.Consents;
 using HueGrains.Client.Api.V1.Citizens.Item.CounterCodes;
 using HueGrains.Client.Api.V1.Citizens.Item.Feedback;
+using HueGrains.Client.Api.V1.Citizens.Item.Follows;
 using HueGrains.Client.Api.V1.Citizens.Item.Forms;
+using HueGrains.Client.Api.V1.Citizens.Item.Notifications;
+using HueGrains.Client.Api.V1.Citizens.Item.Places;
 using HueGrains.Client.Api.V1.Citizens.Item.Versions;
 using HueGrains.Client.Models;
 using Microsoft.Kiota.Abstractions.Extensions;
@@ -49,10 +52,25 @@ namespace HueGrains.Client.Api.V1.Citizens.Item
         {
             get => new global::HueGrains.Client.Api.V1.Citizens.Item.Feedback.FeedbackRequestBuilder(PathParameters, RequestAdapter);
         }
+        /// <summary>The follows property</summary>
+        public global::HueGrains.Client.Api.V1.Citizens.Item.Follows.FollowsRequestBuilder Follows
+        {
+            get => new global::HueGrains.Client.Api.V1.Citizens.Item.Follows.FollowsRequestBuilder(PathParameters, RequestAdapter);
+        }
         /// <summary>The forms property</summary>
         public global::HueGrains.Client.Api.V1.Citizens.Item.Forms.FormsRequestBuilder Forms
         {
             get => new global::HueGrains.Client.Api.V1.Citizens.Item.Forms.FormsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The notifications property</summary>
+        public global::HueGrains.Client.Api.V1.Citizens.Item.Notifications.NotificationsRequestBuilder Notifications
+        {
+            get => new global::HueGrains.Client.Api.V1.Citizens.Item.Notifications.NotificationsRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The places property</summary>
+        public global::HueGrains.Client.Api.V1.Citizens.Item.Places.PlacesRequestBuilder Places
+        {
+            get => new global::HueGrains.Client.Api.V1.Citizens.Item.Places.PlacesRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The versions property</summary>
         public global::HueGrains.Client.Api.V1.Citizens.Item.Versions.VersionsRequestBuilder Versions

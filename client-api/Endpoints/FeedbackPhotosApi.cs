@@ -1,0 +1,128 @@
+using HueGrains.Api.Photos;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
+
+namespace HueGrains.Api.Endpoints;
+
+/// <summary>The multipart form of a photo upload: one file in field <c>photo</c>.</summary>
+public sealed record PhotoForm(IFormFile Photo);
+
+public sealed record HidePhotoRequest(string? Reason);
+
+/// <summary>
+/// A report's photos: uploaded by the reporter (or an official of the commune), re-encoded without metadata, served with
+/// long-lived cache headers; officials hide a photo from the public with a reason.
+/// </summary>
+public static class FeedbackPhotosApi
+{
+    private const string Jpeg = OpenApi.JpegContent.MediaType;
+    private const string Immutable = "public, max-age=31536000, immutable";
+    /// <summary>Room for the multipart boundaries and headers around a photo of the largest size.</summary>
+    private const long MaxBody = PhotoLimits.MaxBytes + 64 * 1024;
+
+    public static IEndpointRouteBuilder MapFeedbackPhotosApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/feedback/{id}/photos").WithTags("Feedback");
+        group.MapPost("/", AddPhoto).WithName("AddFeedbackPhoto").RequireAuthorization(Policies.CitizenOrOfficial).DisableAntiforgery()
+            .Accepts<PhotoForm>("multipart/form-data")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .WithSummary("Add a photo (JPEG, PNG or WebP, at most 5 MB, 5 per report) in multipart field photo: re-encoded, EXIF and GPS removed.");
+        group.MapGet("/{photoId}", GetPhoto).WithName("GetFeedbackPhoto").AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: Jpeg).Produces(StatusCodes.Status304NotModified).AddOpenApiOperationTransformer(OpenApi.JpegContent.AsBinary).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A report's photo (JPEG, at most 2048 px); cached for a year, revalidated by ETag.");
+        group.MapGet("/{photoId}/thumbnail", GetThumbnail).WithName("GetFeedbackPhotoThumbnail").AllowAnonymous()
+            .Produces(StatusCodes.Status200OK, contentType: Jpeg).Produces(StatusCodes.Status304NotModified).AddOpenApiOperationTransformer(OpenApi.JpegContent.AsBinary).ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("A report's photo as a 320 px thumbnail (JPEG).");
+        group.MapPost("/{photoId}/hide", HidePhoto).WithName("HideFeedbackPhoto").RequireAuthorization(Policies.Official)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
+            .WithSummary("Hide a photo from the public, with a reason kept in the report's history (officials of the commune).");
+        return app;
+    }
+
+    public static async Task<Results<Created<FeedbackView>, NotFound, ProblemHttpResult>> AddPhoto(
+        string id, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
+        // Refused from the declared length, before any of the body is read; a body without one is cut off at the limit.
+        if (http.Request.ContentLength > MaxBody) return TooLarge();
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBody;
+        if (!http.Request.HasFormContentType) return PhotoProblem(StatusCodes.Status415UnsupportedMediaType, "Send the photo as multipart/form-data in field photo.");
+
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxBody, ValueCountLimit = 16 }, ct);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        {
+            return TooLarge();
+        }
+        if (form.Files.GetFile("photo") is not { } file) return PhotoProblem(StatusCodes.Status400BadRequest, "Send one image in field photo.");
+        if (file.Length > PhotoLimits.MaxBytes) return TooLarge();
+        if (file.Length == 0) return PhotoProblem(StatusCodes.Status400BadRequest, "The photo is empty.");
+
+        var bytes = new byte[file.Length];
+        await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, ct);
+        PhotoUpload photo;
+        try
+        {
+            photo = await PhotoEncoder.EncodeAsync(bytes, ct);
+        }
+        catch (PhotoRejectedException rejected)
+        {
+            return PhotoProblem(rejected.Status, rejected.Message);
+        }
+        var view = await grains.GetGrain<IFeedbackGrain>(id).AddPhoto(photo, user.ToActor(), ct);
+        return TypedResults.Created($"/api/v1/feedback/{id}/photos/{photo.PhotoId}", view);
+    }
+
+    public static Task<Results<FileContentHttpResult, StatusCodeHttpResult, NotFound>> GetPhoto(
+        string id, string photoId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
+        ServeAsync(id, photoId, thumbnail: false, http, user, grains, ct);
+
+    public static Task<Results<FileContentHttpResult, StatusCodeHttpResult, NotFound>> GetThumbnail(
+        string id, string photoId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct) =>
+        ServeAsync(id, photoId, thumbnail: true, http, user, grains, ct);
+
+    private static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, NotFound>> ServeAsync(
+        string id, string photoId, bool thumbnail, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix) || !PhotoLimits.IsPhotoId(photoId)) return TypedResults.NotFound();
+        var known = http.Request.Headers.IfNoneMatch.ToString() is { Length: > 0 } header ? header.Split(',')[0].Trim() : null;
+        var content = await grains.GetGrain<IFeedbackPhotosGrain>(0).Read(id, photoId, thumbnail, known, ct);
+        if (content is null || content.Hidden && !SeesHidden(user)) return TypedResults.NotFound();
+        // A photo's bytes never change (a new photo gets a new id); a hidden one is for staff only and not kept anywhere.
+        http.Response.Headers.CacheControl = content.Hidden ? "private, no-store" : Immutable;
+        http.Response.Headers.ETag = content.ETag;
+        return content.Bytes is null ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.File(content.Bytes, Jpeg);
+    }
+
+    public static async Task<Results<Ok<FeedbackView>, NotFound>> HidePhoto(
+        string id, string photoId, HidePhotoRequest request, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
+    {
+        if (!Keys.IsEntityId(id, Keys.FeedbackPrefix) || !PhotoLimits.IsPhotoId(photoId)) return TypedResults.NotFound();
+        return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).HidePhoto(photoId, request.Reason ?? "", user.ToActor(), ct));
+    }
+
+    /// <summary>The public sees a report without its hidden photos; staff see them, with the reason.</summary>
+    public static FeedbackView ForReader(FeedbackView view, ClaimsPrincipal user) =>
+        SeesHidden(user) || view.Photos is not { } photos || !photos.Any(p => p.Hidden) ? view : view with { Photos = [.. photos.Where(p => !p.Hidden)] };
+
+    private static bool SeesHidden(ClaimsPrincipal user) => user.IsInRole(Roles.Official) || user.IsInRole(Roles.Leader) || user.IsInRole(Roles.Operator);
+
+    private static ProblemHttpResult TooLarge() =>
+        PhotoProblem(StatusCodes.Status413PayloadTooLarge, $"A photo is at most {PhotoLimits.MaxBytes / (1024 * 1024)} MB.");
+
+    private static ProblemHttpResult PhotoProblem(int status, string message) => TypedResults.Problem(new ValidationProblemDetails(
+        new Dictionary<string, string[]> { ["photo"] = [message] })
+    {
+        Status = status,
+        Title = status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The photo is too large.",
+            StatusCodes.Status415UnsupportedMediaType => "The photo is not a JPEG, PNG or WebP image.",
+            _ => "The request has invalid fields.",
+        },
+    });
+}

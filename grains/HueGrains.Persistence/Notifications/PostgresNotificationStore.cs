@@ -1,0 +1,111 @@
+using System.Globalization;
+using Npgsql;
+
+namespace HueGrains.Persistence;
+
+/// <summary>Notifications in PostgreSQL (deploy/sql/013): the fan-out is one <c>hue_notify_fan_out</c> INSERT…SELECT per change.</summary>
+public sealed class PostgresNotificationStore(NpgsqlDataSource db) : INotificationStore
+{
+    private const string Columns = "id, at, kind, entity_id, commune, title_vi, title_en, read_at IS NOT NULL";
+
+    public Task SetHomeAsync(string citizenId, string commune, CancellationToken ct) => ExecuteAsync("""
+        INSERT INTO hue_notify_homes (citizen_id, commune) VALUES ($1, $2)
+        ON CONFLICT (citizen_id) DO UPDATE SET commune = excluded.commune
+        """, ct, citizenId, commune);
+
+    public Task FollowAsync(string citizenId, string feedbackId, CancellationToken ct) => ExecuteAsync(
+        "INSERT INTO hue_notify_follows (feedback_id, citizen_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", ct, feedbackId, citizenId);
+
+    public Task UnfollowAsync(string citizenId, string feedbackId, CancellationToken ct) => ExecuteAsync(
+        "DELETE FROM hue_notify_follows WHERE feedback_id = $1 AND citizen_id = $2", ct, feedbackId, citizenId);
+
+    public Task<IReadOnlyList<CitizenPlace>> PlacesAsync(string citizenId, CancellationToken ct) => QueryAsync(
+        "SELECT place_id, name, latitude, longitude, radius_m, created_at FROM hue_notify_places WHERE citizen_id = $1 ORDER BY created_at, place_id",
+        r => new CitizenPlace(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetFieldValue<DateTimeOffset>(5)),
+        ct, citizenId);
+
+    public async Task<bool> AddPlaceAsync(string citizenId, CitizenPlace place, int maxPlaces, CancellationToken ct)
+    {
+        // The count and the insert in one statement; concurrent adds by one citizen serialise on the advisory lock.
+        return await ExecuteAsync("""
+            WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($1)))
+            INSERT INTO hue_notify_places (place_id, citizen_id, name, latitude, longitude, radius_m, created_at)
+            SELECT $2, $1, $3, $4, $5, $6, $7 FROM locked
+            WHERE (SELECT count(*) FROM hue_notify_places WHERE citizen_id = $1) < $8
+            """, ct, citizenId, place.Id, place.Name, place.Latitude, place.Longitude, place.Radius, place.CreatedAt.ToUniversalTime(), maxPlaces) == 1;
+    }
+
+    public async Task<bool> RemovePlaceAsync(string citizenId, string placeId, CancellationToken ct) =>
+        await ExecuteAsync("DELETE FROM hue_notify_places WHERE citizen_id = $1 AND place_id = $2", ct, citizenId, placeId) == 1;
+
+    public Task<IReadOnlyList<Notification>> InboxAsync(string citizenId, bool unreadOnly, PageCursor? after, int limit, CancellationToken ct) =>
+        QueryAsync($"""
+            SELECT {Columns} FROM hue_notifications
+            WHERE citizen_id = $1 {(unreadOnly ? "AND read_at IS NULL" : "")} AND ($3::timestamptz IS NULL OR (at, id) < ($3, $4))
+            ORDER BY at DESC, id DESC LIMIT $2
+            """, Read, ct, citizenId, limit, (object?)after?.At.ToUniversalTime() ?? DBNull.Value, IdOf(after?.Id));
+
+    public Task<IReadOnlyList<Notification>> SinceAsync(string citizenId, string? afterId, int limit, CancellationToken ct) =>
+        QueryAsync($"SELECT {Columns} FROM hue_notifications WHERE citizen_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+            Read, ct, citizenId, IdOf(afterId), limit);
+
+    public Task<int> MarkReadAsync(string citizenId, IReadOnlyList<string>? ids, PageCursor? upTo, CancellationToken ct) => ExecuteAsync("""
+        UPDATE hue_notifications SET read_at = now()
+        WHERE citizen_id = $1 AND read_at IS NULL AND (id = ANY($2) OR ($3::timestamptz IS NOT NULL AND (at, id) <= ($3, $4)))
+        """, ct, citizenId, (ids ?? []).Select(IdOf).ToArray(), (object?)upTo?.At.ToUniversalTime() ?? DBNull.Value, IdOf(upTo?.Id));
+
+    public async Task<long> CheckpointAsync(CancellationToken ct)
+    {
+        await using var query = db.CreateCommand("SELECT position FROM hue_notify_checkpoint");
+        return (long)(await query.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<bool> FanOutAsync(long from, long through, IReadOnlyList<NotificationDraft> drafts, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var claim = new NpgsqlCommand("SELECT position FROM hue_notify_checkpoint FOR UPDATE", connection, tx))
+        {
+            if ((long)(await claim.ExecuteScalarAsync(ct))! != from) return false; // another silo handled these changes
+        }
+        await using var batch = new NpgsqlBatch(connection, tx);
+        foreach (var d in drafts)
+        {
+            var command = new NpgsqlBatchCommand("SELECT hue_notify_fan_out($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+            foreach (var value in new object?[] { d.Position, d.At.ToUniversalTime(), d.Kind, d.EntityId, d.Commune, d.Latitude, d.Longitude, d.TitleVi, d.TitleEn })
+                command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+            // Typed explicitly: a null commune or position would otherwise leave the function's overload unresolved.
+            command.Parameters[4].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text;
+            command.Parameters[5].NpgsqlDbType = command.Parameters[6].NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Double;
+            batch.BatchCommands.Add(command);
+        }
+        var move = new NpgsqlBatchCommand("UPDATE hue_notify_checkpoint SET position = $1");
+        move.Parameters.Add(new NpgsqlParameter { Value = through });
+        batch.BatchCommands.Add(move);
+        await batch.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    private static Notification Read(NpgsqlDataReader r) => new(EntryIds.Of(r.GetInt64(0)), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
+        r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetString(6), r.GetBoolean(7));
+
+    private static long IdOf(string? id) => long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
+
+    private async Task<int> ExecuteAsync(string sql, CancellationToken ct, params object?[] values)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, Func<NpgsqlDataReader, T> read, CancellationToken ct, params object?[] values)
+    {
+        await using var command = db.CreateCommand(sql);
+        foreach (var value in values) command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        var items = new List<T>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) items.Add(read(reader));
+        return items;
+    }
+}
