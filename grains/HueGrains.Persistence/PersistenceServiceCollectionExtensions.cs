@@ -24,6 +24,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IProjectionStore, PostgresProjectionStore>();
         services.AddSingleton<IAccessLog, PostgresAccessLog>();
         services.AddSingleton<IChangeFeed, PostgresChangeFeed>();
+        services.AddSingleton<IBoundaryStore, PostgresBoundaryStore>();
         return services;
     }
 }
