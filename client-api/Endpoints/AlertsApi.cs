@@ -1,3 +1,5 @@
+using HueGrains.Api.OpenApi;
+
 namespace HueGrains.Api.Endpoints;
 
 /// <summary>Alerts: public to read (city-wide or per commune, and per sensor with history); acknowledged by the responsible.</summary>
@@ -6,7 +8,7 @@ public static class AlertsApi
     public static IEndpointRouteBuilder MapAlertsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/v1/alerts", ListAlerts).WithName("ListAlerts").ProducesProblem(StatusCodes.Status404NotFound).ProducesValidationProblem().AllowAnonymous().WithTags("Alerts")
-            .Produces<IReadOnlyList<ActiveAlert>>().Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoQuery.GeoJsonType)
+            .Produces<IReadOnlyList<ActiveAlert>>().ProducesGeoJsonToo()
             .WithSummary("Active alerts of the city, or of one commune (?commune=), or of an area (near/radius or bbox); JSON or GeoJSON.");
         var sensor = app.MapGroup("/api/v1/sensors/{id}/alerts").WithTags("Alerts");
         sensor.MapGet("/", GetSensorAlerts).WithName("GetSensorAlerts").AllowAnonymous().WithSummary("A sensor's active alerts and the recent cleared ones.");

@@ -1,3 +1,5 @@
+using HueGrains.Api.OpenApi;
+
 namespace HueGrains.Api.Endpoints;
 
 public sealed record FeedbackRequest(
@@ -19,7 +21,7 @@ public static class FeedbackApi
         var group = app.MapGroup("/api/v1/feedback").WithTags("Feedback");
         group.MapPost("/", SubmitFeedback).WithName("SubmitFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
         group.MapGet("/", ListFeedback).WithName("ListFeedback").AllowAnonymous()
-            .Produces<Page<FeedbackSummary>>().Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoQuery.GeoJsonType).ProducesValidationProblem()
+            .Produces<Page<FeedbackSummary>>().ProducesGeoJsonToo().ProducesValidationProblem()
             .WithSummary("Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.");
         group.MapGet("/{id}", GetFeedback).WithName("GetFeedback").AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
         group.MapPost("/{id}/status", ChangeFeedbackStatus).WithName("ChangeFeedbackStatus").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HueGrains.Api.Ingest;
+using HueGrains.Api.OpenApi;
 using HueGrains.Api.Problems;
 
 namespace HueGrains.Api.Endpoints;
@@ -37,7 +38,7 @@ public static class SensorsApi
         group.MapPut("/{id}", ProvisionSensor).WithName("ProvisionSensor").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Operator)
             .WithSummary("Provision or update a sensor; on creation the answer holds its device key, shown once.");
         group.MapGet("/", ListSensors).WithName("ListSensors").AllowAnonymous()
-            .Produces<Page<SensorPlace>>().Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoQuery.GeoJsonType).ProducesValidationProblem()
+            .Produces<Page<SensorPlace>>().ProducesGeoJsonToo().ProducesValidationProblem()
             .WithSummary("Sensors and their places, by commune, kind or area (near/radius or bbox); JSON or GeoJSON (Accept: application/geo+json).");
         group.MapGet("/{id}", GetSensor).WithName("GetSensor").AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using HueGrains.Api.Endpoints;
+using HueGrains.Api.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,7 @@ public static class Open311Api
             .GeoReport<Open311Rows>("Open311PostRequest", StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
             .WithSummary("Submit a report (api_key required).");
         group.MapGet("/requests.{format}", ListRequests).GeoReport<Open311Rows>("Open311ListRequests", StatusCodes.Status200OK, StatusCodes.Status400BadRequest)
-            .Produces<GeoJsonFeatureCollection>(StatusCodes.Status200OK, GeoQuery.GeoJsonType)
+            .ProducesGeoJsonToo()
             .WithSummary("Reports: by ids, service codes, dates, status and place (lat/long/radius or bbox); last 90 days and at most 1000 by default.");
         group.MapGet("/requests/{id}.{format}", GetRequest).GeoReport<Open311Rows>("Open311GetRequest", StatusCodes.Status200OK)
             .WithSummary("One report.");

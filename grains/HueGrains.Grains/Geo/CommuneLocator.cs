@@ -1,6 +1,5 @@
 using System.Collections.Frozen;
 using HueGrains.Persistence;
-using Microsoft.Extensions.DependencyInjection;
 using NetTopologySuite.Geometries;
 using NetTopologySuite.Geometries.Prepared;
 using NetTopologySuite.Index.Strtree;
@@ -10,9 +9,10 @@ namespace HueGrains.Grains.Geo;
 /// <summary>
 /// Places a position in a commune, on every silo from its own memory: the loaded boundaries in an STRtree of prepared
 /// geometries, and the approximate centroids of the communes still without one. The index is rebuilt when the store's
-/// boundary version moves: at once on the silo that stored a boundary, within <see cref="RefreshInterval"/> on the others.
+/// boundary version moves: at once on the silo that stored a boundary, within <see cref="RefreshInterval"/> on the others
+/// (measured on the machine's monotonic clock, not the platform's TimeProvider, which tests freeze).
 /// </summary>
-public sealed class CommuneLocator(IBoundaryStore store, [FromKeyedServices(HueTime.Key)] TimeProvider clock) : IDisposable
+public sealed class CommuneLocator(IBoundaryStore store) : IDisposable
 {
     /// <summary>How stale another silo's boundary change may be here: one cheap version query at most this often.</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
@@ -22,20 +22,20 @@ public sealed class CommuneLocator(IBoundaryStore store, [FromKeyedServices(HueT
 
     private readonly SemaphoreSlim _reload = new(1, 1);
     private volatile BoundaryIndex? _index;
-    private long _checkedAtTicks;
+    private long _checkedAt; // Environment.TickCount64 of the last version check
 
     /// <summary>The index, checked against the store's version at most every <see cref="RefreshInterval"/>.</summary>
     public async ValueTask<BoundaryIndex> CurrentAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcTicks;
-        if (_index is { } index && now - Interlocked.Read(ref _checkedAtTicks) < RefreshInterval.Ticks) return index;
+        var now = Environment.TickCount64;
+        if (_index is { } index && now - Interlocked.Read(ref _checkedAt) < RefreshInterval.TotalMilliseconds) return index;
         await _reload.WaitAsync(ct);
         try
         {
-            if (_index is { } fresh && now - Interlocked.Read(ref _checkedAtTicks) < RefreshInterval.Ticks) return fresh;
+            if (_index is { } fresh && now - Interlocked.Read(ref _checkedAt) < RefreshInterval.TotalMilliseconds) return fresh;
             var version = await store.VersionAsync(ct);
             if (_index is not { } loaded || loaded.Version != version) _index = BoundaryIndex.Build(await store.LoadAllAsync(ct));
-            Interlocked.Exchange(ref _checkedAtTicks, now);
+            Interlocked.Exchange(ref _checkedAt, now);
             return _index!;
         }
         finally
@@ -51,7 +51,7 @@ public sealed class CommuneLocator(IBoundaryStore store, [FromKeyedServices(HueT
         try
         {
             _index = BoundaryIndex.Build(await store.LoadAllAsync(ct));
-            Interlocked.Exchange(ref _checkedAtTicks, clock.GetUtcNow().UtcTicks);
+            Interlocked.Exchange(ref _checkedAt, Environment.TickCount64);
         }
         finally
         {
