@@ -172,11 +172,11 @@ function renderMap() {
     let shape;
     if (f.geometry.type === "Point") {
       const [x, y] = state.project(f.geometry.coordinates);
-      shape = svg("circle", { cx: x.toFixed(1), cy: y.toFixed(1), r: 11 });
+      shape = svg("circle", { class: "commune", cx: x.toFixed(1), cy: y.toFixed(1), r: 11 });
       labels.append(Object.assign(svg("text", { class: "label", x: x.toFixed(1), y: (y + 22).toFixed(1) }), { textContent: f.properties.name }));
     } else {
       const polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      shape = svg("path", { d: polygons.map((rings) => rings.map(ringPath).join("")).join(""), "fill-rule": "evenodd" });
+      shape = svg("path", { class: "commune", d: polygons.map((rings) => rings.map(ringPath).join("")).join(""), "fill-rule": "evenodd" });
     }
     shape.dataset.code = code;
     shape.dataset.approximate = String(f.properties.approximate);
