@@ -117,6 +117,7 @@ public static class HueApiExtensions
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
 
         app.MapCityApi();
+        app.MapBoundariesApi();
         app.MapChangesApi();
         app.MapSubscriptionsApi();
         app.MapSensorsApi();

@@ -1,3 +1,5 @@
+using HueGrains.Api.OpenApi;
+
 namespace HueGrains.Api.Endpoints;
 
 public sealed record FeedbackRequest(
@@ -20,6 +22,9 @@ public static class FeedbackApi
     {
         var group = app.MapGroup("/api/v1/feedback").WithTags("Feedback");
         group.MapPost("/", SubmitFeedback).WithName("SubmitFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
+        group.MapGet("/", ListFeedback).WithName("ListFeedback").AllowAnonymous()
+            .Produces<Page<FeedbackSummary>>().ProducesGeoJsonToo().ProducesValidationProblem()
+            .WithSummary("Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.");
         group.MapGet("/{id}", GetFeedback).WithName("GetFeedback").AllowAnonymous().WithSummary("A report, its status and answer (never the reporter).");
         group.MapPost("/{id}/status", ChangeFeedbackStatus).WithName("ChangeFeedbackStatus").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Official).WithSummary("Handle a report of your commune.");
         group.MapPost("/{id}/rating", RateFeedback).WithName("RateFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Citizen).WithSummary("The reporter rates the answer 1–5.");
@@ -55,9 +60,30 @@ public static class FeedbackApi
     {
         if (view.Report is not { Latitude: { } lat, Longitude: { } lon }) return null;
         var query = new FeedbackQuery(view.Report.Category, Open: true, From: view.SubmittedAt - DuplicateSearch.Window, Limit: DuplicateSearch.MaxListed + 1,
-            Near: new GeoCircle(lat, lon, DuplicateSearch.RadiusMeters));
+            Area: GeoArea.Circle(new GeoPoint(lat, lon), DuplicateSearch.RadiusMeters));
         var found = await grains.Projections().FeedbackSummaries(query, ct);
         return [.. found.Where(f => f.Id != view.Id).Take(DuplicateSearch.MaxListed)];
+    }
+
+    /// <param name="category">Only reports of this category.</param>
+    /// <param name="open">true: only open reports; false: only answered ones.</param>
+    /// <param name="commune">Only reports routed to this commune.</param>
+    /// <param name="near">latitude,longitude of a circle's centre (with radius).</param>
+    /// <param name="radius">The circle's radius in metres (more than 0, at most 50000).</param>
+    /// <param name="bbox">minLon,minLat,maxLon,maxLat (not with near).</param>
+    /// <param name="limit">At most this many per page, newest first (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<IResult> ListFeedback(string? category, bool? open, string? commune, string? near, string? radius, string? bbox,
+        int? limit, string? cursor, IGrainFactory grains, HttpRequest request, CancellationToken ct)
+    {
+        if (commune is not null && !Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
+        var size = Paging.Limit(limit);
+        var query = new FeedbackQuery(QueryEnum.Parse<FeedbackCategory>(category, "category"), open, Limit: size + 1, After: Paging.Parse(cursor),
+            Commune: commune, Area: GeoQuery.Parse(near, radius, bbox));
+        var page = Paging.Of(await grains.Projections().FeedbackSummaries(query, ct), size, f => (f.SubmittedAt, f.Id));
+        return GeoQuery.WantsGeoJson(request)
+            ? GeoQuery.Features(page.Items, f => (f.Id, f.Latitude, f.Longitude), page.NextCursor)
+            : TypedResults.Ok(page);
     }
 
     public static async Task<Results<Ok<FeedbackView>, NotFound>> GetFeedback(string id, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)

@@ -70,9 +70,9 @@ public static class NotificationsApi
         var (lat, lon, radius) = (request.Latitude!.Value, request.Longitude!.Value, request.Radius!.Value);
         if (!double.IsFinite(radius) || radius is < CitizenPlace.MinRadius or > CitizenPlace.MaxRadius)
             throw new HueValidationException("radius", $"The radius is {CitizenPlace.MinRadius:0} m to {CitizenPlace.MaxRadius / 1000:0} km.");
-        if (!GeoDistance.InVietnam(lat, lon))
-            throw new HueValidationException(GeoDistance.InVietnam(lon, lat) ? "latitude" : "longitude",
-                GeoDistance.InVietnam(lon, lat) ? "Latitude and longitude look swapped." : "The place is not in Vietnam (WGS 84 degrees).");
+        if (!VietnamBounds.Contains(lat, lon))
+            throw new HueValidationException(VietnamBounds.Contains(lon, lat) ? "latitude" : "longitude",
+                VietnamBounds.Contains(lon, lat) ? "Latitude and longitude look swapped." : "The place is not in Vietnam (WGS 84 degrees).");
         if (request.Name is { Length: > MaxName }) throw new HueValidationException("name", $"A name is at most {MaxName} characters.");
         var place = new CitizenPlace($"pl-{Guid.NewGuid():N}", request.Name?.Trim(), lat, lon, radius, clock.GetUtcNow());
         var added = await Notifications(grains).AddPlace(id, place, ct);

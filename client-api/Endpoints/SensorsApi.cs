@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using HueGrains.Api.Ingest;
+using HueGrains.Api.OpenApi;
 using HueGrains.Api.Problems;
 
 namespace HueGrains.Api.Endpoints;
@@ -36,6 +37,9 @@ public static class SensorsApi
         var group = app.MapGroup("/api/v1/sensors").WithTags("Sensors");
         group.MapPut("/{id}", ProvisionSensor).WithName("ProvisionSensor").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).RequireAuthorization(Policies.Operator)
             .WithSummary("Provision or update a sensor; on creation the answer holds its device key, shown once.");
+        group.MapGet("/", ListSensors).WithName("ListSensors").AllowAnonymous()
+            .Produces<Page<SensorPlace>>().ProducesGeoJsonToo().ProducesValidationProblem()
+            .WithSummary("Sensors and their places, by commune, kind or area (near/radius or bbox); JSON or GeoJSON (Accept: application/geo+json).");
         group.MapGet("/{id}", GetSensor).WithName("GetSensor").AllowAnonymous().AddEndpointFilter<RetryTransient>()
             .WithSummary("Latest reading, rolling statistics (1 min, 1 h, 24 h) and alert level.");
         group.MapPost("/{id}/readings", PostReadings).WithName("PostSensorReadings").ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).RequireAuthorization(Policies.DeviceOrOperator).AddEndpointFilter<RetryTransient>()
@@ -54,6 +58,25 @@ public static class SensorsApi
         return result.Created
             ? TypedResults.Created($"/api/v1/sensors/{id}", result.Sensor)
             : TypedResults.Ok(result.Sensor);
+    }
+
+    /// <param name="commune">Only sensors of this commune.</param>
+    /// <param name="kind">Only sensors of this kind, e.g. water-level.</param>
+    /// <param name="near">latitude,longitude of a circle's centre (with radius).</param>
+    /// <param name="radius">The circle's radius in metres (more than 0, at most 50000).</param>
+    /// <param name="bbox">minLon,minLat,maxLon,maxLat (not with near).</param>
+    /// <param name="limit">At most this many per page, by id descending (1–1000, default 100).</param>
+    /// <param name="cursor">The <c>nextCursor</c> of the previous page.</param>
+    public static async Task<IResult> ListSensors(string? commune, string? kind, string? near, string? radius, string? bbox, int? limit, string? cursor,
+        IGrainFactory grains, HttpRequest request, CancellationToken ct)
+    {
+        if (commune is not null && !Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
+        var size = Paging.Limit(limit);
+        var query = new SensorQuery(commune, QueryEnum.Parse<SensorKind>(kind, "kind"), GeoQuery.Parse(near, radius, bbox), size + 1, Paging.Parse(cursor));
+        var page = Paging.Of(await grains.Projections().Sensors(query, ct), size, s => (SensorQuery.SortInstant, s.Id));
+        return GeoQuery.WantsGeoJson(request)
+            ? GeoQuery.Features(page.Items, s => (s.Id, s.Latitude, s.Longitude), page.NextCursor)
+            : TypedResults.Ok(page);
     }
 
     public static async Task<Results<Ok<SensorView>, NotFound>> GetSensor(string id, IGrainFactory grains, CancellationToken ct)

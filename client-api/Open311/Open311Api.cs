@@ -1,5 +1,6 @@
 using System.Globalization;
 using HueGrains.Api.Endpoints;
+using HueGrains.Api.OpenApi;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 
@@ -50,7 +51,8 @@ public static class Open311Api
             .GeoReport<Open311Rows>("Open311PostRequest", StatusCodes.Status201Created, StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden)
             .WithSummary("Submit a report (api_key required).");
         group.MapGet("/requests.{format}", ListRequests).GeoReport<Open311Rows>("Open311ListRequests", StatusCodes.Status200OK, StatusCodes.Status400BadRequest)
-            .WithSummary("Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.");
+            .ProducesGeoJsonToo()
+            .WithSummary("Reports: by ids, service codes, dates, status and place (lat/long/radius or bbox); last 90 days and at most 1000 by default.");
         group.MapGet("/requests/{id}.{format}", GetRequest).GeoReport<Open311Rows>("Open311GetRequest", StatusCodes.Status200OK)
             .WithSummary("One report.");
         group.MapGet("/tokens/{token}.{format}", GetToken).GeoReport<Open311Rows>("Open311GetToken", StatusCodes.Status200OK)
@@ -131,18 +133,25 @@ public static class Open311Api
     /// <param name="startDate">start_date: requests submitted at or after (ISO 8601); default 90 days before end_date.</param>
     /// <param name="endDate">end_date: requests submitted before (ISO 8601); default now.</param>
     /// <param name="status">open, closed, or both comma-separated.</param>
+    /// <param name="lat">Extension: latitude of a circle's centre (with long and radius).</param>
+    /// <param name="lon">long (extension): longitude of the circle's centre.</param>
+    /// <param name="radius">Extension: the circle's radius in metres (more than 0, at most 50000).</param>
+    /// <param name="bbox">Extension: minLon,minLat,maxLon,maxLat (not with lat/long).</param>
     public static Task<IResult> ListRequests(string format,
         [FromQuery(Name = "service_request_id")] string? requestIds, [FromQuery(Name = "service_code")] string? serviceCodes,
         [FromQuery(Name = "start_date")] string? startDate, [FromQuery(Name = "end_date")] string? endDate,
-        string? status, IGrainFactory grains, TimeProvider clock, CancellationToken ct) => Guarded(format, async () =>
+        string? status, string? lat, [FromQuery(Name = "long")] string? lon, string? radius, string? bbox,
+        IGrainFactory grains, HttpRequest request, TimeProvider clock, CancellationToken ct) => Guarded(format, async () =>
     {
+        if (bbox is not null && (lat ?? lon ?? radius) is not null)
+            throw new HueValidationException("bbox", "Give lat, long and radius, or bbox, not both.");
+        var area = GeoQuery.Open311(lat, lon, radius) ?? GeoQuery.Parse(null, null, bbox);
         if (Split(requestIds) is { Length: > 0 } ids)
         {
             if (ids.Distinct().Count() > MaxIdsPerRequest)
                 return Open311Output.Error(format, 400, $"service_request_id names at most {MaxIdsPerRequest} ids per request.");
             var known = ids.Where(id => Keys.IsEntityId(id, Keys.FeedbackPrefix)).Distinct().ToList();
-            return Open311Output.List(format, "service_requests", "request",
-                known.Count == 0 ? [] : await RowsAsync(grains, new FeedbackQuery(Ids: known, Limit: MaxResults), ct));
+            return Answer(format, request, known.Count == 0 ? [] : await RowsAsync(grains, new FeedbackQuery(Ids: known, Limit: MaxResults, Area: area), ct));
         }
 
         var codes = Split(serviceCodes);
@@ -156,9 +165,15 @@ public static class Open311Api
         var to = end ?? clock.GetUtcNow();
         var from = start ?? to - DefaultWindow;
         var query = new FeedbackQuery(Open: statuses.Length == 1 ? statuses[0] == "open" : null, From: from, To: to, Limit: MaxResults,
-            Categories: [.. categories.Select(c => c!.Category)]);
-        return Open311Output.List(format, "service_requests", "request", await RowsAsync(grains, query, ct));
+            Categories: [.. categories.Select(c => c!.Category)], Area: area);
+        return Answer(format, request, await RowsAsync(grains, query, ct));
     });
+
+    /// <summary>The GeoReport list, or (<c>.json</c> with <c>Accept: application/geo+json</c>) the same rows as GeoJSON Points.</summary>
+    private static IResult Answer(string format, HttpRequest request, List<IReadOnlyDictionary<string, object?>> rows) =>
+        format == "json" && GeoQuery.WantsGeoJson(request)
+            ? GeoQuery.Features(rows, r => ((string?)r["service_request_id"], (double?)r["lat"], (double?)r["long"]))
+            : Open311Output.List(format, "service_requests", "request", rows);
 
     public static Task<IResult> GetRequest(string id, string format, IGrainFactory grains, CancellationToken ct) => Guarded(format, async () =>
         Keys.IsEntityId(id, Keys.FeedbackPrefix) && await RowsAsync(grains, new FeedbackQuery(Ids: [id], Limit: 1), ct) is { Count: 1 } rows

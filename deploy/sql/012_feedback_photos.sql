@@ -19,14 +19,8 @@ ALTER TABLE hue_feedback_photos ALTER COLUMN image SET STORAGE EXTERNAL;
 ALTER TABLE hue_feedback_photos ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
 
 -- Possible duplicates on submission: open reports of one category, recent, near a point. The partial index serves the
--- (category, recent, open) part; a bounding box on latitude/longitude and the great-circle distance below finish it.
+-- (category, recent, open) part; a bounding box on latitude/longitude and hue_distance_m finish it.
 CREATE INDEX IF NOT EXISTS hue_feedback_open_category_submitted ON hue_feedback (category, submitted_at DESC)
     WHERE is_open AND latitude IS NOT NULL AND longitude IS NOT NULL;
 
--- Great-circle distance in metres (haversine, mean Earth radius): exact enough for tens of metres to tens of kilometres.
-CREATE OR REPLACE FUNCTION hue_distance_m(lat1 double precision, lon1 double precision, lat2 double precision, lon2 double precision)
-RETURNS double precision
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT 2 * 6371008.8 * asin(least(1, sqrt(
-        power(sin(radians(lat2 - lat1) / 2), 2) + cos(radians(lat1)) * cos(radians(lat2)) * power(sin(radians(lon2 - lon1) / 2), 2))))
-$$;
+-- The exact distance is hue_distance_m (deploy/sql/011_boundaries.sql).

@@ -53,7 +53,9 @@ public sealed record FeedbackReport(
     [property: Id(3)] double? Latitude,
     [property: Id(4)] double? Longitude,
     [property: Id(5)] string? Address,
-    [property: Id(6)] IReadOnlyList<string>? PhotoUrls = null);
+    [property: Id(6)] IReadOnlyList<string>? PhotoUrls = null,
+    // How the commune was found when the reporter gave only a position: "boundary", "approximate" or "manual" (see Routing).
+    [property: Id(20)] string? Routing = null);
 
 /// <summary>A report as anyone may see it: the reporter's identity is never part of it.</summary>
 [GenerateSerializer, Immutable, Alias("hue.FeedbackView")]
@@ -103,7 +105,9 @@ public sealed record FeedbackSummary(
     [property: Id(3)] DateTimeOffset SubmittedAt,
     [property: Id(4)] DateTimeOffset DueAt,
     [property: Id(5)] bool Overdue,
-    [property: Id(6)] string? Commune);
+    [property: Id(6)] string? Commune,
+    [property: Id(20)] double? Latitude = null,
+    [property: Id(21)] double? Longitude = null);
 
 [Alias("hue.IFeedbackGrain")]
 public interface IFeedbackGrain : IGrainWithStringKey

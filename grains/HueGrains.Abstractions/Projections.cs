@@ -73,7 +73,8 @@ public sealed record FeedbackRow(
 
     public FeedbackSnapshot ToSnapshot() => new(Id, Version, Status, DueAt, ResolvedAt, Rating, Category, SubmittedAt, Overdue);
 
-    public FeedbackSummary ToSummary(DateTimeOffset now) => new(Id, Category, Status, SubmittedAt, DueAt, ToSnapshot().IsOverdue(now), Commune);
+    public FeedbackSummary ToSummary(DateTimeOffset now) =>
+        new(Id, Category, Status, SubmittedAt, DueAt, ToSnapshot().IsOverdue(now), Commune, Latitude, Longitude);
 }
 
 /// <summary>
@@ -91,7 +92,21 @@ public sealed record SensorRow(
     [property: Id(6)] double? Latitude,
     [property: Id(7)] double? Longitude,
     [property: Id(8)] SensorSnapshot Snapshot,
-    [property: Id(9)] string? DeviceKeyHash = null) : IProjectionRow;
+    [property: Id(9)] string? DeviceKeyHash = null) : IProjectionRow
+{
+    public SensorPlace ToPlace() => new(Id, Commune, Kind, AlertLevel, LastSeen, Latitude, Longitude);
+}
+
+/// <summary>A sensor in a public list or on the map: where it is and its alert level (never its key).</summary>
+[GenerateSerializer, Immutable, Alias("hue.SensorPlace")]
+public sealed record SensorPlace(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Commune,
+    [property: Id(2)] SensorKind Kind,
+    [property: Id(3)] int AlertLevel,
+    [property: Id(4)] DateTimeOffset? LastSeen,
+    [property: Id(5)] double? Latitude,
+    [property: Id(6)] double? Longitude);
 
 /// <summary>
 /// What a commune's closed dossiers and reports add up to: exact counts kept by the projection store as items close
@@ -165,4 +180,8 @@ public interface IProjectionsGrain : IGrainWithIntegerKey
     /// <summary>The sensor whose device key has this SHA-256, or null: a key check that activates no sensor grain.</summary>
     [Alias("SensorOfKey")]
     Task<string?> SensorOfKey(string deviceKeyHash, CancellationToken ct = default);
+
+    /// <summary>Sensors with their places, by id descending (see <see cref="SensorQuery"/>).</summary>
+    [Alias("Sensors")]
+    Task<IReadOnlyList<SensorPlace>> Sensors(SensorQuery query, CancellationToken ct = default);
 }

@@ -29,15 +29,24 @@ public sealed record FeedbackQuery(
     [property: Id(9)] IReadOnlyList<FeedbackCategory>? Categories = null,
     // Only reports that wait to be routed to a commune (position only).
     [property: Id(10)] bool Unrouted = false,
-    // Only reports with a position within this circle.
-    [property: Id(11)] GeoCircle? Near = null);
+    // Only reports whose position lies in this area (near/radius or bbox).
+    [property: Id(20)] GeoArea? Area = null);
 
-/// <summary>A point and a radius in metres.</summary>
-[GenerateSerializer, Immutable, Alias("hue.GeoCircle")]
-public sealed record GeoCircle([property: Id(0)] double Latitude, [property: Id(1)] double Longitude, [property: Id(2)] double Radius)
+/// <summary>
+/// Sensors by id, newest-first order of the paged lists with every sensor at the same instant (so by id, descending),
+/// filtered in the projection store.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("hue.SensorQuery")]
+public sealed record SensorQuery(
+    [property: Id(0)] string? Commune = null,
+    [property: Id(1)] SensorKind? Kind = null,
+    [property: Id(2)] GeoArea? Area = null,
+    [property: Id(3)] int Limit = 100,
+    [property: Id(4)] PageCursor? After = null,
+    [property: Id(5)] IReadOnlyList<string>? Ids = null)
 {
-    public bool Contains(double? latitude, double? longitude) =>
-        latitude is { } lat && longitude is { } lon && GeoDistance.Meters(Latitude, Longitude, lat, lon) <= Radius;
+    /// <summary>The instant every sensor sorts at in a page cursor.</summary>
+    public static readonly DateTimeOffset SortInstant = DateTimeOffset.UnixEpoch;
 }
 
 /// <summary>Where a page of a newest-first list ended: items strictly older than (At, Id) come next.</summary>

@@ -37,7 +37,9 @@ public sealed record SensorView(
     [property: Id(17)] bool Online,
     [property: Id(18)] int ExpectedIntervalSeconds,
     [property: Id(19)] string? DeviceUnit,
-    [property: Id(15), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceKey = null);
+    [property: Id(15), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? DeviceKey = null,
+    // Set when the position lies outside the stated commune's loaded boundary: shown, not refused.
+    [property: Id(20), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Warning = null);
 
 /// <summary>The result of provisioning; the sensor's <c>DeviceKey</c> is set only when it was created, and shown once.</summary>
 [GenerateSerializer, Immutable, Alias("hue.ProvisionResult")]

@@ -14,6 +14,7 @@ public sealed class FeedbackGrain(
     IOptions<FeedbackOptions> options,
     IPhotoStore photos,
     INotificationStore notifications,
+    Geo.CommuneLocator locator,
     ILogger<FeedbackGrain> log) : Grain, IFeedbackGrain, IRemindable
 {
     private const int MaxText = 4000;
@@ -31,6 +32,13 @@ public sealed class FeedbackGrain(
     {
         if (S.Report is not null) return await ReplayAsync(requestHash, ct);
         report = FeedbackRules.Normalize(report, MaxText);
+        if (report is { Commune: null, Latitude: { } lat, Longitude: { } lon })
+        {
+            // Placed by the boundaries (or, while some are missing, the nearest approximate centroid); what cannot be
+            // placed (outside the city, ambiguous) stays without a commune and waits in the triage list.
+            var placement = await locator.LocateAsync(lat, lon, ct);
+            report = report with { Commune = placement.Commune, Routing = placement.Routing };
+        }
         if (reporterCitizenId is not null) await GrainFactory.GetGrain<ICitizenGrain>(reporterCitizenId).TakeQuota(EntityKind.Feedback, ct);
         var now = clock.GetUtcNow();
         S.Id = this.GetPrimaryKeyString();
@@ -104,7 +112,7 @@ public sealed class FeedbackGrain(
         if (actor.Role is not (Roles.Operator or Roles.Leader)) throw new HueForbiddenException("The city's dispatchers (operators, leaders) route reports.");
         if (!Keys.IsCommune(commune)) throw new HueValidationException("commune", $"Unknown commune code '{commune}'.");
         if (report.Commune is not null) throw new HueConflictException($"This report is already routed to commune {report.Commune}.");
-        S.Report = report with { Commune = commune };
+        S.Report = report with { Commune = commune, Routing = HueGrains.Routing.Manual };
         EntityEvents.Append(S.History, new HistoryEntry("routed", clock.GetUtcNow(), actor.Role, commune));
         await CommitAsync(ct);
         return View();

@@ -28,6 +28,8 @@ public static class HueSiloBuilderExtensions
             .ValidateOnStart();
         silo.Services.TryAddSingleton<IReadingJournal, MemoryReadingJournal>();
         silo.Services.TryAddSingleton<IIndicatorStore, MemoryIndicatorStore>();
+        silo.Services.TryAddSingleton<IBoundaryStore, MemoryBoundaryStore>();
+        silo.Services.AddSingleton<Geo.CommuneLocator>();
         silo.Services.AddOptions<CommuneOptions>().BindConfiguration(CommuneOptions.Section).Validate(Valid, "Hue:Communes has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<IngestOptions>().BindConfiguration(IngestOptions.Section).Validate(Valid, "Hue:Ingest has a value out of range.").ValidateOnStart();
         silo.Services.AddOptions<QuotaOptions>().BindConfiguration(QuotaOptions.Section).Validate(Valid, "Hue:Quotas has a value out of range.").ValidateOnStart();

@@ -30,4 +30,7 @@ public sealed class ProjectionsGrain(IProjectionStore store, IChangeFeed changes
     public Task<ChangePage> Changes(ChangeQuery query, CancellationToken ct) => changes.ReadAsync(query, ct);
 
     public Task<string?> SensorOfKey(string deviceKeyHash, CancellationToken ct) => store.SensorOfKeyAsync(deviceKeyHash, ct);
+
+    public async Task<IReadOnlyList<SensorPlace>> Sensors(SensorQuery query, CancellationToken ct) =>
+        [.. (await store.SensorsAsync(query, ct)).Select(s => s.ToPlace())];
 }

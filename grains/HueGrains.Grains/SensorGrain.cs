@@ -14,6 +14,7 @@ public sealed partial class SensorGrain(
     IOptions<HistoryOptions> history,
     IOptions<IngestOptions> ingest,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
+    Geo.CommuneLocator locator,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
     /// <summary>The live summary (latest, rolling windows, recent timestamps) is written at most this often while readings flow.</summary>
@@ -72,6 +73,7 @@ public sealed partial class SensorGrain(
         }
 
         S.Spec = spec;
+        S.PositionWarning = await PositionWarningAsync(spec, ct);
         S.Alerts.Evaluate(spec, S.Latest, S.Stats.Snapshot(clock.GetUtcNow()), clock.GetUtcNow()); // new thresholds apply now
         await _saver.SaveAsync();
         if (created) LogProvisioned(log, Id, spec.Kind, spec.Commune);
@@ -253,6 +255,14 @@ public sealed partial class SensorGrain(
     public Task<SensorAlerts> GetAlerts(CancellationToken ct) =>
         Task.FromResult(new SensorAlerts(Id, S.Alerts.ActiveByRule(), [.. S.Alerts.History.AsEnumerable().Reverse()]));
 
+    /// <summary>A position outside the stated commune's loaded boundary is shown as a warning, not refused (the boundary may be the one at fault).</summary>
+    private async Task<string?> PositionWarningAsync(SensorSpec spec, CancellationToken ct)
+    {
+        if ((await locator.CurrentAsync(ct)).Covers(spec.Commune, spec.Latitude, spec.Longitude) is not false) return null;
+        var name = CityMap.Find(spec.Commune)?.FullNameVi ?? spec.Commune;
+        return $"Vị trí nằm ngoài ranh giới {name} / The position lies outside the boundary of {name} ({spec.Commune}).";
+    }
+
     private void Publish()
     {
         S.Version = Versions.Next(S.Version, clock.GetUtcNow());
@@ -269,7 +279,7 @@ public sealed partial class SensorGrain(
         return new SensorView(Id, spec.Kind, spec.Unit, spec.Commune, spec.Latitude, spec.Longitude,
             spec.Label, spec.Thresholds!, S.Latest, S.Stats.Snapshot(now), snapshot.AlertLevel, aqi, snapshot.AqiBand,
             S.LastSeen, S.ProvisionedAt, snapshot.Alerts, snapshot.IsOnline(now), (int)snapshot.ExpectedInterval.TotalSeconds,
-            spec.DeviceUnit);
+            spec.DeviceUnit, Warning: S.PositionWarning);
     }
 
     [LoggerMessage(LogLevel.Information, "Sensor {SensorId} provisioned: {Kind} in commune {Commune}")]

@@ -40,6 +40,9 @@ public sealed class SensorState : IProjectedState
     /// <summary>When this summary was written; readings journaled after it are replayed on activation.</summary>
     [Id(11)] public DateTimeOffset? SavedAt { get; set; }
 
+    /// <summary>Set when the position lay outside the commune's loaded boundary at the last provisioning.</summary>
+    [Id(20)] public string? PositionWarning { get; set; }
+
     public TimeSpan ExpectedInterval() => TimeSpan.FromSeconds(Spec!.ExpectedIntervalSeconds ?? Spec.Kind.Info().ExpectedIntervalSeconds);
 
     /// <summary>What the sensor's commune counts.</summary>

@@ -26,6 +26,7 @@ public static class PersistenceServiceCollectionExtensions
         services.AddSingleton<IChangeFeed, PostgresChangeFeed>();
         services.AddSingleton<IPhotoStore, PostgresPhotoStore>();
         services.AddSingleton<INotificationStore, PostgresNotificationStore>();
+        services.AddSingleton<IBoundaryStore, PostgresBoundaryStore>();
         return services;
     }
 }

@@ -73,7 +73,7 @@ public class PeopleParityTests(PostgresServer postgres, ITestOutputHelper output
             clock.Advance(TimeSpan.FromDays(8));
             var recent = await Submit("pa-dupe-recent", FeedbackCategory.TrafficInfrastructure, 16.46, 107.5502);
             var query = new FeedbackQuery(FeedbackCategory.TrafficInfrastructure, Open: true, From: clock.GetUtcNow() - DuplicateSearch.Window, Limit: 21,
-                Near: new GeoCircle(16.46, 107.55, DuplicateSearch.RadiusMeters));
+                Area: GeoArea.Circle(new GeoPoint(16.46, 107.55), DuplicateSearch.RadiusMeters));
             Assert.Equal([recent], (await client.Projections().FeedbackSummaries(query)).Select(f => f.Id));
             Assert.Equal([recent, old, near], (await client.Projections().FeedbackSummaries(query with { From = null })).Select(f => f.Id));
 

@@ -15,6 +15,7 @@ const T = {
       humidity: "Độ ẩm", noise: "Tiếng ồn", "traffic-count": "Lưu lượng xe" },
     bands: { good: "Tốt", moderate: "Trung bình", poor: "Kém", bad: "Xấu", "very-bad": "Rất xấu", hazardous: "Nguy hại" },
     statuses: { raised: "Mới", acknowledged: "Đã tiếp nhận", cleared: "Đã kết thúc" },
+    map: "Bản đồ", approximate: "Vị trí gần đúng",
   },
   en: {
     title: "Huế city operations centre", colourBy: "Colour by", flood: "Flood alert level", aqi: "Air quality",
@@ -29,6 +30,7 @@ const T = {
       humidity: "Humidity", noise: "Noise", "traffic-count": "Traffic count" },
     bands: { good: "Good", moderate: "Moderate", poor: "Poor", bad: "Bad", "very-bad": "Very bad", hazardous: "Hazardous" },
     statuses: { raised: "Raised", acknowledged: "Acknowledged", cleared: "Cleared" },
+    map: "Map", approximate: "Approximate place",
   },
 };
 const CARDS = ["floodAlertLevel", "aqiBand", "activeAlerts", "sensorsOnline", "sensorsOffline", "casesReceived", "openCases",
@@ -36,7 +38,8 @@ const CARDS = ["floodAlertLevel", "aqiBand", "activeAlerts", "sensorsOnline", "s
 const CHARTED = ["floodAlertLevel", "activeAlerts", "openCases", "overdueCases", "openFeedback", "overdueFeedback", "sensorsOnline"];
 const BAND_CLASS = { good: "c-ok", moderate: "c-1", poor: "c-2", bad: "c-3", "very-bad": "c-4", hazardous: "c-5" };
 
-const state = { lang: localStorage.getItem("hue.lang") || "vi", mode: "flood", city: null, communes: new Map(), alerts: [], selected: null };
+const state = { lang: localStorage.getItem("hue.lang") || "vi", mode: "flood", city: null, communes: new Map(), alerts: [], selected: null,
+  shapes: [], sensors: new Map(), reports: [], project: null };
 const $ = (id) => document.getElementById(id);
 const t = (key) => T[state.lang][key] ?? key;
 const el = (tag, attrs = {}, ...children) => {
@@ -88,6 +91,153 @@ function renderTile(code) {
   tile.className = `tile ${colourOf(c.indicators)}${state.selected === code ? " selected" : ""}`;
   tile.dataset.flood = c.indicators.floodAlertLevel;
   tile.replaceChildren(el("span", { class: "n" }, c.name), el("span", { class: "v" }, tileValue(c.indicators)));
+  renderShape(code);
+}
+
+// The map: plain SVG drawn from the platform's own GeoJSON (no tiles, no library). An equirectangular projection scaled
+// by the cosine of the mean latitude is exact enough for a city 100 km across.
+const SVG = "http://www.w3.org/2000/svg";
+const svg = (tag, attrs = {}) => {
+  const node = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  return node;
+};
+
+function positions(geometry) {
+  if (!geometry) return [];
+  if (geometry.type === "Point") return [geometry.coordinates];
+  if (geometry.type === "Polygon") return geometry.coordinates.flat();
+  if (geometry.type === "MultiPolygon") return geometry.coordinates.flat(2);
+  return [];
+}
+
+function fitProjection() {
+  const all = state.shapes.flatMap((f) => positions(f.geometry));
+  if (all.length === 0) return null;
+  const lons = all.map((p) => p[0]), lats = all.map((p) => p[1]);
+  const [minLon, maxLon, minLat, maxLat] = [Math.min(...lons), Math.max(...lons), Math.min(...lats), Math.max(...lats)];
+  const k = Math.cos(((minLat + maxLat) / 2) * Math.PI / 180);
+  const w = 800, h = 560, pad = 24;
+  const scale = Math.min((w - 2 * pad) / Math.max(1e-6, (maxLon - minLon) * k), (h - 2 * pad) / Math.max(1e-6, maxLat - minLat));
+  return ([lon, lat]) => [pad + (lon - minLon) * k * scale, h - pad - (lat - minLat) * scale];
+}
+
+function ringPath(ring) {
+  return ring.map((p, i) => { const [x, y] = state.project(p); return `${i === 0 ? "M" : "L"}${x.toFixed(1)},${y.toFixed(1)}`; }).join("") + "Z";
+}
+
+function renderShape(code) {
+  const shape = document.querySelector(`#map .commune[data-code="${code}"]`);
+  const c = state.communes.get(code);
+  if (!shape || !c) return;
+  const approximate = shape.dataset.approximate === "true";
+  shape.setAttribute("class", `commune ${colourOf(c.indicators)}${approximate ? " approximate" : ""}${state.selected === code ? " selected" : ""}`);
+  shape.dataset.flood = c.indicators.floodAlertLevel;
+  shape.querySelector("title").textContent = `${c.name} · ${tileValue(c.indicators)}`;
+}
+
+function sensorMarker(s) {
+  let marker = document.querySelector(`#map .sensor[data-id="${CSS.escape(s.id)}"]`);
+  if (!marker && state.project && s.longitude != null) {
+    const [x, y] = state.project([s.longitude, s.latitude]);
+    marker = svg("circle", { class: "sensor", "data-id": s.id, cx: x.toFixed(1), cy: y.toFixed(1), r: 5 });
+    marker.append(svg("title"));
+    $("sensorLayer").append(marker);
+  }
+  if (!marker) return;
+  marker.setAttribute("class", `sensor s-${s.alertLevel ?? 0}`);
+  marker.dataset.level = s.alertLevel ?? 0;
+  marker.querySelector("title").textContent = `${s.id} · ${t("kinds")[s.kind] ?? s.kind} · ${t("level")} ${s.alertLevel ?? 0}`;
+}
+
+function renderReports() {
+  const layer = $("reportLayer");
+  if (!layer || !state.project) return;
+  layer.replaceChildren(...state.reports.filter((f) => f.geometry).map((f) => {
+    const [x, y] = state.project(f.geometry.coordinates);
+    const mark = svg("rect", { class: "report", "data-id": f.id, x: (x - 3).toFixed(1), y: (y - 3).toFixed(1), width: 6, height: 6, transform: `rotate(45 ${x.toFixed(1)} ${y.toFixed(1)})` });
+    mark.append(svg("title"));
+    mark.querySelector("title").textContent = `${f.id} · ${f.properties.category}`;
+    return mark;
+  }));
+}
+
+function renderMap() {
+  const map = $("map");
+  state.project = fitProjection();
+  if (!state.project) return;
+  const shapes = svg("g"), labels = svg("g");
+  for (const f of state.shapes) {
+    const code = f.properties.code;
+    let shape;
+    if (f.geometry.type === "Point") {
+      const [x, y] = state.project(f.geometry.coordinates);
+      shape = svg("circle", { class: "commune", cx: x.toFixed(1), cy: y.toFixed(1), r: 11 });
+      labels.append(Object.assign(svg("text", { class: "label", x: x.toFixed(1), y: (y + 22).toFixed(1) }), { textContent: f.properties.name }));
+    } else {
+      const polygons = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      shape = svg("path", { class: "commune", d: polygons.map((rings) => rings.map(ringPath).join("")).join(""), "fill-rule": "evenodd" });
+    }
+    shape.dataset.code = code;
+    shape.dataset.approximate = String(f.properties.approximate);
+    shape.append(svg("title"));
+    shape.addEventListener("click", () => openDetail(code));
+    shapes.append(shape);
+    if (!state.communes.has(code) && f.properties.indicators) state.communes.set(code, { code, name: f.properties.name, indicators: f.properties.indicators });
+  }
+  map.replaceChildren(shapes, labels, svg("g", { id: "reportLayer" }), svg("g", { id: "sensorLayer" }));
+  for (const code of state.communes.keys()) renderShape(code);
+  for (const s of state.sensors.values()) sensorMarker(s);
+  renderReports();
+}
+
+async function geoJson(url) {
+  const response = await fetch(url, { headers: { Accept: "application/geo+json" } });
+  return response.ok ? (await response.json()).features : [];
+}
+
+async function loadMap() {
+  try {
+    state.shapes = await geoJson("/api/v1/communes.geojson");
+    for (const f of await geoJson("/api/v1/sensors?limit=1000")) state.sensors.set(f.id, { ...f.properties, id: f.id });
+    state.reports = await geoJson("/api/v1/feedback?open=true&limit=1000");
+    renderMap();
+  } catch { /* offline: the tiles still show the figures */ }
+}
+
+let reportsDue = null;
+function refreshReportsSoon() {
+  if (reportsDue) return;
+  reportsDue = setTimeout(async () => { reportsDue = null; state.reports = await geoJson("/api/v1/feedback?open=true&limit=1000").catch(() => state.reports); renderReports(); }, 1000);
+}
+
+let sensorsDue = null;
+function refreshSensorsSoon() {
+  if (sensorsDue) return;
+  sensorsDue = setTimeout(async () => {
+    sensorsDue = null;
+    for (const f of await geoJson("/api/v1/sensors?limit=1000").catch(() => [])) {
+      const known = state.sensors.get(f.id);
+      const s = { ...f.properties, id: f.id, alertLevel: Math.max(f.properties.alertLevel ?? 0, known?.alertLevel ?? 0) };
+      state.sensors.set(f.id, s);
+      sensorMarker(s);
+    }
+  }, 300);
+}
+
+async function onSensorAlert(alert, change) {
+  let s = state.sensors.get(alert.sensorId);
+  if (!s) { // provisioned after the map was drawn: its place comes from its view
+    const response = await fetch(`/api/v1/sensors/${encodeURIComponent(alert.sensorId)}`);
+    if (!response.ok) return;
+    const v = await response.json();
+    s = { id: v.id, kind: v.kind, commune: v.commune, latitude: v.latitude, longitude: v.longitude, alertLevel: v.alertLevel };
+    state.sensors.set(s.id, s);
+  }
+  // A sensor's level is the highest of its active alerts; a cleared one drops to what the others still raise.
+  const others = state.alerts.filter((a) => a.sensorId === alert.sensorId).map((a) => a.level);
+  s.alertLevel = Math.max(0, ...others, change === "cleared" ? 0 : alert.level);
+  sensorMarker(s);
 }
 
 function renderLegend() {
@@ -181,6 +331,8 @@ function connect() {
     if (d.scope === "hue") { if (state.city) { state.city.indicators = d.indicators; renderCity(); } return; }
     const c = state.communes.get(d.scope);
     if (!c) return;
+    if (c.indicators.openFeedback !== d.indicators.openFeedback) refreshReportsSoon();
+    if (c.indicators.sensors !== d.indicators.sensors) refreshSensorsSoon();
     c.indicators = d.indicators;
     renderTile(d.scope);
     if (state.selected === d.scope) openDetail(d.scope);
@@ -191,6 +343,7 @@ function connect() {
     if (change !== "cleared") state.alerts.unshift(alert);
     state.alerts.sort((a, b) => b.level - a.level);
     renderAlerts();
+    onSensorAlert(alert, change);
     // A gauge's alert arrives before its commune's indicators (sent at most every 2 s): raise the tile's flood level now.
     const c = state.communes.get(alert.commune);
     if (c && alert.kind === "water-level" && change !== "cleared" && alert.level > c.indicators.floodAlertLevel) {
@@ -203,6 +356,6 @@ function connect() {
 $("mode").addEventListener("change", (e) => { state.mode = e.target.value; for (const code of state.communes.keys()) renderTile(code); renderLegend(); });
 $("lang").addEventListener("click", () => { state.lang = state.lang === "vi" ? "en" : "vi"; localStorage.setItem("hue.lang", state.lang); renderAll(); });
 $("indicator").addEventListener("change", (e) => { state.chartIndicator = e.target.value; drawChart($("cityChart"), "/api/v1/city/history", e.target.value); });
-fetch("/api/v1/city").then((r) => r.json()).then(applySnapshot).catch(() => {});
+fetch("/api/v1/city").then((r) => r.json()).then(applySnapshot).catch(() => {}).finally(loadMap);
 connect();
 setInterval(() => drawChart($("cityChart"), "/api/v1/city/history", $("indicator").value), 60_000);

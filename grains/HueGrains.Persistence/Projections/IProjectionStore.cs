@@ -22,6 +22,9 @@ public interface IProjectionStore
 
     /// <summary>The provisioned sensor whose device key has this SHA-256 (hex), or null.</summary>
     Task<string?> SensorOfKeyAsync(string deviceKeyHash, CancellationToken ct);
+
+    /// <summary>By id descending, at most <see cref="SensorQuery.Limit"/>, after the query's cursor.</summary>
+    Task<IReadOnlyList<SensorRow>> SensorsAsync(SensorQuery query, CancellationToken ct);
 }
 
 /// <summary>Writes a row where no trigger derives it (the memory store); called by the grain storage with the state write.</summary>

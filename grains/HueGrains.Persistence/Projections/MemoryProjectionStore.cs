@@ -24,6 +24,8 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
 
     public Task<string?> SensorOfKeyAsync(string deviceKeyHash, CancellationToken ct) => Rows.SensorOfKey(deviceKeyHash);
 
+    public Task<IReadOnlyList<SensorRow>> SensorsAsync(SensorQuery query, CancellationToken ct) => Rows.Sensors(query);
+
     public Task AppendAsync(string citizenId, AccessEntry entry, CancellationToken ct) => Rows.AppendAccess(citizenId, entry);
 
     public Task<IReadOnlyList<AccessEntry>> ReadAsync(string citizenId, PageCursor? after, int limit, CancellationToken ct) =>
@@ -48,6 +50,7 @@ public interface IMemoryProjectionsGrain : IGrainWithIntegerKey
     [Alias("Feedback")] Task<IReadOnlyList<FeedbackRow>> Feedback(FeedbackQuery query, DateTimeOffset now);
     [Alias("DailyCounts")] Task<IReadOnlyList<DailyCount>> DailyCounts(EntityKind kind, DateTimeOffset from, DateTimeOffset to);
     [Alias("SensorOfKey")] Task<string?> SensorOfKey(string deviceKeyHash);
+    [Alias("Sensors")] Task<IReadOnlyList<SensorRow>> Sensors(SensorQuery query);
     [Alias("AppendAccess")] Task AppendAccess(string citizenId, AccessEntry entry);
     [Alias("Accesses")] Task<IReadOnlyList<AccessEntry>> Accesses(string citizenId, PageCursor? after, int limit);
     [Alias("AppendChange")] Task AppendChange(string type, string entityId, string? commune, long version, string data);
@@ -118,8 +121,8 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
             && (q.Category is null || f.Category == q.Category) && (q.Categories is not { Count: > 0 } || q.Categories.Contains(f.Category))
             && (q.Open is null || f.Open == q.Open)
             && (q.From is null || f.SubmittedAt >= q.From) && (q.To is null || f.SubmittedAt < q.To)
-            && (q.After is null || q.After.Precedes(f.SubmittedAt, f.Id))
-            && (q.Near is null || q.Near.Contains(f.Latitude, f.Longitude)))
+            && (q.Area is null || q.Area.Contains(f.Latitude, f.Longitude))
+            && (q.After is null || q.After.Precedes(f.SubmittedAt, f.Id)))
         .OrderByDescending(f => f.SubmittedAt).ThenByDescending(f => f.Id, StringComparer.Ordinal)
         .Take(q.Limit)]);
 
@@ -136,6 +139,13 @@ public sealed class MemoryProjectionsGrain : Grain, IMemoryProjectionsGrain
     }
 
     public Task<string?> SensorOfKey(string deviceKeyHash) => Task.FromResult(_sensorByKey.GetValueOrDefault(deviceKeyHash));
+
+    public Task<IReadOnlyList<SensorRow>> Sensors(SensorQuery q) => Task.FromResult<IReadOnlyList<SensorRow>>([.. _sensors.Values
+        .Where(s => (q.Commune is null || s.Commune == q.Commune) && (q.Kind is null || s.Kind == q.Kind)
+            && (q.Ids is null || q.Ids.Contains(s.Id)) && (q.Area is null || q.Area.Contains(s.Latitude, s.Longitude))
+            && (q.After is null || string.CompareOrdinal(s.Id, q.After.Id) < 0))
+        .OrderByDescending(s => s.Id, StringComparer.Ordinal)
+        .Take(q.Limit)]);
 
     public Task AppendAccess(string citizenId, AccessEntry entry)
     {

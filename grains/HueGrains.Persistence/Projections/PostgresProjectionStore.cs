@@ -71,16 +71,8 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         if (query.Open is { } open) sql.Text.Append(open ? " AND is_open" : " AND NOT is_open");
         sql.Add("submitted_at >= {0}", query.From);
         sql.Add("submitted_at < {0}", query.To);
+        sql.AddArea(query.Area);
         if (query.After is { } after) sql.Add("(submitted_at, id) < ({0}, {1})", after.At, after.Id);
-        if (query.Near is { } near)
-        {
-            // A bounding box the indexes can use, then the exact distance (deploy/sql/012).
-            var box = GeoDistance.DegreesAround(near.Radius);
-            sql.Add("latitude BETWEEN {0} AND {1}", near.Latitude - box, near.Latitude + box);
-            sql.Add("longitude BETWEEN {0} AND {1}", near.Longitude - box, near.Longitude + box);
-            sql.Add("hue_distance_m(latitude, longitude, {0}, {1})", near.Latitude, near.Longitude);
-            sql.Add(" <= {0}", near.Radius, where: false);
-        }
         sql.Text.Append(" ORDER BY submitted_at DESC, id DESC");
         sql.Add(" LIMIT {0}", query.Limit, where: false);
         return QueryAsync(sql, ReadFeedback, ct);
@@ -105,6 +97,20 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         await using var connection = await db.OpenConnectionAsync(ct);
         var ids = await ReadAsync(connection, "SELECT id FROM hue_sensors WHERE device_key_hash = $1 LIMIT 1", [deviceKeyHash], r => r.GetString(0), ct);
         return ids.Count == 0 ? null : ids[0];
+    }
+
+    public Task<IReadOnlyList<SensorRow>> SensorsAsync(SensorQuery query, CancellationToken ct)
+    {
+        var sql = new Filter("SELECT id, version, commune, kind, alert_level, last_seen, latitude, longitude, snapshot FROM hue_sensors WHERE true");
+        sql.Add("commune = {0}", query.Commune);
+        sql.Add("kind = {0}", query.Kind is { } kind ? (short)kind : null);
+        sql.Add("id = ANY({0})", query.Ids?.ToArray());
+        sql.AddArea(query.Area);
+        sql.Add("id < {0}", query.After?.Id);
+        sql.Text.Append(" ORDER BY id DESC");
+        sql.Add(" LIMIT {0}", query.Limit, where: false);
+        return QueryAsync(sql, r => new SensorRow(r.GetString(0), r.GetInt64(1), r.GetString(2), (SensorKind)r.GetInt16(3), r.GetInt32(4),
+            Time(r, 5), Number(r, 6), Number(r, 7), JsonSerializer.Deserialize<SensorSnapshot>(r.GetString(8), SnapshotJson)!), ct);
     }
 
     private static async Task<ClosedTotals> TotalsAsync(NpgsqlConnection connection, string commune, DateTimeOffset now, CancellationToken ct)
@@ -183,5 +189,20 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
         }
 
         public void Add(string condition, DateTimeOffset after, string id) => Add(condition, (object)after, id);
+
+        /// <summary>The area's box on latitude and longitude (the position index), then the exact distance for a circle.</summary>
+        public void AddArea(GeoArea? area)
+        {
+            if (area is null) return;
+            Add("latitude BETWEEN {0} AND {1}", area.MinLatitude, area.MaxLatitude);
+            Add("longitude BETWEEN {0} AND {1}", area.MinLongitude, area.MaxLongitude);
+            if (area.Centre is { } c)
+            {
+                Values.Add(c.Latitude);
+                Values.Add(c.Longitude);
+                Values.Add(area.RadiusMeters!.Value);
+                Text.Append(System.Globalization.CultureInfo.InvariantCulture, $" AND hue_distance_m(${Values.Count - 2}, ${Values.Count - 1}, latitude, longitude) <= ${Values.Count}");
+            }
+        }
     }
 }

@@ -76,7 +76,7 @@ public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixt
     }
 
     [Fact]
-    public async Task The_dashboard_shows_40_communes_and_turns_a_commune_red_within_3_s_of_a_reading_above_BD3()
+    public async Task The_dashboard_shows_40_communes_on_tiles_and_a_map_and_turns_the_commune_and_its_gauge_red_within_3_s_of_a_reading_above_BD3()
     {
         await using var browser = await Chromium.LaunchAsync();
         await browser.NavigateAsync(platform.BaseUrl + "/");
@@ -93,12 +93,22 @@ public class DashboardBrowserTests(KestrelPlatformFixture platform) : IClassFixt
 
         var tile = $"document.querySelector('.tile[data-code=\"{Commune}\"]')";
         Assert.NotEqual(AlertRed, (string?)await browser.EvaluateAsync($"getComputedStyle({tile}).backgroundColor"));
+
+        // The map: 40 communes (approximate centroids until boundaries are loaded), and the new gauge's marker once the
+        // commune's sensor count moves on the live feed.
+        await WaitForAsync(async () => (int?)await browser.EvaluateAsync("document.querySelectorAll('#map .commune').length") ?? 0, n => n == 40, TimeSpan.FromSeconds(10));
+        Assert.Equal(40, (int?)await browser.EvaluateAsync("document.querySelectorAll('#map .commune.approximate').length"));
+        var marker = $"document.querySelector('#map .sensor[data-id=\"{sensor}\"]')";
+        await WaitForAsync(async () => (bool?)await browser.EvaluateAsync($"{marker} !== null"), shown => shown == true, TimeSpan.FromSeconds(10));
+        Assert.NotEqual(AlertRed, (string?)await browser.EvaluateAsync($"getComputedStyle({marker}).fill"));
         var response = await device.PostJson($"/api/v1/sensors/{sensor}/readings", new { at = DateTimeOffset.UtcNow, value = 3.8 });
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         var acked = Stopwatch.StartNew();
         await WaitForAsync(async () => (string?)await browser.EvaluateAsync($"getComputedStyle({tile}).backgroundColor"), c => c == AlertRed, TimeSpan.FromSeconds(3));
         Assert.True(acked.Elapsed < TimeSpan.FromSeconds(3), $"took {acked.Elapsed.TotalMilliseconds:0} ms");
         Assert.Equal("3", (string?)await browser.EvaluateAsync($"{tile}.dataset.flood"));
+        await WaitForAsync(async () => (string?)await browser.EvaluateAsync($"getComputedStyle({marker}).fill"), c => c == AlertRed, TimeSpan.FromSeconds(3));
+        Assert.Equal(AlertRed, (string?)await browser.EvaluateAsync($"getComputedStyle(document.querySelector('#map .commune[data-code=\"{Commune}\"]')).fill"));
         await browser.ScreenshotAsync(Artefact("dashboard-bd3.png"));
 
         // Drill down, switch to English, and stay usable at phone width.

@@ -43,6 +43,11 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["GET /api/v1/live"] = Public,
         ["GET /api/v1/changes"] = Public, // dossiers inside only for their officials (ChangeFeedApiTests)
         ["GET /api/v1/alerts"] = Public,
+        ["PUT /api/v1/communes/{code}/boundary"] = "operator",
+        ["GET /api/v1/communes/{code}/boundary"] = Public,
+        ["GET /api/v1/communes.geojson"] = Public,
+        ["GET /api/v1/sensors/"] = Public,
+        ["GET /api/v1/feedback/"] = Public,
         // Any platform token (not a device key); what it receives is what it may read, and only its creator sees it.
         ["POST /api/v1/subscriptions/"] = "citizen official leader operator",
         ["GET /api/v1/subscriptions/{id}"] = "citizen official leader operator",

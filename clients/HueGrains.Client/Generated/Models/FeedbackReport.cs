@@ -52,6 +52,14 @@ namespace HueGrains.Client.Models
 #else
         public List<string> PhotoUrls { get; set; }
 #endif
+        /// <summary>The routing property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Routing { get; set; }
+#nullable restore
+#else
+        public string Routing { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::HueGrains.Client.Models.FeedbackReport"/> and sets the default values.
         /// </summary>
@@ -84,6 +92,7 @@ namespace HueGrains.Client.Models
                 { "latitude", n => { Latitude = n.GetDoubleValue(); } },
                 { "longitude", n => { Longitude = n.GetDoubleValue(); } },
                 { "photoUrls", n => { PhotoUrls = n.GetCollectionOfPrimitiveValues<string>()?.AsList(); } },
+                { "routing", n => { Routing = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -100,6 +109,7 @@ namespace HueGrains.Client.Models
             writer.WriteDoubleValue("latitude", Latitude);
             writer.WriteDoubleValue("longitude", Longitude);
             writer.WriteCollectionOfPrimitiveValues<string>("photoUrls", PhotoUrls);
+            writer.WriteStringValue("routing", Routing);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

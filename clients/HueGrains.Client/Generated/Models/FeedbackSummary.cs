@@ -35,6 +35,10 @@ namespace HueGrains.Client.Models
 #else
         public string Id { get; set; }
 #endif
+        /// <summary>The latitude property</summary>
+        public double? Latitude { get; set; }
+        /// <summary>The longitude property</summary>
+        public double? Longitude { get; set; }
         /// <summary>The overdue property</summary>
         public bool? Overdue { get; set; }
         /// <summary>A report&apos;s states; FeedbackStatus.Reopened follows an answer the reporter did not accept (appended last: stored by value).</summary>
@@ -70,6 +74,8 @@ namespace HueGrains.Client.Models
                 { "commune", n => { Commune = n.GetStringValue(); } },
                 { "dueAt", n => { DueAt = n.GetDateTimeOffsetValue(); } },
                 { "id", n => { Id = n.GetStringValue(); } },
+                { "latitude", n => { Latitude = n.GetDoubleValue(); } },
+                { "longitude", n => { Longitude = n.GetDoubleValue(); } },
                 { "overdue", n => { Overdue = n.GetBoolValue(); } },
                 { "status", n => { Status = n.GetEnumValue<global::HueGrains.Client.Models.FeedbackStatus>(); } },
                 { "submittedAt", n => { SubmittedAt = n.GetDateTimeOffsetValue(); } },
@@ -86,6 +92,8 @@ namespace HueGrains.Client.Models
             writer.WriteStringValue("commune", Commune);
             writer.WriteDateTimeOffsetValue("dueAt", DueAt);
             writer.WriteStringValue("id", Id);
+            writer.WriteDoubleValue("latitude", Latitude);
+            writer.WriteDoubleValue("longitude", Longitude);
             writer.WriteBoolValue("overdue", Overdue);
             writer.WriteEnumValue<global::HueGrains.Client.Models.FeedbackStatus>("status", Status);
             writer.WriteDateTimeOffsetValue("submittedAt", SubmittedAt);

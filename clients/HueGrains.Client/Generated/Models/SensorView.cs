@@ -114,6 +114,14 @@ namespace HueGrains.Client.Models
 #else
         public string Unit { get; set; }
 #endif
+        /// <summary>The warning property</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public string? Warning { get; set; }
+#nullable restore
+#else
+        public string Warning { get; set; }
+#endif
         /// <summary>
         /// Instantiates a new <see cref="global::HueGrains.Client.Models.SensorView"/> and sets the default values.
         /// </summary>
@@ -159,6 +167,7 @@ namespace HueGrains.Client.Models
                 { "statistics", n => { Statistics = n.GetObjectValue<global::HueGrains.Client.Models.SensorStatistics>(global::HueGrains.Client.Models.SensorStatistics.CreateFromDiscriminatorValue); } },
                 { "thresholds", n => { Thresholds = n.GetCollectionOfPrimitiveValues<double?>()?.AsList(); } },
                 { "unit", n => { Unit = n.GetStringValue(); } },
+                { "warning", n => { Warning = n.GetStringValue(); } },
             };
         }
         /// <summary>
@@ -188,6 +197,7 @@ namespace HueGrains.Client.Models
             writer.WriteObjectValue<global::HueGrains.Client.Models.SensorStatistics>("statistics", Statistics);
             writer.WriteCollectionOfPrimitiveValues<double?>("thresholds", Thresholds);
             writer.WriteStringValue("unit", Unit);
+            writer.WriteStringValue("warning", Warning);
             writer.WriteAdditionalData(AdditionalData);
         }
     }

@@ -6,6 +6,7 @@ using HueGrains.Client.Api.V1.Changes;
 using HueGrains.Client.Api.V1.Citizens;
 using HueGrains.Client.Api.V1.City;
 using HueGrains.Client.Api.V1.Communes;
+using HueGrains.Client.Api.V1.CommunesGeojson;
 using HueGrains.Client.Api.V1.Feedback;
 using HueGrains.Client.Api.V1.FeedbackTriage;
 using HueGrains.Client.Api.V1.Live;
@@ -56,6 +57,11 @@ namespace HueGrains.Client.Api.V1
         public global::HueGrains.Client.Api.V1.Communes.CommunesRequestBuilder Communes
         {
             get => new global::HueGrains.Client.Api.V1.Communes.CommunesRequestBuilder(PathParameters, RequestAdapter);
+        }
+        /// <summary>The communesGeojson property</summary>
+        public global::HueGrains.Client.Api.V1.CommunesGeojson.CommunesGeojsonRequestBuilder CommunesGeojson
+        {
+            get => new global::HueGrains.Client.Api.V1.CommunesGeojson.CommunesGeojsonRequestBuilder(PathParameters, RequestAdapter);
         }
         /// <summary>The feedback property</summary>
         public global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder Feedback

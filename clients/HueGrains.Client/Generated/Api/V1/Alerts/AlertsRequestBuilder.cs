@@ -22,7 +22,7 @@ namespace HueGrains.Client.Api.V1.Alerts
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AlertsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/alerts{?commune*}", pathParameters)
+        public AlertsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/alerts{?bbox*,commune*,near*,radius*}", pathParameters)
         {
         }
         /// <summary>
@@ -30,15 +30,16 @@ namespace HueGrains.Client.Api.V1.Alerts
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public AlertsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/alerts{?commune*}", rawUrl)
+        public AlertsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/alerts{?bbox*,commune*,near*,radius*}", rawUrl)
         {
         }
         /// <summary>
-        /// Active alerts of the city, or of one commune (?commune=).
+        /// Active alerts of the city, or of one commune (?commune=), or of an area (near/radius or bbox); JSON or GeoJSON.
         /// </summary>
         /// <returns>A List&lt;global::HueGrains.Client.Models.ActiveAlert&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::HueGrains.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 404 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -54,6 +55,7 @@ namespace HueGrains.Client.Api.V1.Alerts
             var requestInfo = ToGetRequestInformation(requestConfiguration);
             var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
             {
+                { "400", global::HueGrains.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
                 { "404", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -62,7 +64,7 @@ namespace HueGrains.Client.Api.V1.Alerts
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Active alerts of the city, or of one commune (?commune=).
+        /// Active alerts of the city, or of one commune (?commune=), or of an area (near/radius or bbox); JSON or GeoJSON.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -90,23 +92,50 @@ namespace HueGrains.Client.Api.V1.Alerts
             return new global::HueGrains.Client.Api.V1.Alerts.AlertsRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Active alerts of the city, or of one commune (?commune=).
+        /// Active alerts of the city, or of one commune (?commune=), or of an area (near/radius or bbox); JSON or GeoJSON.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class AlertsRequestBuilderGetQueryParameters 
         {
+            /// <summary>minLon,minLat,maxLon,maxLat (not with near).</summary>
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
-            #pragma warning disable CS1591
-            [QueryParameter("commune")]
-            public string? Commune { get; set; }
-            #pragma warning restore CS1591
+            [QueryParameter("bbox")]
+            public string? Bbox { get; set; }
 #nullable restore
 #else
-            #pragma warning disable CS1591
+            [QueryParameter("bbox")]
+            public string Bbox { get; set; }
+#endif
+            /// <summary>Only alerts of this commune.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("commune")]
+            public string? Commune { get; set; }
+#nullable restore
+#else
             [QueryParameter("commune")]
             public string Commune { get; set; }
-            #pragma warning restore CS1591
+#endif
+            /// <summary>latitude,longitude of a circle&apos;s centre (with radius): alerts of sensors inside it.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("near")]
+            public string? Near { get; set; }
+#nullable restore
+#else
+            [QueryParameter("near")]
+            public string Near { get; set; }
+#endif
+            /// <summary>The circle&apos;s radius in metres (more than 0, at most 50000).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("radius")]
+            public string? Radius { get; set; }
+#nullable restore
+#else
+            [QueryParameter("radius")]
+            public string Radius { get; set; }
 #endif
         }
     }

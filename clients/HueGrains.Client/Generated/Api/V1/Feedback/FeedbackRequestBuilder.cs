@@ -35,7 +35,7 @@ namespace HueGrains.Client.Api.V1.Feedback
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FeedbackRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/feedback", pathParameters)
+        public FeedbackRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/feedback{?bbox*,category*,commune*,cursor*,limit*,near*,open*,radius*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,8 +43,35 @@ namespace HueGrains.Client.Api.V1.Feedback
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public FeedbackRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/feedback", rawUrl)
+        public FeedbackRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/feedback{?bbox*,category*,commune*,cursor*,limit*,near*,open*,radius*}", rawUrl)
         {
+        }
+        /// <summary>
+        /// Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.
+        /// </summary>
+        /// <returns>A <see cref="global::HueGrains.Client.Models.PageOfFeedbackSummary"/></returns>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::HueGrains.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::HueGrains.Client.Models.PageOfFeedbackSummary?> GetAsync(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder.FeedbackRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::HueGrains.Client.Models.PageOfFeedbackSummary> GetAsync(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder.FeedbackRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::HueGrains.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.PageOfFeedbackSummary>(requestInfo, global::HueGrains.Client.Models.PageOfFeedbackSummary.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Send an `Idempotency-Key` header to make retries safe: the same key submits the report once.
@@ -84,6 +111,25 @@ namespace HueGrains.Client.Api.V1.Feedback
             return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.FeedbackView>(requestInfo, global::HueGrains.Client.Models.FeedbackView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
+        /// Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder.FeedbackRequestBuilderGetQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder.FeedbackRequestBuilderGetQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            return requestInfo;
+        }
+        /// <summary>
         /// Send an `Idempotency-Key` header to make retries safe: the same key submits the report once.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
@@ -113,6 +159,79 @@ namespace HueGrains.Client.Api.V1.Feedback
         public global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder WithUrl(string rawUrl)
         {
             return new global::HueGrains.Client.Api.V1.Feedback.FeedbackRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class FeedbackRequestBuilderGetQueryParameters 
+        {
+            /// <summary>minLon,minLat,maxLon,maxLat (not with near).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("bbox")]
+            public string? Bbox { get; set; }
+#nullable restore
+#else
+            [QueryParameter("bbox")]
+            public string Bbox { get; set; }
+#endif
+            /// <summary>Only reports of this category.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("category")]
+            public string? Category { get; set; }
+#nullable restore
+#else
+            [QueryParameter("category")]
+            public string Category { get; set; }
+#endif
+            /// <summary>Only reports routed to this commune.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("commune")]
+            public string? Commune { get; set; }
+#nullable restore
+#else
+            [QueryParameter("commune")]
+            public string Commune { get; set; }
+#endif
+            /// <summary>The `nextCursor` of the previous page.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>At most this many per page, newest first (1–1000, default 100).</summary>
+            [QueryParameter("limit")]
+            public int? Limit { get; set; }
+            /// <summary>latitude,longitude of a circle&apos;s centre (with radius).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("near")]
+            public string? Near { get; set; }
+#nullable restore
+#else
+            [QueryParameter("near")]
+            public string Near { get; set; }
+#endif
+            /// <summary>true: only open reports; false: only answered ones.</summary>
+            [QueryParameter("open")]
+            public bool? Open { get; set; }
+            /// <summary>The circle&apos;s radius in metres (more than 0, at most 50000).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("radius")]
+            public string? Radius { get; set; }
+#nullable restore
+#else
+            [QueryParameter("radius")]
+            public string Radius { get; set; }
+#endif
         }
     }
 }

@@ -35,7 +35,7 @@ namespace HueGrains.Client.Api.V1.Sensors
         /// </summary>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SensorsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/sensors", pathParameters)
+        public SensorsRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/sensors{?bbox*,commune*,cursor*,kind*,limit*,near*,radius*}", pathParameters)
         {
         }
         /// <summary>
@@ -43,8 +43,35 @@ namespace HueGrains.Client.Api.V1.Sensors
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public SensorsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/sensors", rawUrl)
+        public SensorsRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/api/v1/sensors{?bbox*,commune*,cursor*,kind*,limit*,near*,radius*}", rawUrl)
         {
+        }
+        /// <summary>
+        /// Sensors and their places, by commune, kind or area (near/radius or bbox); JSON or GeoJSON (Accept: application/geo+json).
+        /// </summary>
+        /// <returns>A <see cref="global::HueGrains.Client.Models.PageOfSensorPlace"/></returns>
+        /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+        /// <exception cref="global::HueGrains.Client.Models.HttpValidationProblemDetails">When receiving a 400 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public async Task<global::HueGrains.Client.Models.PageOfSensorPlace?> GetAsync(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder.SensorsRequestBuilderGetQueryParameters>>? requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#nullable restore
+#else
+        public async Task<global::HueGrains.Client.Models.PageOfSensorPlace> GetAsync(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder.SensorsRequestBuilderGetQueryParameters>> requestConfiguration = default, CancellationToken cancellationToken = default)
+        {
+#endif
+            var requestInfo = ToGetRequestInformation(requestConfiguration);
+            var errorMapping = new Dictionary<string, ParsableFactory<IParsable>>
+            {
+                { "400", global::HueGrains.Client.Models.HttpValidationProblemDetails.CreateFromDiscriminatorValue },
+                { "429", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "503", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+            };
+            return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.PageOfSensorPlace>(requestInfo, global::HueGrains.Client.Models.PageOfSensorPlace.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
         /// Provision up to 1000 sensors from a JSON array or CSV (id,kind,unit,commune,latitude,longitude[,label,expectedIntervalSeconds]).
@@ -82,6 +109,25 @@ namespace HueGrains.Client.Api.V1.Sensors
             return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.BulkProvisionResult>(requestInfo, global::HueGrains.Client.Models.BulkProvisionResult.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
+        /// Sensors and their places, by commune, kind or area (near/radius or bbox); JSON or GeoJSON (Accept: application/geo+json).
+        /// </summary>
+        /// <returns>A <see cref="RequestInformation"/></returns>
+        /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder.SensorsRequestBuilderGetQueryParameters>>? requestConfiguration = default)
+        {
+#nullable restore
+#else
+        public RequestInformation ToGetRequestInformation(Action<RequestConfiguration<global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder.SensorsRequestBuilderGetQueryParameters>> requestConfiguration = default)
+        {
+#endif
+            var requestInfo = new RequestInformation(Method.GET, UrlTemplate, PathParameters);
+            requestInfo.Configure(requestConfiguration);
+            requestInfo.Headers.TryAdd("Accept", "application/json");
+            return requestInfo;
+        }
+        /// <summary>
         /// Provision up to 1000 sensors from a JSON array or CSV (id,kind,unit,commune,latitude,longitude[,label,expectedIntervalSeconds]).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
@@ -111,6 +157,76 @@ namespace HueGrains.Client.Api.V1.Sensors
         public global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder WithUrl(string rawUrl)
         {
             return new global::HueGrains.Client.Api.V1.Sensors.SensorsRequestBuilder(rawUrl, RequestAdapter);
+        }
+        /// <summary>
+        /// Sensors and their places, by commune, kind or area (near/radius or bbox); JSON or GeoJSON (Accept: application/geo+json).
+        /// </summary>
+        [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
+        public partial class SensorsRequestBuilderGetQueryParameters 
+        {
+            /// <summary>minLon,minLat,maxLon,maxLat (not with near).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("bbox")]
+            public string? Bbox { get; set; }
+#nullable restore
+#else
+            [QueryParameter("bbox")]
+            public string Bbox { get; set; }
+#endif
+            /// <summary>Only sensors of this commune.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("commune")]
+            public string? Commune { get; set; }
+#nullable restore
+#else
+            [QueryParameter("commune")]
+            public string Commune { get; set; }
+#endif
+            /// <summary>The `nextCursor` of the previous page.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("cursor")]
+            public string? Cursor { get; set; }
+#nullable restore
+#else
+            [QueryParameter("cursor")]
+            public string Cursor { get; set; }
+#endif
+            /// <summary>Only sensors of this kind, e.g. water-level.</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("kind")]
+            public string? Kind { get; set; }
+#nullable restore
+#else
+            [QueryParameter("kind")]
+            public string Kind { get; set; }
+#endif
+            /// <summary>At most this many per page, by id descending (1–1000, default 100).</summary>
+            [QueryParameter("limit")]
+            public int? Limit { get; set; }
+            /// <summary>latitude,longitude of a circle&apos;s centre (with radius).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("near")]
+            public string? Near { get; set; }
+#nullable restore
+#else
+            [QueryParameter("near")]
+            public string Near { get; set; }
+#endif
+            /// <summary>The circle&apos;s radius in metres (more than 0, at most 50000).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("radius")]
+            public string? Radius { get; set; }
+#nullable restore
+#else
+            [QueryParameter("radius")]
+            public string Radius { get; set; }
+#endif
         }
     }
 }

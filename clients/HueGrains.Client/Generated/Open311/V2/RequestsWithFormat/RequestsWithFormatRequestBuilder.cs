@@ -23,7 +23,7 @@ namespace HueGrains.Client.Open311.V2.RequestsWithFormat
         /// <param name="format">The path parameter: format</param>
         /// <param name="pathParameters">Path parameters for the request</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public RequestsWithFormatRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, string format = "") : base(requestAdapter, "{+baseurl}/open311/v2/requests.{format}{?end_date*,service_code*,service_request_id*,start_date*,status*}", pathParameters)
+        public RequestsWithFormatRequestBuilder(Dictionary<string, object> pathParameters, IRequestAdapter requestAdapter, string format = "") : base(requestAdapter, "{+baseurl}/open311/v2/requests.{format}{?bbox*,end_date*,lat*,long*,radius*,service_code*,service_request_id*,start_date*,status*}", pathParameters)
         {
             if (!string.IsNullOrWhiteSpace(format)) PathParameters.Add("format", format);
         }
@@ -32,11 +32,11 @@ namespace HueGrains.Client.Open311.V2.RequestsWithFormat
         /// </summary>
         /// <param name="rawUrl">The raw URL to use for the request builder.</param>
         /// <param name="requestAdapter">The request adapter to use to execute the requests.</param>
-        public RequestsWithFormatRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/open311/v2/requests.{format}{?end_date*,service_code*,service_request_id*,start_date*,status*}", rawUrl)
+        public RequestsWithFormatRequestBuilder(string rawUrl, IRequestAdapter requestAdapter) : base(requestAdapter, "{+baseurl}/open311/v2/requests.{format}{?bbox*,end_date*,lat*,long*,radius*,service_code*,service_request_id*,start_date*,status*}", rawUrl)
         {
         }
         /// <summary>
-        /// Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.
+        /// Reports: by ids, service codes, dates, status and place (lat/long/radius or bbox); last 90 days and at most 1000 by default.
         /// </summary>
         /// <returns>A List&lt;global::HueGrains.Client.Open311.V2.RequestsWithFormat.WithFormat&gt;</returns>
         /// <param name="cancellationToken">Cancellation token to use when cancelling requests</param>
@@ -100,7 +100,7 @@ namespace HueGrains.Client.Open311.V2.RequestsWithFormat
             return collectionResult?.AsList();
         }
         /// <summary>
-        /// Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.
+        /// Reports: by ids, service codes, dates, status and place (lat/long/radius or bbox); last 90 days and at most 1000 by default.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="requestConfiguration">Configuration for the request such as headers, query parameters, and middleware options.</param>
@@ -150,11 +150,21 @@ namespace HueGrains.Client.Open311.V2.RequestsWithFormat
             return new global::HueGrains.Client.Open311.V2.RequestsWithFormat.RequestsWithFormatRequestBuilder(rawUrl, RequestAdapter);
         }
         /// <summary>
-        /// Reports: by ids, service codes, dates and status; last 90 days and at most 1000 by default.
+        /// Reports: by ids, service codes, dates, status and place (lat/long/radius or bbox); last 90 days and at most 1000 by default.
         /// </summary>
         [global::System.CodeDom.Compiler.GeneratedCode("Kiota", "1.0.0")]
         public partial class RequestsWithFormatRequestBuilderGetQueryParameters 
         {
+            /// <summary>Extension: minLon,minLat,maxLon,maxLat (not with lat/long).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("bbox")]
+            public string? Bbox { get; set; }
+#nullable restore
+#else
+            [QueryParameter("bbox")]
+            public string Bbox { get; set; }
+#endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
             #pragma warning disable CS1591
@@ -167,6 +177,39 @@ namespace HueGrains.Client.Open311.V2.RequestsWithFormat
             [QueryParameter("end_date")]
             public string EndDate { get; set; }
             #pragma warning restore CS1591
+#endif
+            /// <summary>Extension: latitude of a circle&apos;s centre (with long and radius).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("lat")]
+            public string? Lat { get; set; }
+#nullable restore
+#else
+            [QueryParameter("lat")]
+            public string Lat { get; set; }
+#endif
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            #pragma warning disable CS1591
+            [QueryParameter("long")]
+            public string? Long { get; set; }
+            #pragma warning restore CS1591
+#nullable restore
+#else
+            #pragma warning disable CS1591
+            [QueryParameter("long")]
+            public string Long { get; set; }
+            #pragma warning restore CS1591
+#endif
+            /// <summary>Extension: the circle&apos;s radius in metres (more than 0, at most 50000).</summary>
+#if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
+#nullable enable
+            [QueryParameter("radius")]
+            public string? Radius { get; set; }
+#nullable restore
+#else
+            [QueryParameter("radius")]
+            public string Radius { get; set; }
 #endif
 #if NETSTANDARD2_1_OR_GREATER || NETCOREAPP3_1_OR_GREATER
 #nullable enable
