@@ -11,12 +11,13 @@ public sealed record HidePhotoRequest(string? Reason);
 
 /// <summary>
 /// A report's photos: uploaded by the reporter (or an official of the commune), re-encoded without metadata, served with
-/// long-lived cache headers; officials hide a photo from the public with a reason.
+/// cache headers and ETags; officials hide a photo from the public with a reason.
 /// </summary>
 public static class FeedbackPhotosApi
 {
     private const string Jpeg = OpenApi.JpegContent.MediaType;
-    private const string Immutable = "public, max-age=31536000, immutable";
+    // Not immutable: a photo an official hides must leave shared caches within minutes; the ETag keeps revalidation cheap.
+    private const string PublicCache = "public, max-age=300";
     /// <summary>Room for the multipart boundaries and headers around a photo of the largest size.</summary>
     private const long MaxBody = PhotoLimits.MaxBytes + 64 * 1024;
 
@@ -54,9 +55,14 @@ public static class FeedbackPhotosApi
         {
             form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxBody, ValueCountLimit = 16 }, ct);
         }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge })
+        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
+            || ex is InvalidDataException && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
         {
             return TooLarge();
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException)
+        {
+            return PhotoProblem(StatusCodes.Status400BadRequest, "The multipart body is malformed: send one image in field photo.");
         }
         if (form.Files.GetFile("photo") is not { } file) return PhotoProblem(StatusCodes.Status400BadRequest, "Send one image in field photo.");
         if (file.Length > PhotoLimits.MaxBytes) return TooLarge();
@@ -93,7 +99,7 @@ public static class FeedbackPhotosApi
         var content = await grains.GetGrain<IFeedbackPhotosGrain>(0).Read(id, photoId, thumbnail, known, ct);
         if (content is null || content.Hidden && !SeesHidden(user)) return TypedResults.NotFound();
         // A photo's bytes never change (a new photo gets a new id); a hidden one is for staff only and not kept anywhere.
-        http.Response.Headers.CacheControl = content.Hidden ? "private, no-store" : Immutable;
+        http.Response.Headers.CacheControl = content.Hidden ? "private, no-store" : PublicCache;
         http.Response.Headers.ETag = content.ETag;
         return content.Bytes is null ? TypedResults.StatusCode(StatusCodes.Status304NotModified) : TypedResults.File(content.Bytes, Jpeg);
     }
@@ -106,8 +112,16 @@ public static class FeedbackPhotosApi
     }
 
     /// <summary>The public sees a report without its hidden photos; staff see them, with the reason.</summary>
+    /// <summary>
+    /// The public sees neither hidden photos nor why they were hidden (a reason often says what the photo shows): the
+    /// history keeps only that a photo was hidden.
+    /// </summary>
     public static FeedbackView ForReader(FeedbackView view, ClaimsPrincipal user) =>
-        SeesHidden(user) || view.Photos is not { } photos || !photos.Any(p => p.Hidden) ? view : view with { Photos = [.. photos.Where(p => !p.Hidden)] };
+        SeesHidden(user) || view.Photos is not { } photos || !photos.Any(p => p.Hidden) ? view : view with
+        {
+            Photos = [.. photos.Where(p => !p.Hidden)],
+            History = [.. view.History.Select(h => h.Status == "photo-hidden" ? h with { Note = null } : h)],
+        };
 
     private static bool SeesHidden(ClaimsPrincipal user) => user.IsInRole(Roles.Official) || user.IsInRole(Roles.Leader) || user.IsInRole(Roles.Operator);
 

@@ -82,8 +82,9 @@ public class NotificationTests(ApiFixture api, ITestOutputHelper output)
     [Fact]
     public async Task Followers_hear_of_report_updates_page_their_inbox_mark_it_read_and_nobody_else_reads_it()
     {
-        var (me, client) = await RegisterAsync("19753");
-        var (follower, followerClient) = await RegisterAsync("19753");
+        // Their home commune is one no other test raises alerts in, so the inbox holds only the report's updates.
+        var (me, client) = await RegisterAsync("20182");
+        var (follower, followerClient) = await RegisterAsync("20182");
         var report = (await (await client.PostJson("/api/v1/feedback", new { category = "other", description = "Đèn đường hỏng", commune = "19753" })).Json()).GetProperty("id").GetString()!;
         Assert.Equal(HttpStatusCode.NoContent, (await followerClient.PutAsync($"/api/v1/citizens/{follower}/follows/{report}", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await followerClient.PutAsync($"/api/v1/citizens/{follower}/follows/{Keys.NewFeedbackId()}", null)).StatusCode);
