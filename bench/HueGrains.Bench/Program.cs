@@ -8,6 +8,8 @@ using HueGrains.Testing;
 //   sensors (--w4-sensors N, or --million for 1,000,000).
 // A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after]
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
+// The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
+// latest results are merged into latest.md as sections of their own.
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
 // W7 alone (bench/results/w7.md and w7.json): -- --w7
 // Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
@@ -34,6 +36,13 @@ var history = HistorySettings.From(args, quick);
 await using var postgres = new ThrowawayPostgres();
 await postgres.StartNewAsync();
 Console.WriteLine($"PostgreSQL on 127.0.0.1:{postgres.Port}; {settings.Runs} run(s) of {settings.RunLength.TotalSeconds:0} s per figure");
+
+// W4 in the shipped silo alone, printed only (HUE_BENCH_GCDUMP=file also writes a heap dump of it): -- --w4-shipped [--w4-sensors N]
+if (args.Contains("--w4-shipped"))
+{
+    await ShippedMemory.RunAsync(report, postgres, shippedSensors);
+    return 0;
+}
 
 if (args.Contains("--micro"))
 {
@@ -70,14 +79,14 @@ await new ShippedWorkloads(report, settings, postgres).RunAsync();
 await ShippedMemory.RunAsync(report, postgres, shippedSensors);
 await MemoryWorkload.RunAsync(report, settings);
 await RecoveryWorkload.RunAsync(report, settings, postgres);
-await HistoryWorkload.RunAsync(report, postgres, history);
-await HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres);
 HotPaths.Run(report, quick);
 report.Section("How W0-W4 were measured", HowMeasured());
 ExplainGaps(report);
 
 var results = Path.Combine(Repository.Root(), "bench", "results");
 await report.WriteAsync(results, elapsed.Elapsed, settings.Runs, settings.RunLength);
+foreach (var alone in RunAlone.Names.Where(a => File.Exists(Path.Combine(results, a + ".md"))))
+    await Report.MergeIntoLatestAsync(results, alone);
 Console.WriteLine($"Wrote {Path.Combine(results, "latest.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");
 return 0;
 

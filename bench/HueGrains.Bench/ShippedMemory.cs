@@ -18,17 +18,14 @@ public static class ShippedMemory
         await silo.CollectGarbageAsync();
         var (heap, rss) = (await silo.HeapAfterLastCollectionAsync(), ProcessCounters.ResidentBytes(silo.ProcessId));
         await silo.ProvisionAsync(count, "mem");
-        await using (var once = await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 32, "--seconds", 600,
-            "--devices", silo.DevicesFile, "--once"))
-        {
-            await once.GoAsync();
-            Console.WriteLine($"    one reading per sensor: {(await once.ResultAsync()).Describe()}");
-        }
+        await silo.SendOneReadingEachAsync();
         await Task.Delay(3000); // outboxes and commune snapshots settle
         await silo.CollectGarbageAsync();
         var (heapAfter, rssAfter) = (await silo.HeapAfterLastCollectionAsync(), ProcessCounters.ResidentBytes(silo.ProcessId));
         report.Add("W4", $"managed heap per active sensor at {count:N0} (shipped silo)", [(heapAfter - heap) / count], "bytes", "≤ 4 KB");
         report.Add("W4", $"resident memory per active sensor at {count:N0} (shipped silo)", [(rssAfter - rss) / (double)count], "bytes");
         report.Add("W4", $"shipped silo resident memory with {count:N0} active sensors", [rssAfter / 1024.0 / 1024], "MiB");
+        if (Environment.GetEnvironmentVariable("HUE_BENCH_GCDUMP") is { Length: > 0 } dump)
+            await System.Diagnostics.Process.Start("dotnet-gcdump", ["collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", dump])!.WaitForExitAsync();
     }
 }

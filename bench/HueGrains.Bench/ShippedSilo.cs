@@ -30,10 +30,17 @@ public sealed class ShippedSilo : IAsyncDisposable
 
     private readonly string _signingKey;
 
-    private ShippedSilo(SiloProcess process, string signingKey, string devicesFile)
+    private ShippedSilo(SiloProcess process, string signingKey, string devicesFile, string database)
     {
-        (Process, _signingKey, DevicesFile) = (process, signingKey, devicesFile);
+        (Process, _signingKey, DevicesFile, Database) = (process, signingKey, devicesFile, database);
     }
+
+    /// <summary>The connection string of the silo's own database.</summary>
+    public string Database { get; }
+
+    /// <summary>A bearer token the silo accepts, for a role (and a citizen).</summary>
+    public string Token(string role, string? citizenId = null) =>
+        TokenIssuer.Issue(new HueAuthOptions { SigningKey = _signingKey }, role, citizenId: citizenId);
 
     public SiloProcess Process { get; }
     public int ProcessId => Process.ProcessId;
@@ -44,16 +51,19 @@ public sealed class ShippedSilo : IAsyncDisposable
     /// <summary>The load devices (all but the probe) as the load generator reads them: id TAB key per line.</summary>
     public string DevicesFile { get; }
 
-    public static string DllPath => Path.Combine(Repository.Root(), "silo", "bin", "Release", "net10.0", "HueGrains.Silo.dll");
+    /// <summary>The shipped silo of this checkout, or another build of it (HUE_BENCH_SILO_DLL, e.g. an older commit's, to compare).</summary>
+    public static string DllPath => Environment.GetEnvironmentVariable("HUE_BENCH_SILO_DLL") is { Length: > 0 } other ? other
+        : Path.Combine(Repository.Root(), "silo", "bin", "Release", "net10.0", "HueGrains.Silo.dll");
 
     public static async Task<ShippedSilo> StartAsync(ThrowawayPostgres postgres, int sensors, string prefix = "bench")
     {
         if (!File.Exists(DllPath)) throw new InvalidOperationException($"{DllPath} is missing: dotnet build -c Release silo");
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).ToDictionary();
-        var process = SiloProcess.Start("all", await postgres.CreateDatabaseAsync(), $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, DllPath);
+        var database = await postgres.CreateDatabaseAsync();
+        var process = SiloProcess.Start("all", database, $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, DllPath);
         await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
-        var silo = new ShippedSilo(process, signingKey, Path.Combine(Path.GetTempPath(), $"hue-bench-devices-{Guid.NewGuid():N}.tsv"));
+        var silo = new ShippedSilo(process, signingKey, Path.Combine(Path.GetTempPath(), $"hue-bench-devices-{Guid.NewGuid():N}.tsv"), database);
         if (sensors > 0) await silo.ProvisionAsync(sensors, prefix);
         return silo;
     }
@@ -63,7 +73,7 @@ public sealed class ShippedSilo : IAsyncDisposable
     {
         using var http = Http.Client($"http://127.0.0.1:{Process.HttpPort}");
         http.Timeout = TimeSpan.FromMinutes(5);
-        http.DefaultRequestHeaders.Authorization = new("Bearer", TokenIssuer.Issue(new HueAuthOptions { SigningKey = _signingKey }, Roles.Operator));
+        http.DefaultRequestHeaders.Authorization = new("Bearer", Token(Roles.Operator));
         var all = Enumerable.Range(0, count + 1).Select(i => (Id: i == count ? $"{prefix}-probe" : $"{prefix}-{i:D7}", Commune: CityMap.Communes[i % CityMap.Communes.Count].Code)).ToList();
         var keys = new Dictionary<string, string>(StringComparer.Ordinal);
         await Parallel.ForEachAsync(all.Chunk(1000), new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (chunk, ct) =>
@@ -81,6 +91,15 @@ public sealed class ShippedSilo : IAsyncDisposable
         });
         Sensors.AddRange(all.Select(s => (s.Id, keys[s.Id], s.Commune)));
         await File.WriteAllLinesAsync(DevicesFile, Sensors.SkipLast(1).Select(s => $"{s.Id}\t{s.Key}"));
+    }
+
+    /// <summary>One reading from every load device (32 connections), as an active city's sensors send.</summary>
+    public async Task SendOneReadingEachAsync()
+    {
+        await using var once = await Generator.StartAsync("http", "--port", Process.HttpPort, "--kind", "single", "--connections", 32, "--seconds", 600,
+            "--devices", DevicesFile, "--once");
+        await once.GoAsync();
+        Console.WriteLine($"    one reading per sensor: {(await once.ResultAsync()).Describe()}");
     }
 
     /// <summary>The silo's own count of bytes allocated since it started (dotnet.gc.heap.total_allocated).</summary>

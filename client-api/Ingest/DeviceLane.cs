@@ -1,9 +1,6 @@
 using System.Text.Json;
 using HueGrains.Api.Endpoints;
 using HueGrains.Api.Problems;
-using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 
 namespace HueGrains.Api.Ingest;
@@ -22,17 +19,14 @@ public sealed class DeviceLaneEndpoint
 /// The lean request path of a device posting readings (<c>X-Device-Key</c>, no bearer token): JSON to its sensor, or a
 /// SenML pack of its own sensor's readings (<see cref="SenmlReader"/>). It
 /// runs right after the exception handler and skips what a device does not need: the JWT and policy schemes, status-code
-/// pages, the per-client rate limiter (the device quota applies), authorization policies, reflection-based body binding
+/// pages, the per-client rate limiter (a device has its own quota), authorization policies, reflection-based body binding
 /// and endpoint filters. The key is checked against the key index before any grain call, as on the full path. What the
 /// lane does not fully understand (a browser's Origin, another content type, a chunked or large body, JSON that is not
 /// a plain reading or batch, a pack with another sensor's readings or two units, an unknown key, another sensor's id)
 /// continues down the full pipeline, body intact, so every refusal keeps the answer it has always had.
 /// </summary>
-public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, DeviceIngest ingest, IOptions<RateLimiterOptions> limits, TimeProvider clock)
+public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, DeviceIngest ingest, TimeProvider clock)
 {
-    /// <summary>The per-client limiter (<see cref="Hardening"/>), asked for this device's own bucket.</summary>
-    private readonly PartitionedRateLimiter<HttpContext>? _clientLimits = limits.Value.GlobalLimiter;
-
     /// <summary>A batch of 1,000 readings is about 50 KB; beyond this the full path reads the body.</summary>
     private const int MaxLaneBody = 128 * 1024;
 
@@ -77,15 +71,6 @@ public sealed class DeviceLane(RequestDelegate next, IDeviceKeyIndex keys, Devic
 
         Hardening.SecurityHeaders(http.Response);
         http.Items[Hardening.DeviceItem] = id;
-        if (_clientLimits is not null)
-        {
-            using var lease = _clientLimits.AttemptAcquire(http);
-            if (!lease.IsAcquired)
-            {
-                await Hardening.TooManyAsync(http, lease);
-                return;
-            }
-        }
         var transport = senml ? "senml" : "http";
         // The SenML endpoint's quota counts requests, as its full path does; a sensor's readings count each reading.
         if (!ingest.TryTakeQuota(transport, keyHash, senml ? 1 : readings.Count))

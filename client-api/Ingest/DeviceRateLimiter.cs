@@ -1,4 +1,4 @@
-using System.Threading.RateLimiting;
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api.Ingest;
@@ -8,25 +8,43 @@ namespace HueGrains.Api.Ingest;
 /// cluster a flooding device's calls. The quota itself is the sensor grain's (one bucket per device across all front
 /// ends). Operators are not limited.
 /// </summary>
-public sealed class DeviceRateLimiter(IOptions<IngestOptions> options) : IDisposable
+/// <remarks>
+/// Buckets refill lazily, from the time between two messages, and a device silent for <see cref="IdleAfter"/> loses its
+/// bucket (it would be full again anyway). Nothing runs per device in the background: ASP.NET Core's partitioned
+/// limiter visited every device's limiter ten times a second, the largest single cost of a reading at 20,000 devices.
+/// </remarks>
+public sealed class DeviceRateLimiter(IOptions<IngestOptions> options, TimeProvider clock)
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(device =>
-        RateLimitPartition.GetTokenBucketLimiter(device, _ => new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = options.Value.DeviceBurst,
-            TokensPerPeriod = options.Value.DeviceMessagesPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        }));
+    public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
+    private long _nextSweep = clock.GetTimestamp() + (long)(IdleAfter.TotalSeconds * clock.TimestampFrequency);
+
+    /// <summary>Devices with a bucket on this node now.</summary>
+    public int Devices => _buckets.Count;
 
     public bool TryAcquire(string device)
     {
-        using var lease = _limiter.AttemptAcquire(device);
-        return lease.IsAcquired;
+        var now = clock.GetUtcNow();
+        var bucket = _buckets.GetOrAdd(device, static (_, o) => new TokenBucket(o.DeviceMessagesPerSecond, o.DeviceBurst), options.Value);
+        bool taken;
+        lock (bucket) taken = bucket.TryTake(now, out _);
+        SweepWhenDue(now);
+        return taken;
     }
 
-    public void Dispose() => _limiter.Dispose();
+    /// <summary>At most once per <see cref="IdleAfter"/>, on one caller: drops the buckets of devices that went quiet.</summary>
+    private void SweepWhenDue(DateTimeOffset now)
+    {
+        var due = Volatile.Read(ref _nextSweep);
+        if (clock.GetTimestamp() < due) return;
+        var next = clock.GetTimestamp() + (long)(IdleAfter.TotalSeconds * clock.TimestampFrequency);
+        if (Interlocked.CompareExchange(ref _nextSweep, next, due) != due) return;
+        foreach (var (device, bucket) in _buckets)
+        {
+            if (bucket.LastUsed is { } used && now - used > IdleAfter) _buckets.TryRemove(new KeyValuePair<string, TokenBucket>(device, bucket));
+        }
+    }
 
     /// <summary>429 with Retry-After: the device sends faster than its quota.</summary>
     public static ProblemHttpResult TooMany(HttpContext http)

@@ -17,9 +17,6 @@ public sealed partial class SensorGrain(
     Geo.CommuneLocator locator,
     ILogger<SensorGrain> log) : Grain, ISensorGrain
 {
-    /// <summary>The live summary (latest, rolling windows, recent timestamps) is written at most this often while readings flow.</summary>
-    public static readonly TimeSpan SummaryInterval = TimeSpan.FromMinutes(1);
-
     private const int MaxHistoryPage = 10_000;
 
     /// <summary>Most readings an activation replays from the journal: the newest ones since the summary was saved.</summary>
@@ -141,7 +138,7 @@ public sealed partial class SensorGrain(
         _unsaved = true;
         var alertChanged = EvaluateAlerts(now);
         Publish();
-        if (alertChanged || now - (S.SavedAt ?? S.ProvisionedAt) >= SummaryInterval) await _saver.SaveAsync();
+        if (alertChanged || now - (S.SavedAt ?? S.ProvisionedAt) >= TimeSpan.FromMinutes(history.Value.SensorSummaryMinutes)) await _saver.SaveAsync();
         return IngestResult.From(outcomes);
     }
 

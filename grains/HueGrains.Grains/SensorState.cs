@@ -5,7 +5,7 @@ namespace HueGrains.Grains;
 /// <summary>
 /// What a sensor persists: its configuration and alert state, written when they change, and a bounded summary of its
 /// live figures (latest reading, rolling windows, the recent timestamps that catch duplicates), written at most every
-/// <see cref="SensorGrain.SummaryInterval"/> and on deactivation. A new activation reads this and only the readings
+/// <c>Hue:History:SensorSummaryMinutes</c> and on deactivation. A new activation reads this and only the readings
 /// journaled since, never a day of history.
 /// </summary>
 [GenerateSerializer, Alias("hue.SensorState")]

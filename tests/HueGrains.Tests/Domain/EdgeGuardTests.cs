@@ -1,4 +1,6 @@
-using HueGrains.Grains.Domain;
+using HueGrains.Api.Ingest;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace HueGrains.Tests.Domain;
 
@@ -35,5 +37,24 @@ public class EdgeGuardTests
         Assert.True(bucket.TryTake(now.AddSeconds(0.5), out _));
         Assert.False(bucket.TryTake(now.AddSeconds(0.5), out _));
         Assert.False(bucket.TryTake(now.AddSeconds(0.4), out _)); // a clock that steps back refills nothing
+    }
+
+    [Fact]
+    public void The_node_limiter_keeps_a_bucket_per_device_and_forgets_quiet_devices()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var limiter = new DeviceRateLimiter(Options.Create(new IngestOptions { DeviceMessagesPerSecond = 1, DeviceBurst = 2 }), clock);
+        Assert.True(limiter.TryAcquire("a") && limiter.TryAcquire("a"));
+        Assert.False(limiter.TryAcquire("a"));
+        Assert.True(limiter.TryAcquire("b")); // another device has its own bucket
+        clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(limiter.TryAcquire("a"));
+        Assert.False(limiter.TryAcquire("a"));
+        Assert.Equal(2, limiter.Devices);
+
+        clock.Advance(DeviceRateLimiter.IdleAfter + TimeSpan.FromSeconds(1));
+        Assert.True(limiter.TryAcquire("b")); // the sweep runs on this call: "a" went quiet, "b" just sent
+        Assert.Equal(1, limiter.Devices);
+        Assert.True(limiter.TryAcquire("a") && limiter.TryAcquire("a")); // a returning device starts with a full bucket
     }
 }
