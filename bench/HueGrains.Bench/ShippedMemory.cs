@@ -26,6 +26,6 @@ public static class ShippedMemory
         report.Add("W4", $"resident memory per active sensor at {count:N0} (shipped silo)", [(rssAfter - rss) / (double)count], "bytes");
         report.Add("W4", $"shipped silo resident memory with {count:N0} active sensors", [rssAfter / 1024.0 / 1024], "MiB");
         if (Environment.GetEnvironmentVariable("HUE_BENCH_GCDUMP") is { Length: > 0 } dump)
-            await System.Diagnostics.Process.Start("dotnet-gcdump", ["collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", dump])!.WaitForExitAsync();
+            await System.Diagnostics.Process.Start(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump"), ["collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", dump])!.WaitForExitAsync();
     }
 }

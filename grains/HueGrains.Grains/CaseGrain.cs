@@ -143,7 +143,7 @@ public sealed class CaseGrain(
     private async Task CommitAsync(CancellationToken ct)
     {
         S.Version++;
-        await this.WriteOrReloadAsync(state, ct);
+        await this.WriteOrReloadAsync(state, static s => s.Version, ct);
         await this.PublishAsync(HueStreams.CaseEvents, S.Commune, Snapshot(), log);
     }
 

@@ -27,19 +27,36 @@ internal static partial class EntityEvents
     }
 
     /// <summary>
-    /// Writes the entity's state (and with it, its projection row). If the write fails, the change in memory is not
-    /// the truth: the activation goes, and the next call reads the stored state again.
+    /// Writes the entity's state (and with it, its projection row). A write that fails may still have committed (a
+    /// timeout after the commit): the stored state is read back, and if it holds this write's <paramref name="version"/>,
+    /// the write happened and the caller goes on (to publish it, so its commune counts it). Otherwise the change in
+    /// memory is not the truth: the activation goes, and the next call reads the stored state again.
     /// </summary>
-    public static async Task WriteOrReloadAsync<T>(this Grain grain, IPersistentState<T> state, CancellationToken ct)
+    public static async Task WriteOrReloadAsync<T>(this Grain grain, IPersistentState<T> state, Func<T, long> version, CancellationToken ct)
     {
+        var intended = version(state.State);
         try
         {
             await state.WriteStateAsync(ct);
         }
         catch
         {
+            if (await CommittedAnywayAsync(state, version, intended)) return;
             grain.DeactivateOnIdle();
             throw;
+        }
+    }
+
+    internal static async Task<bool> CommittedAnywayAsync<T>(IPersistentState<T> state, Func<T, long> version, long intended)
+    {
+        try
+        {
+            await state.ReadStateAsync(CancellationToken.None);
+            return version(state.State) == intended;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            return false; // still unreachable: the next activation reads what is stored
         }
     }
 

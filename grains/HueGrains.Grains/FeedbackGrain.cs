@@ -207,7 +207,7 @@ public sealed class FeedbackGrain(
     private async Task CommitAsync(CancellationToken ct)
     {
         S.Version++;
-        await this.WriteOrReloadAsync(state, ct);
+        await this.WriteOrReloadAsync(state, static s => s.Version, ct);
         // A report with a position only waits in the triage list (a query over the projections) until it is routed.
         if (S.Report!.Commune is { } commune) await this.PublishAsync(HueStreams.FeedbackEvents, commune, Snapshot(), log);
     }
