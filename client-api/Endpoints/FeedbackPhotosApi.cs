@@ -9,7 +9,7 @@ public sealed record HidePhotoRequest(string? Reason);
 
 /// <summary>
 /// A report's photos: uploaded by the reporter (or an official of the commune), re-encoded without metadata, served with
-/// cache headers and ETags; officials hide a photo from the public with a reason.
+/// cache headers and ETags; officials of the commune (operators and leaders for any report) hide a photo with a reason.
 /// </summary>
 public static class FeedbackPhotosApi
 {
@@ -31,9 +31,9 @@ public static class FeedbackPhotosApi
         group.MapGet("/{photoId}/thumbnail", GetThumbnail).WithName("GetFeedbackPhotoThumbnail").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: Jpeg).Produces(StatusCodes.Status304NotModified).AddOpenApiOperationTransformer(OpenApi.JpegContent.AsBinary).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A report's photo as a 320 px thumbnail (JPEG).");
-        group.MapPost("/{photoId}/hide", HidePhoto).WithName("HideFeedbackPhoto").RequireAuthorization(Policies.Official)
+        group.MapPost("/{photoId}/hide", HidePhoto).WithName("HideFeedbackPhoto").RequireAuthorization(Policies.Staff)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Hide a photo from the public, with a reason kept in the report's history (officials of the commune).");
+            .WithSummary("Hide a photo from the public, with a reason kept in the report's history (officials of the commune; operators and leaders for any report).");
         return app;
     }
 

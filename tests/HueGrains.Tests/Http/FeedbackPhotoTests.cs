@@ -296,4 +296,33 @@ public class FeedbackPhotoTests(ApiFixture api)
         Assert.Equal(2, again.GetProperty("photos").GetArrayLength());
         await SensorApiTests.AssertProblem(await Send(first), HttpStatusCode.UnprocessableEntity, null);
     }
+
+    [Fact]
+    public async Task Operators_and_leaders_hide_a_photo_of_a_report_waiting_in_triage_and_officials_cannot()
+    {
+        // Far outside Huế (Hồ Chí Minh City): no boundary and no centroid within 15 km, so no commune; it waits in triage.
+        var reporter = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var created = await SubmitWithPhotosAsync(reporter, new { category = "other", description = "Ảnh có người qua đường", latitude = 10.7769, longitude = 106.7009 },
+            Jpeg(200, 100), Jpeg(100, 200));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = await created.Json();
+        Assert.True(!view.GetProperty("report").TryGetProperty("commune", out var commune) || commune.ValueKind == JsonValueKind.Null, view.ToString());
+        var id = view.GetProperty("id").GetString();
+        var photoIds = view.GetProperty("photos").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, Commune).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reporter.PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "x" })).StatusCode);
+        await SensorApiTests.AssertProblem(await api.As(Roles.Operator).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "" }), HttpStatusCode.BadRequest, "reason");
+
+        var byOperator = await api.As(Roles.Operator).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "Có mặt người / shows a face" });
+        Assert.Equal(HttpStatusCode.OK, byOperator.StatusCode);
+        var byLeader = await api.As(Roles.Leader).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[1]}/hide", new { reason = "Có biển số xe" });
+        Assert.Equal(HttpStatusCode.OK, byLeader.StatusCode);
+        var hidden = await byLeader.Json();
+        Assert.All(hidden.GetProperty("photos").EnumerateArray(), p => Assert.True(p.GetProperty("hidden").GetBoolean()));
+        Assert.Equal(2, hidden.GetProperty("history").EnumerateArray().Count(h => h.GetProperty("status").GetString() == "photo-hidden"));
+
+        Assert.Equal(0, (await (await api.Anonymous.GetAsync($"/api/v1/feedback/{id}")).Json()).GetProperty("photos").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous.GetAsync($"/api/v1/feedback/{id}/photos/{photoIds[0]}")).StatusCode);
+    }
 }
