@@ -269,6 +269,20 @@ public class FeedbackPhotoTests(ApiFixture api)
 
         var photoOnly = new MultipartFormDataContent { { new ByteArrayContent(Jpeg(16, 16)), "photo", "a.jpg" } };
         await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", photoOnly), HttpStatusCode.BadRequest, "report");
+        // The report may also come as a file part (what some form libraries send), still named report.
+        var asFile = new MultipartFormDataContent
+        {
+            { new StringContent("""{"category":"other","description":"Cống tắc","commune":"19774"}""", Encoding.UTF8, "application/json"), "report", "report.json" },
+            { new ByteArrayContent(Jpeg(16, 16)), "photo", "a.jpg" },
+        };
+        var filed = await reporter.PostAsync("/api/v1/feedback", asFile);
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        Assert.Equal(1, (await filed.Json()).GetProperty("photos").GetArrayLength());
+        await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", new MultipartFormDataContent
+        {
+            { new StringContent("""{"category":"other","description":"x","commune":"19774"}"""), "report" },
+            { new ByteArrayContent(Jpeg(16, 16)), "photos", "a.jpg" },
+        }), HttpStatusCode.BadRequest, "photo");
         var torn = new MultipartFormDataContent { { new StringContent("{not json"), "report" } };
         await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", torn), HttpStatusCode.BadRequest, "report");
         await SensorApiTests.AssertProblem(await SubmitWithPhotosAsync(reporter, new { category = "other", commune = Commune }, Jpeg(16, 16)), HttpStatusCode.BadRequest, "description");
