@@ -67,6 +67,7 @@ public static class HueApiExtensions
         services.AddSingleton<DeviceRateLimiter>();
         services.AddSingleton<DeviceIngest>();
         services.AddSingleton<ViewBytes>();
+        services.AddSingleton<MapOutlines>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
         services.AddSingleton<IdempotencySecret>();

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -45,25 +46,35 @@ public static class BoundariesApi
     }
 
     /// <summary>Geometry: the boundary, or a Point at the approximate centroid (<c>approximate: true</c>); indicators as the public sees them.</summary>
-    public static async Task<IResult> GetMap(IGrainFactory grains, ClaimsPrincipal user, CancellationToken ct)
+    // Written token by token with each boundary's cached bytes (MapOutlines) in place: the same bytes as serialising the
+    // whole document as one tree, without parsing the boundaries on every request.
+    public static async Task<IResult> GetMap(IGrainFactory grains, MapOutlines outlines, ClaimsPrincipal user, CancellationToken ct)
     {
         var shapes = await grains.GetGrain<IBoundariesGrain>(0).Shapes(ct);
         var summaries = (await grains.City().Get(ct)).Communes.ToDictionary(c => c.Code);
         var exact = PublicFigures.SeesExactCounts(user);
-        var features = new JsonArray();
-        foreach (var shape in shapes)
+        var buffer = new ArrayBufferWriter<byte>(256 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            var info = CityMap.Find(shape.Commune)!;
-            var indicators = summaries.TryGetValue(shape.Commune, out var summary)
-                ? JsonSerializer.SerializeToNode(summary.Indicators, HueJson.Options)
-                : null;
-            if (!exact) indicators = Disclosure.Apply(indicators, HueJson.Options);
-            features.Add(new JsonObject
+            writer.WriteStartObject();
+            writer.WriteString("type", "FeatureCollection");
+            writer.WriteStartArray("features");
+            foreach (var shape in shapes)
             {
-                ["type"] = "Feature",
-                ["id"] = shape.Commune,
-                ["geometry"] = shape.GeometryJson is { } json ? JsonNode.Parse(json) : GeoQuery.Point(shape.Centroid?.Latitude, shape.Centroid?.Longitude),
-                ["properties"] = new JsonObject
+                var info = CityMap.Find(shape.Commune)!;
+                var indicators = summaries.TryGetValue(shape.Commune, out var summary)
+                    ? JsonSerializer.SerializeToNode(summary.Indicators, HueJson.Options)
+                    : null;
+                if (!exact) indicators = Disclosure.Apply(indicators, HueJson.Options);
+                writer.WriteStartObject();
+                writer.WriteString("type", "Feature");
+                writer.WriteString("id", shape.Commune);
+                writer.WritePropertyName("geometry");
+                if (shape.GeometryJson is { } json) writer.WriteRawValue(outlines.Of(shape.Commune, shape.Version, json), skipInputValidation: true);
+                else if (GeoQuery.Point(shape.Centroid?.Latitude, shape.Centroid?.Longitude) is { } point) point.WriteTo(writer);
+                else writer.WriteNullValue();
+                writer.WritePropertyName("properties");
+                new JsonObject
                 {
                     ["code"] = shape.Commune,
                     ["name"] = info.Name,
@@ -71,10 +82,13 @@ public static class BoundariesApi
                     ["approximate"] = shape.GeometryJson is null,
                     ["indicators"] = indicators,
                     ["updatedAt"] = summary?.UpdatedAt is { } at ? JsonValue.Create(at) : null,
-                },
-            });
+                }.WriteTo(writer);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
-        return GeoQuery.Answer(new JsonObject { ["type"] = "FeatureCollection", ["features"] = features });
+        return TypedResults.Bytes(buffer.WrittenMemory.ToArray(), GeoQuery.GeoJsonType);
     }
 
     private static JsonObject Feature(CommuneBoundary boundary) => new()

@@ -1,4 +1,12 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
 using HueGrains.Api.OpenApi;
+using HueGrains.Api.Photos;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace HueGrains.Api.Endpoints;
 
@@ -18,10 +26,15 @@ public sealed record DuplicateRequest(string? Original);
 /// <summary>Hue-S reports. Anyone may read a report; the reporter's identity is never part of it.</summary>
 public static class FeedbackApi
 {
+    /// <summary>The multipart part that carries a report's JSON beside its photos.</summary>
+    public const string ReportPart = "report";
+
     public static IEndpointRouteBuilder MapFeedbackApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/feedback").WithTags("Feedback");
-        group.MapPost("/", SubmitFeedback).WithName("SubmitFeedback").ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
+        group.MapPost("/", SubmitFeedback).WithName("SubmitFeedback").DisableAntiforgery()
+            .Accepts<FeedbackRequest>("application/json", PhotoUploads.MediaType).AddOpenApiOperationTransformer(PhotoFormContent.ReportWithPhotos(ReportPart))
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity).RequireAuthorization(Policies.Citizen).WithSummary("Report a problem at a place.");
         group.MapGet("/", ListFeedback).WithName("ListFeedback").AllowAnonymous()
             .Produces<Page<FeedbackSummary>>().ProducesGeoJsonToo().ProducesValidationProblem()
             .WithSummary("Reports newest first (no reporter, no description), by category, status, commune or area (near/radius or bbox); JSON or GeoJSON.");
@@ -42,17 +55,97 @@ public static class FeedbackApi
     }
 
     /// <summary>Send an <c>Idempotency-Key</c> header to make retries safe: the same key submits the report once.</summary>
-    public static async Task<Created<FeedbackView>> SubmitFeedback(FeedbackRequest request, ClaimsPrincipal user, IGrainFactory grains, HttpContext http, CancellationToken ct)
+    /// <remarks>With photos: multipart/form-data, the report's JSON in part <c>report</c> and up to 5 images (JPEG, PNG or WebP, at most 5 MB each) in parts <c>photo</c>, re-encoded without EXIF and GPS; a refused photo submits nothing.</remarks>
+    public static async Task<Created<FeedbackView>> SubmitFeedback(HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
+        var (request, files) = http.Request.HasFormContentType ? await ReadFormAsync(http, ct) : (await ReadJsonAsync(http, ct), []);
         Required.Fields(
             (request.Category, "category", "Category is required."),
             (request.Description, "description", "Description is required."));
+        // Every photo is checked and re-encoded before anything is submitted: a bad photo creates no report.
+        var photos = new List<PhotoUpload>(files.Count);
+        foreach (var file in files) photos.Add(await PhotoUploads.EncodeAsync(file, ct));
 
         var id = Idempotency.NewId(http, Keys.FeedbackPrefix, Keys.NewFeedbackId);
+        var fingerprint = photos.Count == 0
+            ? Idempotency.Fingerprint(http, request)
+            : Idempotency.Fingerprint(http, new SubmissionWithPhotos(request, [.. photos.Select(p => p.ImageETag)]));
         var report = new FeedbackReport(request.Category!.Value, request.Description!, request.Commune, request.Latitude, request.Longitude, request.Address, request.PhotoUrls);
         var grain = grains.GetGrain<IFeedbackGrain>(id);
-        var view = await grain.Submit(report, user.ToActor().CitizenId!, Idempotency.Fingerprint(http, request), ct);
+        var actor = user.ToActor();
+        var view = await grain.Submit(report, actor.CitizenId!, fingerprint, ct);
+        for (var i = 0; i < photos.Count; i++)
+        {
+            // With an idempotency key the photos' ids follow from the report's, so a retry finds them added (AddPhoto
+            // skips an id it has) and adds only what an interrupted attempt did not.
+            var photo = fingerprint is null ? photos[i] : photos[i] with { PhotoId = RetryablePhotoId(id, i) };
+            view = await grain.AddPhoto(photo, actor, ct);
+        }
         return TypedResults.Created($"/api/v1/feedback/{id}", view with { PossibleDuplicates = await PossibleDuplicatesAsync(view, grains, ct) });
+    }
+
+    /// <summary>What an idempotent retry of a submission with photos must repeat: the report and the same images.</summary>
+    private sealed record SubmissionWithPhotos(FeedbackRequest Report, IReadOnlyList<string> Photos);
+
+    private static string RetryablePhotoId(string feedbackId, int index) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{feedbackId}|photo|{index}")))[..32];
+
+    /// <summary>
+    /// The JSON body, read as the framework binds a body parameter (the same JSON options, and the same problems for a
+    /// missing body, a wrong media type or malformed JSON), because the endpoint also takes a multipart form.
+    /// </summary>
+    private static async Task<FeedbackRequest> ReadJsonAsync(HttpContext http, CancellationToken ct)
+    {
+        const string parameter = "FeedbackRequest request";
+        FeedbackRequest? request = null;
+        if (http.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
+        {
+            if (!http.Request.HasJsonContentType())
+                throw new BadHttpRequestException($"Expected a supported JSON media type but got \"{http.Request.ContentType}\".", StatusCodes.Status415UnsupportedMediaType);
+            try
+            {
+                request = await http.Request.ReadFromJsonAsync<FeedbackRequest>(ct);
+            }
+            catch (JsonException ex)
+            {
+                throw new BadHttpRequestException($"Failed to read parameter \"{parameter}\" from the request body as JSON.", ex);
+            }
+        }
+        return request ?? throw new BadHttpRequestException($"Required parameter \"{parameter}\" was not provided from body.");
+    }
+
+    /// <summary>The multipart form: the report's JSON in part <c>report</c> (a value or a file), the images in parts <c>photo</c>.</summary>
+    private static async Task<(FeedbackRequest, IReadOnlyList<IFormFile>)> ReadFormAsync(HttpContext http, CancellationToken ct)
+    {
+        var form = await PhotoUploads.ReadFormAsync(http, PhotoLimits.MaxPerReport, ct);
+        if (form.Files.FirstOrDefault(f => f.Name is not (PhotoUploads.Field or ReportPart)) is { } stray)
+            throw new PhotoRejectedException(StatusCodes.Status400BadRequest, $"Send images in parts named {PhotoUploads.Field}, not '{stray.Name}'.");
+        var files = form.Files.GetFiles(PhotoUploads.Field);
+        if (files.Count > PhotoLimits.MaxPerReport)
+            throw new PhotoRejectedException(StatusCodes.Status400BadRequest, $"A report has at most {PhotoLimits.MaxPerReport} photos; {files.Count} were sent.");
+
+        var json = form.TryGetValue(ReportPart, out var values) && values.Count == 1 ? values[0] : null;
+        if (json is null && form.Files.GetFile(ReportPart) is { } part)
+        {
+            using var reader = new StreamReader(part.OpenReadStream(), Encoding.UTF8);
+            json = await reader.ReadToEndAsync(ct);
+        }
+        if (string.IsNullOrWhiteSpace(json)) throw new HueValidationException(ReportPart, $"Send the report as JSON in one part named {ReportPart}.");
+        FeedbackRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize<FeedbackRequest>(json, http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+        }
+        catch (JsonException ex) when (ex.Path is null or "$")
+        {
+            throw new HueValidationException(ReportPart, Problems.ClientText.Describe(ex));
+        }
+        catch (JsonException ex)
+        {
+            // A field of the report: named as the JSON body names it ("category"), by the problem mapper.
+            throw new BadHttpRequestException($"Failed to read part {ReportPart} as JSON.", ex);
+        }
+        return (request ?? throw new HueValidationException(ReportPart, $"Send the report as a JSON object in part {ReportPart}."), files);
     }
 
     /// <summary>Open reports of the same category within 50 m, submitted in the 7 days before this one (from the projections).</summary>

@@ -1,6 +1,4 @@
 using HueGrains.Api.Photos;
-using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Mvc;
 
 namespace HueGrains.Api.Endpoints;
 
@@ -11,21 +9,19 @@ public sealed record HidePhotoRequest(string? Reason);
 
 /// <summary>
 /// A report's photos: uploaded by the reporter (or an official of the commune), re-encoded without metadata, served with
-/// cache headers and ETags; officials hide a photo from the public with a reason.
+/// cache headers and ETags; officials of the commune (operators and leaders for any report) hide a photo with a reason.
 /// </summary>
 public static class FeedbackPhotosApi
 {
     private const string Jpeg = OpenApi.JpegContent.MediaType;
     // Not immutable: a photo an official hides must leave shared caches within minutes; the ETag keeps revalidation cheap.
     private const string PublicCache = "public, max-age=300";
-    /// <summary>Room for the multipart boundaries and headers around a photo of the largest size.</summary>
-    private const long MaxBody = PhotoLimits.MaxBytes + 64 * 1024;
 
     public static IEndpointRouteBuilder MapFeedbackPhotosApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/feedback/{id}/photos").WithTags("Feedback");
         group.MapPost("/", AddPhoto).WithName("AddFeedbackPhoto").RequireAuthorization(Policies.CitizenOrOfficial).DisableAntiforgery()
-            .Accepts<PhotoForm>("multipart/form-data")
+            .Accepts<PhotoForm>(PhotoUploads.MediaType)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .WithSummary("Add a photo (JPEG, PNG or WebP, at most 5 MB, 5 per report) in multipart field photo: re-encoded, EXIF and GPS removed.");
@@ -35,50 +31,20 @@ public static class FeedbackPhotosApi
         group.MapGet("/{photoId}/thumbnail", GetThumbnail).WithName("GetFeedbackPhotoThumbnail").AllowAnonymous()
             .Produces(StatusCodes.Status200OK, contentType: Jpeg).Produces(StatusCodes.Status304NotModified).AddOpenApiOperationTransformer(OpenApi.JpegContent.AsBinary).ProducesProblem(StatusCodes.Status404NotFound)
             .WithSummary("A report's photo as a 320 px thumbnail (JPEG).");
-        group.MapPost("/{photoId}/hide", HidePhoto).WithName("HideFeedbackPhoto").RequireAuthorization(Policies.Official)
+        group.MapPost("/{photoId}/hide", HidePhoto).WithName("HideFeedbackPhoto").RequireAuthorization(Policies.Staff)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound)
-            .WithSummary("Hide a photo from the public, with a reason kept in the report's history (officials of the commune).");
+            .WithSummary("Hide a photo from the public, with a reason kept in the report's history (officials of the commune; operators and leaders for any report).");
         return app;
     }
 
-    public static async Task<Results<Created<FeedbackView>, NotFound, ProblemHttpResult>> AddPhoto(
+    public static async Task<Results<Created<FeedbackView>, NotFound>> AddPhoto(
         string id, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, CancellationToken ct)
     {
         if (!Keys.IsEntityId(id, Keys.FeedbackPrefix)) return TypedResults.NotFound();
-        // Refused from the declared length, before any of the body is read; a body without one is cut off at the limit.
-        if (http.Request.ContentLength > MaxBody) return TooLarge();
-        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = MaxBody;
-        if (!http.Request.HasFormContentType) return PhotoProblem(StatusCodes.Status415UnsupportedMediaType, "Send the photo as multipart/form-data in field photo.");
-
-        IFormCollection form;
-        try
-        {
-            form = await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = MaxBody, ValueCountLimit = 16 }, ct);
-        }
-        catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            || ex is InvalidDataException && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
-        {
-            return TooLarge();
-        }
-        catch (Exception ex) when (ex is InvalidDataException or IOException)
-        {
-            return PhotoProblem(StatusCodes.Status400BadRequest, "The multipart body is malformed: send one image in field photo.");
-        }
-        if (form.Files.GetFile("photo") is not { } file) return PhotoProblem(StatusCodes.Status400BadRequest, "Send one image in field photo.");
-        if (file.Length > PhotoLimits.MaxBytes) return TooLarge();
-        if (file.Length == 0) return PhotoProblem(StatusCodes.Status400BadRequest, "The photo is empty.");
-
-        var bytes = new byte[file.Length];
-        await using (var stream = file.OpenReadStream()) await stream.ReadExactlyAsync(bytes, ct);
-        PhotoUpload photo;
-        try
-        {
-            photo = await PhotoEncoder.EncodeAsync(bytes, ct);
-        }
-        catch (PhotoRejectedException rejected)
-        {
-            return PhotoProblem(rejected.Status, rejected.Message);
-        }
+        var form = await PhotoUploads.ReadFormAsync(http, photos: 1, ct);
+        if (form.Files.GetFile(PhotoUploads.Field) is not { } file)
+            throw new PhotoRejectedException(StatusCodes.Status400BadRequest, $"Send one image in field {PhotoUploads.Field}.");
+        var photo = await PhotoUploads.EncodeAsync(file, ct);
         var view = await grains.GetGrain<IFeedbackGrain>(id).AddPhoto(photo, user.ToActor(), ct);
         return TypedResults.Created($"/api/v1/feedback/{id}/photos/{photo.PhotoId}", view);
     }
@@ -111,10 +77,9 @@ public static class FeedbackPhotosApi
         return TypedResults.Ok(await grains.GetGrain<IFeedbackGrain>(id).HidePhoto(photoId, request.Reason ?? "", user.ToActor(), ct));
     }
 
-    /// <summary>The public sees a report without its hidden photos; staff see them, with the reason.</summary>
     /// <summary>
-    /// The public sees neither hidden photos nor why they were hidden (a reason often says what the photo shows): the
-    /// history keeps only that a photo was hidden.
+    /// Staff see hidden photos, with the reason. The public sees neither hidden photos nor why they were hidden (a reason
+    /// often says what the photo shows): the history keeps only that a photo was hidden.
     /// </summary>
     public static FeedbackView ForReader(FeedbackView view, ClaimsPrincipal user) =>
         SeesHidden(user) || view.Photos is not { } photos || !photos.Any(p => p.Hidden) ? view : view with
@@ -124,19 +89,4 @@ public static class FeedbackPhotosApi
         };
 
     private static bool SeesHidden(ClaimsPrincipal user) => user.IsInRole(Roles.Official) || user.IsInRole(Roles.Leader) || user.IsInRole(Roles.Operator);
-
-    private static ProblemHttpResult TooLarge() =>
-        PhotoProblem(StatusCodes.Status413PayloadTooLarge, $"A photo is at most {PhotoLimits.MaxBytes / (1024 * 1024)} MB.");
-
-    private static ProblemHttpResult PhotoProblem(int status, string message) => TypedResults.Problem(new ValidationProblemDetails(
-        new Dictionary<string, string[]> { ["photo"] = [message] })
-    {
-        Status = status,
-        Title = status switch
-        {
-            StatusCodes.Status413PayloadTooLarge => "The photo is too large.",
-            StatusCodes.Status415UnsupportedMediaType => "The photo is not a JPEG, PNG or WebP image.",
-            _ => "The request has invalid fields.",
-        },
-    });
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using HueGrains.Api.Photos;
 using Microsoft.AspNetCore.Mvc;
 
 namespace HueGrains.Api.Problems;
@@ -21,6 +22,7 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
             HueForbiddenException f => Problem(StatusCodes.Status403Forbidden, "Forbidden.", f.Message),
             HueUnprocessableException u => Problem(StatusCodes.Status422UnprocessableEntity, "The request cannot be processed as sent.", u.Message),
             BadHttpRequestException b => BadRequest(b),
+            PhotoRejectedException p => PhotoProblem(p),
             HueUnavailableException u => Unavailable(context, u.Message, u.RetryAfterSeconds),
             HueQuotaExceededException q => TooMany(context, q.Message, q.RetryAfterSeconds),
             _ when TransientFailures.IsTransient(exception) => Unavailable(context, "The platform is recovering from a failure; retry shortly.", 2),
@@ -44,6 +46,19 @@ public sealed class HueExceptionHandler(IProblemDetailsService problems) : IExce
         context.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return Problem(StatusCodes.Status429TooManyRequests, "Too many requests.", detail);
     }
+
+    /// <summary>An upload that is not a photo the platform keeps: 400, 413 or 415, naming field <c>photo</c>.</summary>
+    private static ValidationProblemDetails PhotoProblem(PhotoRejectedException exception) => new(
+        new Dictionary<string, string[]> { [PhotoUploads.Field] = [exception.Message] })
+    {
+        Status = exception.Status,
+        Title = exception.Status switch
+        {
+            StatusCodes.Status413PayloadTooLarge => "The photo is too large.",
+            StatusCodes.Status415UnsupportedMediaType => "The photo is not a JPEG, PNG or WebP image.",
+            _ => "The request has invalid fields.",
+        },
+    };
 
     /// <summary>Malformed JSON or a value of the wrong type: name the field from the JSON path.</summary>
     private static ProblemDetails BadRequest(BadHttpRequestException exception)

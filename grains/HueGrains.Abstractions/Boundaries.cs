@@ -28,12 +28,16 @@ public sealed record CommuneBoundary(
     [property: Id(2)] long Version,
     [property: Id(3)] DateTimeOffset UpdatedAt);
 
-/// <summary>A commune as the map draws it: its boundary when loaded, otherwise its approximate centroid.</summary>
+/// <summary>
+/// A commune as the map draws it: its boundary when loaded (with the boundary's version, so the edge can keep the
+/// boundary serialised until it changes), otherwise its approximate centroid.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("hue.CommuneShape")]
 public sealed record CommuneShape(
     [property: Id(0)] string Commune,
     [property: Id(1)] string? GeometryJson,
-    [property: Id(2)] GeoPoint? Centroid);
+    [property: Id(2)] GeoPoint? Centroid,
+    [property: Id(3)] long Version = 0);
 
 /// <summary>
 /// Commune boundaries: stored durably, answered from the index each silo keeps in memory (refreshed when a boundary

@@ -142,7 +142,7 @@ public interface IFeedbackGrain : IGrainWithStringKey
     [Alias("AddPhoto")]
     Task<FeedbackView> AddPhoto(PhotoUpload photo, Actor actor, CancellationToken ct = default);
 
-    /// <summary>An official of the commune hides a photo from the public, with a reason kept in the history.</summary>
+    /// <summary>An official of the commune (an operator or a leader, any report) hides a photo from the public, with a reason kept in the history.</summary>
     [Alias("HidePhoto")]
     Task<FeedbackView> HidePhoto(string photoId, string reason, Actor actor, CancellationToken ct = default);
 

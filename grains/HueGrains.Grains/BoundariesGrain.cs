@@ -25,7 +25,7 @@ public sealed class BoundariesGrain(IBoundaryStore store, CommuneLocator locator
     {
         var index = await locator.CurrentAsync(ct);
         return [.. CityMap.Communes.Select(c => index.Boundaries.TryGetValue(c.Code, out var boundary)
-            ? new CommuneShape(c.Code, boundary.GeometryJson, null)
+            ? new CommuneShape(c.Code, boundary.GeometryJson, null, boundary.Version)
             : new CommuneShape(c.Code, null, CommuneCentroids.Find(c.Code)))];
     }
 

@@ -24,15 +24,33 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource db) : INotificati
         r => new CitizenPlace(r.GetString(0), r.IsDBNull(1) ? null : r.GetString(1), r.GetDouble(2), r.GetDouble(3), r.GetDouble(4), r.GetFieldValue<DateTimeOffset>(5)),
         ct, citizenId);
 
+    /// <summary>The first key of the two-key advisory locks on a citizen's places (the second is the citizen id's hash).</summary>
+    private const int PlacesLock = 7_240_013;
+
     public async Task<bool> AddPlaceAsync(string citizenId, CitizenPlace place, int maxPlaces, CancellationToken ct)
     {
-        // The count and the insert in one statement; concurrent adds by one citizen serialise on the advisory lock.
-        return await ExecuteAsync("""
-            WITH locked AS (SELECT pg_advisory_xact_lock(hashtext($1)))
+        // The count and the insert in one transaction that first takes a lock on the citizen, in its own statement: the
+        // counting statement starts once the lock is held, so its snapshot sees every place an earlier holder committed.
+        // (Taken inside the counting statement, the lock came after that statement's snapshot and, in autocommit, was
+        // released at its end: concurrent adds could all pass the count.) Two keys: apart from the one-key locks.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var claim = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1, hashtext($2))", connection, tx))
+        {
+            claim.Parameters.Add(new NpgsqlParameter<int> { TypedValue = PlacesLock });
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = citizenId });
+            await claim.ExecuteNonQueryAsync(ct);
+        }
+        await using var insert = new NpgsqlCommand("""
             INSERT INTO hue_notify_places (place_id, citizen_id, name, latitude, longitude, radius_m, created_at)
-            SELECT $2, $1, $3, $4, $5, $6, $7 FROM locked
+            SELECT $2, $1, $3, $4, $5, $6, $7
             WHERE (SELECT count(*) FROM hue_notify_places WHERE citizen_id = $1) < $8
-            """, ct, citizenId, place.Id, place.Name, place.Latitude, place.Longitude, place.Radius, place.CreatedAt.ToUniversalTime(), maxPlaces) == 1;
+            """, connection, tx);
+        foreach (var value in new object?[] { citizenId, place.Id, place.Name, place.Latitude, place.Longitude, place.Radius, place.CreatedAt.ToUniversalTime(), maxPlaces })
+            insert.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
+        var added = await insert.ExecuteNonQueryAsync(ct) == 1;
+        await tx.CommitAsync(ct);
+        return added;
     }
 
     public async Task<bool> RemovePlaceAsync(string citizenId, string placeId, CancellationToken ct) =>

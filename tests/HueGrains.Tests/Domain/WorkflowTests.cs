@@ -110,4 +110,17 @@ public class WorkflowTests
         Assert.Equal("Phường Phú Xuân", CityMap.Find("19753")?.FullNameVi);
         Assert.Equal(9, ProcedureCatalog.All.Count);
     }
+
+    [Fact]
+    public void Operators_and_leaders_hide_a_photo_of_any_report_officials_only_one_of_their_commune()
+    {
+        FeedbackPhotoRules.EnsureMayHide(new Actor(Roles.Operator), commune: null, "shows a face");   // waiting in triage
+        FeedbackPhotoRules.EnsureMayHide(new Actor(Roles.Leader), commune: null, "shows a face");
+        FeedbackPhotoRules.EnsureMayHide(new Actor(Roles.Leader), "19774", "shows a face");
+        FeedbackPhotoRules.EnsureMayHide(Official, "19753", "shows a face");
+        Assert.Throws<HueForbiddenException>(() => FeedbackPhotoRules.EnsureMayHide(Official, commune: null, "shows a face"));
+        Assert.Throws<HueForbiddenException>(() => FeedbackPhotoRules.EnsureMayHide(OtherOfficial, "19753", "shows a face"));
+        Assert.Throws<HueForbiddenException>(() => FeedbackPhotoRules.EnsureMayHide(Applicant, "19753", "shows a face"));
+        Assert.Throws<HueValidationException>(() => FeedbackPhotoRules.EnsureMayHide(new Actor(Roles.Operator), commune: null, " "));
+    }
 }

@@ -99,7 +99,7 @@ public partial class AuthorizationMatrixTests(ApiFixture api)
         ["POST /api/v1/feedback/{id}/photos/"] = "citizen official",
         ["GET /api/v1/feedback/{id}/photos/{photoId}"] = Public,
         ["GET /api/v1/feedback/{id}/photos/{photoId}/thumbnail"] = Public,
-        ["POST /api/v1/feedback/{id}/photos/{photoId}/hide"] = "official",
+        ["POST /api/v1/feedback/{id}/photos/{photoId}/hide"] = Staff,
         ["GET /open311/v2/discovery.{format}"] = Public,
         ["GET /open311/v2/services.{format}"] = Public,
         ["GET /open311/v2/services/{code}.{format}"] = Public,

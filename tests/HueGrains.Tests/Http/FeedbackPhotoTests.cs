@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
 using NetVips;
 
 namespace HueGrains.Tests.Http;
@@ -27,6 +29,28 @@ public class FeedbackPhotoTests(ApiFixture api)
         form.Add(file, "photo", fileName);
         return client.PostAsync($"/api/v1/feedback/{id}/photos", form);
     }
+
+    /// <summary>A report submitted as multipart/form-data: its JSON in part report, each image in a part named photo.</summary>
+    private static Task<HttpResponseMessage> SubmitWithPhotosAsync(HttpClient client, object report, params byte[][] photos) =>
+        client.PostAsync("/api/v1/feedback", SubmitContent(report, photos));
+
+    private static MultipartFormDataContent SubmitContent(object report, byte[][] photos)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(JsonSerializer.Serialize(report, HueGrains.Api.HueJson.Options), Encoding.UTF8, "application/json"), "report" },
+        };
+        foreach (var (bytes, i) in photos.Select((b, i) => (b, i)))
+        {
+            var file = new ByteArrayContent(bytes);
+            file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+            form.Add(file, "photo", $"photo-{i}.jpg");
+        }
+        return form;
+    }
+
+    private static async Task<IReadOnlyList<string>> OwnReportsAsync(HttpClient reporter, string citizenId) =>
+        [.. (await (await reporter.GetAsync($"/api/v1/citizens/{citizenId}/feedback")).Json()).GetProperty("items").EnumerateArray().Select(r => r.GetProperty("id").GetString()!)];
 
     private static byte[] Jpeg(int width, int height)
     {
@@ -183,5 +207,136 @@ public class FeedbackPhotoTests(ApiFixture api)
         Assert.True(forStaff.Headers.CacheControl!.NoStore);
         Assert.Equal(1, (await (await official.GetAsync($"/api/v1/feedback/{id}")).Json()).GetProperty("photos").GetArrayLength());
         Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous.GetAsync($"/api/v1/feedback/{id}/photos/{Guid.NewGuid():N}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_report_submitted_with_two_photos_stores_both_without_their_GPS_position()
+    {
+        var reporter = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var report = new { category = "traffic-infrastructure", description = "Ổ gà trước cổng trường", commune = Commune, latitude = 16.4631, longitude = 107.5903 };
+        var created = await SubmitWithPhotosAsync(reporter, report, JpegWithGps(3000, 1000), JpegWithGps(400, 600));
+
+        Assert.True(HttpStatusCode.Created == created.StatusCode, await created.Content.ReadAsStringAsync());
+        var view = await created.Json();
+        Assert.Equal("Ổ gà trước cổng trường", view.GetProperty("report").GetProperty("description").GetString());
+        Assert.Equal(JsonValueKind.Array, view.GetProperty("possibleDuplicates").ValueKind);
+        var photos = view.GetProperty("photos").EnumerateArray().ToList();
+        Assert.Equal(new[] { (2048, 683), (400, 600) }, photos.Select(p => (p.GetProperty("width").GetInt32(), p.GetProperty("height").GetInt32())));
+        foreach (var photo in photos)
+        {
+            var bytes = await api.Anonymous.GetByteArrayAsync(photo.GetProperty("url").GetString());
+            Assert.DoesNotContain(FieldsOf(bytes), f => f.StartsWith("exif", StringComparison.Ordinal) || f.Contains("gps", StringComparison.OrdinalIgnoreCase));
+            Assert.Equal(-1, bytes.AsSpan().IndexOf("Exif\0\0"u8));
+        }
+        var stored = await (await api.Anonymous.GetAsync(created.Headers.Location)).Json();
+        Assert.Equal(2, stored.GetProperty("photos").GetArrayLength());
+        Assert.Equal(2, stored.GetProperty("history").EnumerateArray().Count(h => h.GetProperty("status").GetString() == "photo-added"));
+    }
+
+    [Fact]
+    public async Task A_submission_with_a_PDF_named_jpg_or_six_photos_is_refused_naming_photo_and_creates_no_report()
+    {
+        var citizenId = Keys.NewCitizenId();
+        var reporter = api.As(Roles.Citizen, citizenId: citizenId);
+        var report = new { category = "urban-order", description = "Lấn chiếm lòng đường", commune = Commune };
+        var pdf = "%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"u8.ToArray();
+
+        await SensorApiTests.AssertProblem(await SubmitWithPhotosAsync(reporter, report, Jpeg(64, 64), pdf), HttpStatusCode.UnsupportedMediaType, "photo");
+        var six = Enumerable.Range(0, PhotoLimits.MaxPerReport + 1).Select(_ => Jpeg(32, 32)).ToArray();
+        var tooMany = await SubmitWithPhotosAsync(reporter, report, six);
+        Assert.True((int)tooMany.StatusCode is >= 400 and < 500);
+        await SensorApiTests.AssertProblem(tooMany, tooMany.StatusCode, "photo");
+        Assert.Empty(await OwnReportsAsync(reporter, citizenId));
+
+        // The same citizen's list does show a report once one is submitted: the empty list above is not a blind spot.
+        var accepted = await SubmitWithPhotosAsync(reporter, report, Jpeg(64, 64));
+        Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+        Assert.Equal(new[] { (await accepted.Json()).GetProperty("id").GetString()! }, await OwnReportsAsync(reporter, citizenId));
+    }
+
+    [Fact]
+    public async Task A_report_submitted_as_JSON_still_works_and_a_multipart_one_needs_its_report_part()
+    {
+        var reporter = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var created = await reporter.PostJson("/api/v1/feedback", new { category = "other", description = "Đèn đường hỏng", commune = Commune, latitude = 16.46, longitude = 107.57 });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = await created.Json();
+        Assert.Equal("Đèn đường hỏng", view.GetProperty("report").GetProperty("description").GetString());
+        Assert.Equal(0, view.GetProperty("photos").GetArrayLength());
+        Assert.Equal(JsonValueKind.Array, view.GetProperty("possibleDuplicates").ValueKind);
+        await SensorApiTests.AssertProblem(await reporter.PostJson("/api/v1/feedback", new { category = 7, description = "x", commune = Commune }), HttpStatusCode.BadRequest, "category");
+        await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", new StringContent("x", Encoding.UTF8, "text/plain")), HttpStatusCode.UnsupportedMediaType, null);
+
+        var photoOnly = new MultipartFormDataContent { { new ByteArrayContent(Jpeg(16, 16)), "photo", "a.jpg" } };
+        await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", photoOnly), HttpStatusCode.BadRequest, "report");
+        // The report may also come as a file part (what some form libraries send), still named report.
+        var asFile = new MultipartFormDataContent
+        {
+            { new StringContent("""{"category":"other","description":"Cống tắc","commune":"19774"}""", Encoding.UTF8, "application/json"), "report", "report.json" },
+            { new ByteArrayContent(Jpeg(16, 16)), "photo", "a.jpg" },
+        };
+        var filed = await reporter.PostAsync("/api/v1/feedback", asFile);
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        Assert.Equal(1, (await filed.Json()).GetProperty("photos").GetArrayLength());
+        await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", new MultipartFormDataContent
+        {
+            { new StringContent("""{"category":"other","description":"x","commune":"19774"}"""), "report" },
+            { new ByteArrayContent(Jpeg(16, 16)), "photos", "a.jpg" },
+        }), HttpStatusCode.BadRequest, "photo");
+        var torn = new MultipartFormDataContent { { new StringContent("{not json"), "report" } };
+        await SensorApiTests.AssertProblem(await reporter.PostAsync("/api/v1/feedback", torn), HttpStatusCode.BadRequest, "report");
+        await SensorApiTests.AssertProblem(await SubmitWithPhotosAsync(reporter, new { category = "other", commune = Commune }, Jpeg(16, 16)), HttpStatusCode.BadRequest, "description");
+    }
+
+    [Fact]
+    public async Task A_retried_submission_with_photos_and_an_Idempotency_Key_adds_its_photos_once()
+    {
+        var reporter = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var report = new { category = "environment-sanitation", description = "Rác ven sông", commune = Commune };
+        var (first, second) = (Jpeg(120, 80), Jpeg(80, 120));
+        async Task<HttpResponseMessage> Send(params byte[][] photos)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/feedback") { Content = SubmitContent(report, photos) };
+            request.Headers.Add("Idempotency-Key", "with-photos");
+            return await reporter.SendAsync(request);
+        }
+
+        var created = await Send(first, second);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var retried = await Send(first, second);
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        var again = await retried.Json();
+        Assert.Equal((await created.Json()).GetProperty("id").GetString(), again.GetProperty("id").GetString());
+        Assert.Equal(2, again.GetProperty("photos").GetArrayLength());
+        await SensorApiTests.AssertProblem(await Send(first), HttpStatusCode.UnprocessableEntity, null);
+    }
+
+    [Fact]
+    public async Task Operators_and_leaders_hide_a_photo_of_a_report_waiting_in_triage_and_officials_cannot()
+    {
+        // Far outside Huế (Hồ Chí Minh City): no boundary and no centroid within 15 km, so no commune; it waits in triage.
+        var reporter = api.As(Roles.Citizen, citizenId: Keys.NewCitizenId());
+        var created = await SubmitWithPhotosAsync(reporter, new { category = "other", description = "Ảnh có người qua đường", latitude = 10.7769, longitude = 106.7009 },
+            Jpeg(200, 100), Jpeg(100, 200));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var view = await created.Json();
+        Assert.True(!view.GetProperty("report").TryGetProperty("commune", out var commune) || commune.ValueKind == JsonValueKind.Null, view.ToString());
+        var id = view.GetProperty("id").GetString();
+        var photoIds = view.GetProperty("photos").EnumerateArray().Select(p => p.GetProperty("id").GetString()).ToList();
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await api.As(Roles.Official, Commune).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await reporter.PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "x" })).StatusCode);
+        await SensorApiTests.AssertProblem(await api.As(Roles.Operator).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "" }), HttpStatusCode.BadRequest, "reason");
+
+        var byOperator = await api.As(Roles.Operator).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[0]}/hide", new { reason = "Có mặt người / shows a face" });
+        Assert.Equal(HttpStatusCode.OK, byOperator.StatusCode);
+        var byLeader = await api.As(Roles.Leader).PostJson($"/api/v1/feedback/{id}/photos/{photoIds[1]}/hide", new { reason = "Có biển số xe" });
+        Assert.Equal(HttpStatusCode.OK, byLeader.StatusCode);
+        var hidden = await byLeader.Json();
+        Assert.All(hidden.GetProperty("photos").EnumerateArray(), p => Assert.True(p.GetProperty("hidden").GetBoolean()));
+        Assert.Equal(2, hidden.GetProperty("history").EnumerateArray().Count(h => h.GetProperty("status").GetString() == "photo-hidden"));
+
+        Assert.Equal(0, (await (await api.Anonymous.GetAsync($"/api/v1/feedback/{id}")).Json()).GetProperty("photos").GetArrayLength());
+        Assert.Equal(HttpStatusCode.NotFound, (await api.Anonymous.GetAsync($"/api/v1/feedback/{id}/photos/{photoIds[0]}")).StatusCode);
     }
 }

@@ -168,6 +168,58 @@ public class GeoApiTests(GeoPlatformFixture geo) : IClassFixture<GeoPlatformFixt
         Assert.True(kimLong.GetProperty("properties").GetProperty("indicators").TryGetProperty("floodAlertLevel", out _));
     }
 
+    /// <summary>Chân Mây - Lăng Cô, far from every other test's positions: its boundary moves nobody else's reports.</summary>
+    private const string LangCo = "20137";
+
+    private async Task<byte[]> MapBytesAsync()
+    {
+        var map = await geo.As().GetAsync("/api/v1/communes.geojson");
+        Assert.Equal(HttpStatusCode.OK, map.StatusCode);
+        return await map.Content.ReadAsByteArrayAsync();
+    }
+
+    private static System.Text.Json.Nodes.JsonNode GeometryOf(byte[] map, string commune) =>
+        System.Text.Json.Nodes.JsonNode.Parse(map)!["features"]!.AsArray().Single(f => (string?)f!["id"] == commune)!["geometry"]!;
+
+    [Fact]
+    public async Task The_map_answers_the_same_bytes_twice_and_exactly_what_serialising_it_as_one_tree_gives()
+    {
+        // Coordinates with many digits and a Feature wrapper: the stored geometry keeps its number text as given.
+        const string outline = """{"type":"Feature","properties":{"source":"test"},"geometry":{"type":"Polygon","coordinates":[[[108.0212345678,16.2400001],[108.04,16.24],[108.04,16.26],[108.0212345678,16.26],[108.0212345678,16.2400001]]]}}""";
+        Assert.Equal(HttpStatusCode.OK, (await PutBoundary(LangCo, outline)).StatusCode);
+
+        var first = await MapBytesAsync();
+        var second = await MapBytesAsync();
+        Assert.Equal(first, second);
+        // What the map wrote before its boundaries were cached: the whole document as one JSON tree, each boundary parsed
+        // into it and each updatedAt a DateTimeOffset value (written unescaped, unlike a parsed string), serialised.
+        var tree = System.Text.Json.Nodes.JsonNode.Parse(first)!;
+        foreach (var feature in tree["features"]!.AsArray())
+        {
+            if (feature!["properties"]!["updatedAt"] is { } at)
+                feature["properties"]!["updatedAt"] = System.Text.Json.Nodes.JsonValue.Create(DateTimeOffset.Parse((string)at!, System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Assert.Equal(Encoding.UTF8.GetString(JsonSerializer.SerializeToUtf8Bytes(tree)), Encoding.UTF8.GetString(first));
+        var stored = (await (await geo.As().GetAsync($"/api/v1/communes/{LangCo}/boundary")).Json()).GetProperty("geometry").GetRawText();
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(stored), GeometryOf(first, LangCo)));
+        Assert.Contains("108.0212345678", Encoding.UTF8.GetString(first), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_boundary_put_again_shows_on_the_map_at_once()
+    {
+        var before = SyntheticSquares.Square(108.02, 16.24, 108.04, 16.26);
+        var after = SyntheticSquares.Square(108.01, 16.23, 108.05, 16.27);
+        Assert.Equal(HttpStatusCode.OK, (await PutBoundary(LangCo, before)).StatusCode);
+        Assert.Equal(108.02, (double)GeometryOf(await MapBytesAsync(), LangCo)["coordinates"]![0]![0]![0]!);
+
+        Assert.Equal(HttpStatusCode.OK, (await PutBoundary(LangCo, after)).StatusCode);
+        var map = await MapBytesAsync();
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(System.Text.Json.Nodes.JsonNode.Parse(after), GeometryOf(map, LangCo)), Encoding.UTF8.GetString(map));
+        Assert.Equal(HttpStatusCode.OK, (await PutBoundary(LangCo, before)).StatusCode);
+        Assert.Equal(108.02, (double)GeometryOf(await MapBytesAsync(), LangCo)["coordinates"]![0]![0]![0]!);
+    }
+
     [Fact]
     public async Task Bad_boundaries_are_400_naming_the_field_and_only_operators_load_them()
     {

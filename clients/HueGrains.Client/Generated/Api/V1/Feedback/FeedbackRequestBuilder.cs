@@ -74,7 +74,7 @@ namespace HueGrains.Client.Api.V1.Feedback
             return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.PageOfFeedbackSummary>(requestInfo, global::HueGrains.Client.Models.PageOfFeedbackSummary.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Send an `Idempotency-Key` header to make retries safe: the same key submits the report once.
+        /// With photos: multipart/form-data, the report&apos;s JSON in part `report` and up to 5 images (JPEG, PNG or WebP, at most 5 MB each) in parts `photo`, re-encoded without EXIF and GPS; a refused photo submits nothing.
         /// </summary>
         /// <returns>A <see cref="global::HueGrains.Client.Models.FeedbackView"/></returns>
         /// <param name="body">The request body</param>
@@ -84,6 +84,8 @@ namespace HueGrains.Client.Api.V1.Feedback
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 401 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 403 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 409 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 413 status code</exception>
+        /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 415 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 422 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 429 status code</exception>
         /// <exception cref="global::HueGrains.Client.Models.ProblemDetails">When receiving a 503 status code</exception>
@@ -104,6 +106,8 @@ namespace HueGrains.Client.Api.V1.Feedback
                 { "401", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "403", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "409", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "413", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
+                { "415", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "422", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "429", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
                 { "503", global::HueGrains.Client.Models.ProblemDetails.CreateFromDiscriminatorValue },
@@ -130,7 +134,7 @@ namespace HueGrains.Client.Api.V1.Feedback
             return requestInfo;
         }
         /// <summary>
-        /// Send an `Idempotency-Key` header to make retries safe: the same key submits the report once.
+        /// With photos: multipart/form-data, the report&apos;s JSON in part `report` and up to 5 images (JPEG, PNG or WebP, at most 5 MB each) in parts `photo`, re-encoded without EXIF and GPS; a refused photo submits nothing.
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>

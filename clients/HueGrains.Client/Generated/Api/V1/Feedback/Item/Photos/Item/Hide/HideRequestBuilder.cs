@@ -34,7 +34,7 @@ namespace HueGrains.Client.Api.V1.Feedback.Item.Photos.Item.Hide
         {
         }
         /// <summary>
-        /// Hide a photo from the public, with a reason kept in the report&apos;s history (officials of the commune).
+        /// Hide a photo from the public, with a reason kept in the report&apos;s history (officials of the commune; operators and leaders for any report).
         /// </summary>
         /// <returns>A <see cref="global::HueGrains.Client.Models.FeedbackView"/></returns>
         /// <param name="body">The request body</param>
@@ -69,7 +69,7 @@ namespace HueGrains.Client.Api.V1.Feedback.Item.Photos.Item.Hide
             return await RequestAdapter.SendAsync<global::HueGrains.Client.Models.FeedbackView>(requestInfo, global::HueGrains.Client.Models.FeedbackView.CreateFromDiscriminatorValue, errorMapping, cancellationToken).ConfigureAwait(false);
         }
         /// <summary>
-        /// Hide a photo from the public, with a reason kept in the report&apos;s history (officials of the commune).
+        /// Hide a photo from the public, with a reason kept in the report&apos;s history (officials of the commune; operators and leaders for any report).
         /// </summary>
         /// <returns>A <see cref="RequestInformation"/></returns>
         /// <param name="body">The request body</param>
