@@ -95,10 +95,14 @@ public static class Hardening
     {
         if (Unlimited.Any(p => http.Request.Path.StartsWithSegments(p))) return RateLimitPartition.GetNoLimiter("unlimited");
         var user = http.User;
-        // A device with a checked key has its own, stricter quota (DeviceRateLimiter, then its sensor grain's), and never
-        // spends its address's bucket. A partition per device here cost a limiter visit per device ten times a second.
-        if ((HueClaims.PresentedDeviceSensor(user) ?? http.Items[DeviceItem] as string) is not null) return RateLimitPartition.GetNoLimiter("device");
-        var key = user.FindFirstValue(HueClaims.Subject) is { } subject ? $"sub:{subject}" : $"ip:{http.Connection.RemoteIpAddress}";
+        // A device posting readings has its own, stricter quota there (DeviceRateLimiter, then its sensor grain's): a
+        // partition per device here as well cost a limiter visit per device ten times a second. Elsewhere a device key
+        // gets a bucket of its own, never its address's.
+        var device = HueClaims.PresentedDeviceSensor(user) ?? http.Items[DeviceItem] as string;
+        if (device is not null && http.GetEndpoint()?.Metadata.GetMetadata<Ingest.DeviceLaneEndpoint>() is not null)
+            return RateLimitPartition.GetNoLimiter("device-ingest");
+        var key = user.FindFirstValue(HueClaims.Subject) is { } subject ? $"sub:{subject}"
+            : device is not null ? $"device:{device}" : $"ip:{http.Connection.RemoteIpAddress}";
         return RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = options.Burst,

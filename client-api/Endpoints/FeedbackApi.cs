@@ -115,6 +115,8 @@ public static class FeedbackApi
     }
 
     /// <summary>The multipart form: the report's JSON in part <c>report</c> (a value or a file), the images in parts <c>photo</c>.</summary>
+    private const int MaxReportJson = 64 * 1024;
+
     private static async Task<(FeedbackRequest, IReadOnlyList<IFormFile>)> ReadFormAsync(HttpContext http, CancellationToken ct)
     {
         var form = await PhotoUploads.ReadFormAsync(http, PhotoLimits.MaxPerReport, ct);
@@ -127,6 +129,7 @@ public static class FeedbackApi
         var json = form.TryGetValue(ReportPart, out var values) && values.Count == 1 ? values[0] : null;
         if (json is null && form.Files.GetFile(ReportPart) is { } part)
         {
+            if (part.Length > MaxReportJson) throw new HueValidationException(ReportPart, $"The report part is at most {MaxReportJson / 1024} KB of JSON.");
             using var reader = new StreamReader(part.OpenReadStream(), Encoding.UTF8);
             json = await reader.ReadToEndAsync(ct);
         }

@@ -9,8 +9,8 @@ namespace HueGrains.Api.Ingest;
 /// ends). Operators are not limited.
 /// </summary>
 /// <remarks>
-/// Buckets refill lazily, from the time between two messages, and a device silent for <see cref="IdleAfter"/> loses its
-/// bucket (it would be full again anyway). Nothing runs per device in the background: ASP.NET Core's partitioned
+/// Buckets refill lazily, from the time between two messages, and a device silent long enough to refill its whole
+/// burst (at least <see cref="IdleAfter"/>) loses its bucket: it would be full again anyway. Nothing runs per device in the background: ASP.NET Core's partitioned
 /// limiter visited every device's limiter ten times a second, the largest single cost of a reading at 20,000 devices.
 /// </remarks>
 public sealed class DeviceRateLimiter(IOptions<IngestOptions> options, TimeProvider clock)
@@ -18,6 +18,8 @@ public sealed class DeviceRateLimiter(IOptions<IngestOptions> options, TimeProvi
     public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, TokenBucket> _buckets = new(StringComparer.Ordinal);
+    private readonly TimeSpan _forgetAfter = TimeSpan.FromSeconds(Math.Max(IdleAfter.TotalSeconds,
+        (double)options.Value.DeviceBurst / options.Value.DeviceMessagesPerSecond));
     private long _nextSweep = clock.GetTimestamp() + (long)(IdleAfter.TotalSeconds * clock.TimestampFrequency);
 
     /// <summary>Devices with a bucket on this node now.</summary>
@@ -42,7 +44,9 @@ public sealed class DeviceRateLimiter(IOptions<IngestOptions> options, TimeProvi
         if (Interlocked.CompareExchange(ref _nextSweep, next, due) != due) return;
         foreach (var (device, bucket) in _buckets)
         {
-            if (bucket.LastUsed is { } used && now - used > IdleAfter) _buckets.TryRemove(new KeyValuePair<string, TokenBucket>(device, bucket));
+            DateTimeOffset? used;
+            lock (bucket) used = bucket.LastUsed;
+            if (used is { } at && now - at > _forgetAfter) _buckets.TryRemove(new KeyValuePair<string, TokenBucket>(device, bucket));
         }
     }
 

@@ -39,9 +39,10 @@ internal static partial class EntityEvents
         {
             await state.WriteStateAsync(ct);
         }
-        catch
+        catch (Exception ex)
         {
-            if (await CommittedAnywayAsync(state, version, intended)) return;
+            // A conflict is known not to be this write (another activation wrote this version): never "committed anyway".
+            if (ex is not Orleans.Storage.InconsistentStateException && await CommittedAnywayAsync(state, version, intended)) return;
             grain.DeactivateOnIdle();
             throw;
         }

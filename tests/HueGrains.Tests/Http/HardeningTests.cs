@@ -175,6 +175,12 @@ public class HardeningTests(HardenedPlatformFixture platform) : IClassFixture<Ha
         Assert.Contains(HttpStatusCode.TooManyRequests, device); // the device's own quota ran dry
         Assert.Equal(HttpStatusCode.OK, await FromAsync(address, "GET", "/api/v1/city")); // not the address's bucket
         Assert.Equal(HttpStatusCode.OK, await FromAsync(address, "GET", "/api/v1/procedures"));
+
+        // Elsewhere the device key has a bucket of its own (client limits, 10 at once here): it runs dry, the address's does not.
+        var reads = new List<HttpStatusCode>();
+        for (var i = 0; i < 15; i++) reads.Add(await FromAsync(address, "GET", "/api/v1/city", h => h[DeviceKeyAuthentication.Header] = key));
+        Assert.Contains(HttpStatusCode.TooManyRequests, reads);
+        Assert.Equal(HttpStatusCode.OK, await FromAsync(address, "GET", "/api/v1/city"));
     }
 
     [Fact]
