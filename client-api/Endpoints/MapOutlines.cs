@@ -11,15 +11,16 @@ namespace HueGrains.Api.Endpoints;
 /// </summary>
 public sealed class MapOutlines
 {
-    private readonly ConcurrentDictionary<string, (long Version, byte[] Json)> _byCommune = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long Version, int Length, byte[] Json)> _byCommune = new(StringComparer.Ordinal);
 
     /// <summary>The geometry's JSON, exactly as serialising the parsed GeoJSON writes it.</summary>
     public byte[] Of(string commune, long version, string geometryJson)
     {
-        if (_byCommune.TryGetValue(commune, out var cached) && cached.Version == version) return cached.Json;
+        // The length too: a version number can come back (an embedded boundaries grain restarted, a restored sequence).
+        if (_byCommune.TryGetValue(commune, out var cached) && cached.Version == version && cached.Length == geometryJson.Length) return cached.Json;
         var json = JsonSerializer.SerializeToUtf8Bytes(JsonNode.Parse(geometryJson));
         // Version 0 is a silo that does not send versions yet (a rolling upgrade): nothing to key on, so nothing kept.
-        if (version > 0) _byCommune[commune] = (version, json);
+        if (version > 0) _byCommune[commune] = (version, geometryJson.Length, json);
         return json;
     }
 }

@@ -33,12 +33,13 @@ public static class PhotoUploads
             return await http.Request.ReadFormAsync(new FormOptions { MultipartBodyLengthLimit = maxBody, ValueCountLimit = 16 }, ct);
         }
         catch (Exception ex) when (ex is BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge }
-            || ex is InvalidDataException && ex.Message.Contains("limit", StringComparison.OrdinalIgnoreCase))
+            || ex is InvalidDataException && ex.Message.Contains("body length limit", StringComparison.OrdinalIgnoreCase))
         {
             throw TooLarge(photos);
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException)
         {
+            // Other limits (16 form values, a header line's length) and torn bodies: the form is malformed, not too large.
             throw new PhotoRejectedException(StatusCodes.Status400BadRequest, $"The multipart body is malformed: send each image in a part named {Field}.");
         }
     }

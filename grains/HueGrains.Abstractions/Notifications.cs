@@ -25,6 +25,9 @@ public sealed class NotificationOptions
 
     /// <summary>Places one citizen may watch.</summary>
     [Range(1, 100)] public int MaxPlaces { get; set; } = 10;
+
+    /// <summary>Days an inbox entry is kept; older ones are deleted hourly, so inboxes do not grow with the years.</summary>
+    [Range(1, 3650)] public int RetentionDays { get; set; } = 180;
 }
 
 /// <summary>One entry of a citizen's inbox, in Vietnamese and English. <see cref="Id"/> orders entries (fixed-width digits).</summary>

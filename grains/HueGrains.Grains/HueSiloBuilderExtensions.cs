@@ -45,7 +45,7 @@ public static class HueSiloBuilderExtensions
         });
         silo.Services.AddHostedService<IdleMemoryTrim>();
         silo.Services.AddOptions<ChangeOptions>().BindConfiguration(ChangeOptions.Section).Validate(Valid, "Hue:Changes has a value out of range.").ValidateOnStart();
-        silo.Services.AddHostedService<ChangeRetention>();
+        silo.Services.AddHostedService<Retention>();
         silo.Services.AddOptions<SubscriptionOptions>().BindConfiguration(SubscriptionOptions.Section)
             .Validate(Valid, "Hue:Subscriptions has a value out of range.").ValidateOnStart();
         silo.Services.TryAddSingleton<WebhookSender>();

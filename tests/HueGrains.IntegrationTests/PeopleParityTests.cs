@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HueGrains.Persistence;
 using Xunit.Abstractions;
 
 namespace HueGrains.IntegrationTests;
@@ -17,7 +18,8 @@ public class PeopleParityTests(PostgresServer postgres, ITestOutputHelper output
     [InlineData(true)]
     public async Task A_BD2_reading_in_Kim_Long_puts_one_notification_in_each_of_1000_inboxes_within_5_s(bool durable)
     {
-        var (cluster, clock) = await ProjectionParityTests.StartAsync(durable ? await postgres.CreateDatabaseAsync() : null);
+        var database = durable ? await postgres.CreateDatabaseAsync() : null;
+        var (cluster, clock) = await ProjectionParityTests.StartAsync(database);
         await using (cluster)
         {
             var client = cluster.Client;
@@ -46,7 +48,19 @@ public class PeopleParityTests(PostgresServer postgres, ITestOutputHelper output
                 Assert.All(counts, inbox => Assert.Equal(NotificationKinds.Alert, Assert.Single(inbox).Kind));
             }
             Assert.True(reached < TimeSpan.FromSeconds(5), $"the inboxes were written {reached.TotalSeconds:0.0} s after the reading");
+
+            // Retention: entries older than the cut-off go, newer ones stay (the store's clock may be the test's or the database's).
+            await using var source = database is null ? null : Npgsql.NpgsqlDataSource.Create(database);
+            INotificationStore store = source is null ? new MemoryNotificationStore(client) : new PostgresNotificationStore(source);
+            var (earliest, latest) = (Min(clock.GetUtcNow(), DateTimeOffset.UtcNow), Max(clock.GetUtcNow(), DateTimeOffset.UtcNow));
+            Assert.Equal(0, await store.ForgetBeforeAsync(earliest.AddDays(-1), CancellationToken.None));
+            Assert.Single(await inboxes.Inbox(citizens[0], false, null, 10));
+            Assert.Equal(1000, await store.ForgetBeforeAsync(latest.AddDays(1), CancellationToken.None));
+            Assert.Empty(await inboxes.Inbox(citizens[0], false, null, 10));
         }
+
+        static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
+        static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
     }
 
     [Theory]

@@ -34,4 +34,7 @@ public interface INotificationStore
     /// <paramref name="through"/>, atomically; false (nothing written) when another silo moved it first.
     /// </summary>
     Task<bool> FanOutAsync(long from, long through, IReadOnlyList<NotificationDraft> drafts, CancellationToken ct);
+
+    /// <summary>Deletes inbox entries older than <paramref name="before"/> (retention); returns how many.</summary>
+    Task<int> ForgetBeforeAsync(DateTimeOffset before, CancellationToken ct);
 }

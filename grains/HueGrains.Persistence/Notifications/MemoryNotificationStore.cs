@@ -17,6 +17,7 @@ public sealed class MemoryNotificationStore(IGrainFactory grains) : INotificatio
     public Task<int> MarkReadAsync(string citizenId, IReadOnlyList<string>? ids, PageCursor? upTo, CancellationToken ct) => Rows.MarkRead(citizenId, ids, upTo);
     public Task<long> CheckpointAsync(CancellationToken ct) => Rows.Checkpoint();
     public Task<bool> FanOutAsync(long from, long through, IReadOnlyList<NotificationDraft> drafts, CancellationToken ct) => Rows.FanOut(from, through, drafts);
+    public Task<int> ForgetBeforeAsync(DateTimeOffset before, CancellationToken ct) => Rows.Forget(before);
 }
 
 [Alias("hue.IMemoryNotificationsGrain")]
@@ -32,6 +33,7 @@ public interface IMemoryNotificationsGrain : IGrainWithIntegerKey
     [Alias("MarkRead")] Task<int> MarkRead(string citizenId, IReadOnlyList<string>? ids, PageCursor? upTo);
     [Alias("Checkpoint")] Task<long> Checkpoint();
     [Alias("FanOut")] Task<bool> FanOut(long from, long through, IReadOnlyList<NotificationDraft> drafts);
+    [Alias("Forget")] Task<int> Forget(DateTimeOffset before);
 }
 
 /// <summary>The same answers as deploy/sql/013: one inbox row per citizen and change, newest-first keyset pages.</summary>
@@ -43,7 +45,6 @@ public sealed class MemoryNotificationsGrain : Grain, IMemoryNotificationsGrain
     private readonly Dictionary<string, HashSet<string>> _followers = [];
     private readonly Dictionary<string, List<CitizenPlace>> _places = [];
     private readonly Dictionary<string, List<Notification>> _inboxes = [];
-    private readonly HashSet<(string, long)> _delivered = [];
     private long _checkpoint;
     private long _lastId;
 
@@ -107,15 +108,25 @@ public sealed class MemoryNotificationsGrain : Grain, IMemoryNotificationsGrain
         if (from != _checkpoint) return Task.FromResult(false);
         foreach (var d in drafts)
         {
-            foreach (var citizen in Audience(d))
+            foreach (var citizen in Audience(d)) // distinct; a batch runs once (the checkpoint refuses a re-run)
             {
-                if (!_delivered.Add((citizen, d.Position))) continue;
                 var inbox = _inboxes.TryGetValue(citizen, out var list) ? list : _inboxes[citizen] = [];
                 inbox.Add(new Notification(EntryIds.Of(++_lastId), d.At, d.Kind, d.EntityId, d.Commune, d.TitleVi, d.TitleEn, false));
             }
         }
         _checkpoint = through;
         return Task.FromResult(true);
+    }
+
+    public Task<int> Forget(DateTimeOffset before)
+    {
+        var forgotten = 0;
+        foreach (var (citizen, inbox) in _inboxes)
+        {
+            forgotten += inbox.RemoveAll(n => n.At < before);
+            if (inbox.Count == 0) _inboxes.Remove(citizen);
+        }
+        return Task.FromResult(forgotten);
     }
 
     private IEnumerable<string> Audience(NotificationDraft d)

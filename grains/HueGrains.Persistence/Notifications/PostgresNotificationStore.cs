@@ -105,6 +105,24 @@ public sealed class PostgresNotificationStore(NpgsqlDataSource db) : INotificati
         return true;
     }
 
+    /// <summary>In slices of 10,000 rows (index on at, deploy/sql/014), so that no transaction holds a day of inboxes.</summary>
+    public async Task<int> ForgetBeforeAsync(DateTimeOffset before, CancellationToken ct)
+    {
+        const int Slice = 10_000;
+        var forgotten = 0;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        while (true)
+        {
+            await using var delete = new NpgsqlCommand(
+                "DELETE FROM hue_notifications WHERE id IN (SELECT id FROM hue_notifications WHERE at < $1 ORDER BY at LIMIT $2)", connection);
+            delete.Parameters.Add(new NpgsqlParameter { Value = before.ToUniversalTime() });
+            delete.Parameters.Add(new NpgsqlParameter { Value = Slice });
+            var deleted = await delete.ExecuteNonQueryAsync(ct);
+            forgotten += deleted;
+            if (deleted < Slice) return forgotten;
+        }
+    }
+
     private static Notification Read(NpgsqlDataReader r) => new(EntryIds.Of(r.GetInt64(0)), r.GetFieldValue<DateTimeOffset>(1), r.GetString(2), r.GetString(3),
         r.IsDBNull(4) ? null : r.GetString(4), r.GetString(5), r.GetString(6), r.GetBoolean(7));
 

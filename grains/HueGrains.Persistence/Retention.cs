@@ -5,9 +5,13 @@ using Microsoft.Extensions.Options;
 
 namespace HueGrains.Persistence;
 
-/// <summary>Deletes changes older than their retention (<see cref="ChangeOptions"/>), once an hour.</summary>
-public sealed partial class ChangeRetention(
-    IChangeFeed feed, IOptions<ChangeOptions> options, [FromKeyedServices(HueTime.Key)] TimeProvider clock, ILogger<ChangeRetention> log)
+/// <summary>
+/// Once an hour, deletes what is older than its retention: changes (<see cref="ChangeOptions"/>) and inbox entries
+/// (<see cref="NotificationOptions.RetentionDays"/>).
+/// </summary>
+public sealed partial class Retention(
+    IChangeFeed feed, INotificationStore notifications, IOptions<ChangeOptions> options, IOptions<NotificationOptions> inboxes,
+    [FromKeyedServices(HueTime.Key)] TimeProvider clock, ILogger<Retention> log)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
@@ -28,12 +32,13 @@ public sealed partial class ChangeRetention(
         }
     }
 
-    public Task<int> RunOnceAsync(CancellationToken ct)
+    public async Task RunOnceAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        return feed.ForgetAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-options.Value.IndicatorRetentionDays), ct);
+        await feed.ForgetAsync(now.AddDays(-options.Value.RetentionDays), now.AddDays(-options.Value.IndicatorRetentionDays), ct);
+        await notifications.ForgetBeforeAsync(now.AddDays(-inboxes.Value.RetentionDays), ct);
     }
 
-    [LoggerMessage(LogLevel.Warning, "Old changes could not be deleted; retrying in an hour")]
+    [LoggerMessage(LogLevel.Warning, "Old changes or inbox entries could not be deleted; retrying in an hour")]
     private static partial void LogRetentionFailed(ILogger log, Exception ex);
 }
