@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using HueGrains.Api.OpenApi;
 using HueGrains.Api.Photos;
+using HueGrains.Api.Problems;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,10 +77,11 @@ public static class FeedbackApi
         var view = await grain.Submit(report, actor.CitizenId!, fingerprint, ct);
         for (var i = 0; i < photos.Count; i++)
         {
-            // With an idempotency key the photos' ids follow from the report's, so a retry finds them added (AddPhoto
-            // skips an id it has) and adds only what an interrupted attempt did not.
-            var photo = fingerprint is null ? photos[i] : photos[i] with { PhotoId = RetryablePhotoId(id, i) };
-            view = await grain.AddPhoto(photo, actor, ct);
+            // The photos' ids follow from the report's, so adding one again is harmless (AddPhoto skips an id it has):
+            // a transient failure is retried here, and a client's retry with the same Idempotency-Key adds only what an
+            // interrupted attempt did not.
+            var photo = photos[i] with { PhotoId = RetryablePhotoId(id, i) };
+            view = await RetryTransient.RunAsync(() => grain.AddPhoto(photo, actor, ct), ct);
         }
         return TypedResults.Created($"/api/v1/feedback/{id}", view with { PossibleDuplicates = await PossibleDuplicatesAsync(view, grains, ct) });
     }
