@@ -91,20 +91,21 @@ public static class AlertPath
         {
             var before = await InboxCountAsync(db, gauge);
             var value = 2.1 + i * 1e-3; // BĐ2 at Kim Long's default thresholds
-            var acked = await PostAsync(http, gauge, key, value);
+            var acked = await PostReadingAsync(http, gauge, key, value);
             var commune = await UntilAsync(acked, () => HasAlertAsync(http, $"/api/v1/communes/{KimLong}", gauge, value));
             var city = await UntilAsync(acked, () => HasAlertAsync(http, "/api/v1/city", gauge, value));
             var inboxes = residents == 0 ? 0 : await UntilAsync(acked, async () => await InboxCountAsync(db, gauge) >= before + residents);
             cycles.Add(new Cycle(commune, city, inboxes));
             Console.WriteLine($"    alert {i + 1}: commune {commune:0} ms, city {city:0} ms" + (residents == 0 ? "" : $", {residents:N0} inboxes {inboxes:0} ms"));
-            var cleared = await PostAsync(http, gauge, key, 0.3);
+            var cleared = await PostReadingAsync(http, gauge, key, 0.3);
             await UntilAsync(cleared, async () => !await HasAlertAsync(http, $"/api/v1/communes/{KimLong}", gauge, null));
             await Task.Delay(500);
         }
         return cycles;
     }
 
-    private static async Task<long> PostAsync(HttpClient http, string gauge, string key, double value)
+    /// <summary>Posts one reading as its device does, now; answers the timestamp of its acknowledgement.</summary>
+    internal static async Task<long> PostReadingAsync(HttpClient http, string gauge, string key, double value)
     {
         using var post = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{gauge}/readings") { Content = JsonContent.Create(new { at = DateTimeOffset.UtcNow, value }) };
         post.Headers.Add("X-Device-Key", key);

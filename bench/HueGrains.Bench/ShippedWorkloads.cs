@@ -170,12 +170,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         while (clock.Elapsed < duration)
         {
             var value = 29 + Interlocked.Increment(ref _probe) * 1e-4; // above every load reading: it is the max once included
-            using (var post = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/sensors/{probe}/readings") { Content = JsonContent.Create(new { at = DateTimeOffset.UtcNow, value }) })
-            {
-                post.Headers.Add("X-Device-Key", key);
-                (await http.SendAsync(post)).EnsureSuccessStatusCode();
-            }
-            var acked = Stopwatch.GetTimestamp();
+            var acked = await AlertPath.PostReadingAsync(http, probe, key, value);
             double? atCommune = null;
             while (Stopwatch.GetElapsedTime(acked) < TimeSpan.FromSeconds(5))
             {
