@@ -6,6 +6,7 @@ using HueGrains.Testing;
 //   W0-W3 and the baseline run the shipped silo (silo/bin/Release/net10.0/HueGrains.Silo.dll) and the baseline app as
 //   processes of their own, driven by bench/HueGrains.LoadGen processes; W4 measures the shipped silo at 20,000 active
 //   sensors (--w4-sensors N, or --million for 1,000,000).
+// W1 alone with its ceiling, printed only (a quick A/B of the ingest path): -- --w1 [--quick]
 // A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after]
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
@@ -47,6 +48,12 @@ if (args.Contains("--w4-shipped"))
 if (args.Contains("--micro"))
 {
     HotPaths.Run(report, quick);
+    return 0;
+}
+
+if (args.Contains("--w1"))
+{
+    await new ShippedWorkloads(report, settings, postgres).RunIngestAloneAsync();
     return 0;
 }
 

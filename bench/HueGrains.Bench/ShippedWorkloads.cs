@@ -21,26 +21,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
     public async Task RunAsync()
     {
-        Console.WriteLine("W0 ceilings: binary COPY, a no-work MQTT broker");
-        var db = await postgres.CreateDatabaseAsync();
-        var copy = await settings.RepeatAsync(async d =>
-        {
-            var before = ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId);
-            var rows = await Ceilings.CopyAsync(db, d);
-            return (Rate: rows / d.TotalSeconds, PgUs: (ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId) - before) * 1e6 / rows);
-        });
-        report.Add("W0", "PostgreSQL binary COPY into a keyed table", [.. copy.Select(c => c.Rate)], "rows/s");
-        report.Add("W0", "COPY: PostgreSQL CPU per row", [.. copy.Select(c => c.PgUs)], "µs");
-        var brokerPort = ThrowawayPostgres.FreePort();
-        await using (var broker = await Generator.StartAsync("broker", "--port", brokerPort))
-        {
-            var devices = Path.GetTempFileName();
-            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, 64).Select(i => $"bench-{i:D7}\tkey"));
-            var runs = await settings.RepeatAsync(async d => await Sample.MeasureAsync(broker.ProcessId, null, null,
-                await Generator.StartAsync("mqtt", "--port", brokerPort, "--devices", devices, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())));
-            AddCosted("W0", "MQTTnet broker QoS 1, no work (64 connections)", runs, "messages/s", server: "broker");
-            File.Delete(devices);
-        }
+        await CeilingsAsync();
 
         Console.WriteLine($"W1 durable ingest into the shipped silo ({settings.Sensors:N0} sensors over 40 communes, PostgreSQL)");
         await using (var silo = await ShippedSilo.StartAsync(postgres, settings.Sensors))
@@ -48,18 +29,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             // A city's sensors are active (each reports every minute or so): one reading per sensor first, so that W1 measures
             // ingest into active grains, not 20,000 first activations (each a state read from PostgreSQL).
             await silo.SendOneReadingEachAsync();
-            var trivial = AddCosted("W0", Trivial, await Repeat(silo, d => Http(silo, "get", 64, d, paths: PathsFile("/health/live"))), "requests/s");
-            var w1a = AddCosted("W1", "(a) HTTP JSON batches of 100", await Repeat(silo, d => Http(silo, "batch", 16, d)), "readings/s", "≥ 100,000");
-            var w1b = AddCosted("W1", "(b) HTTP single readings", await Repeat(silo, d => Http(silo, "single", 64, d)), "readings/s", "≥ 10,000");
-            var w1c = AddCosted("W1", "(c) MQTT QoS 1 single readings", await Repeat(silo, d => Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
-                "--devices", silo.DevicesFile, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())), "readings/s", "≥ 10,000");
-            var w1d = AddCosted("W1", "(d) SenML batches of 100", await Repeat(silo, d => Http(silo, "senml", 16, d)), "readings/s");
-            report.Add("W1", "(a) / COPY ceiling", [w1a.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio", "≥ 0.6");
-            report.Add("W1", "(b) / trivial GET throughput", [w1b.Median / trivial.Median], "ratio", "≥ 0.35");
-            report.Add("W1", "(b) silo CPU per reading / per trivial GET",
-                [report.Median("W1", "(b) silo CPU per unit") / report.Median("W0", $"{Trivial} silo CPU per unit")], "ratio", "≤ 5");
-            report.Add("W1", "(c) / no-work broker", [w1c.Median / report.Median("W0", "MQTTnet broker QoS 1, no work (64 connections)")], "ratio", "≥ 0.35");
-            report.Add("W1", "(d) / COPY ceiling", [w1d.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio");
+            var w1b = await IngestAsync(silo);
 
             Console.WriteLine("W2 freshness at half of W1b");
             var fresh = await settings.RepeatAsync(d => FreshnessAsync(silo, d + TimeSpan.FromSeconds(3), w1b.Median / 2));
@@ -90,6 +60,61 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         }
 
         await BaselineAsync();
+    }
+
+    /// <summary>W0's ceilings outside the silo: binary COPY into PostgreSQL and a no-work MQTT broker.</summary>
+    private async Task CeilingsAsync()
+    {
+        Console.WriteLine("W0 ceilings: binary COPY, a no-work MQTT broker");
+        var db = await postgres.CreateDatabaseAsync();
+        var copy = await settings.RepeatAsync(async d =>
+        {
+            var before = ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId);
+            var rows = await Ceilings.CopyAsync(db, d);
+            return (Rate: rows / d.TotalSeconds, PgUs: (ProcessCounters.ClusterCpuSeconds(postgres.ServerProcessId) - before) * 1e6 / rows);
+        });
+        report.Add("W0", "PostgreSQL binary COPY into a keyed table", [.. copy.Select(c => c.Rate)], "rows/s");
+        report.Add("W0", "COPY: PostgreSQL CPU per row", [.. copy.Select(c => c.PgUs)], "µs");
+        var brokerPort = ThrowawayPostgres.FreePort();
+        await using (var broker = await Generator.StartAsync("broker", "--port", brokerPort))
+        {
+            var devices = Path.GetTempFileName();
+            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, 64).Select(i => $"bench-{i:D7}\tkey"));
+            var runs = await settings.RepeatAsync(async d => await Sample.MeasureAsync(broker.ProcessId, null, null,
+                await Generator.StartAsync("mqtt", "--port", brokerPort, "--devices", devices, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())));
+            AddCosted("W0", "MQTTnet broker QoS 1, no work (64 connections)", runs, "messages/s", server: "broker");
+            File.Delete(devices);
+        }
+    }
+
+    /// <summary>W1 alone against a fresh shipped silo (a quick A/B of the ingest path, printed only): -- --w1</summary>
+    public async Task RunIngestAloneAsync()
+    {
+        await CeilingsAsync();
+        await using var silo = await ShippedSilo.StartAsync(postgres, settings.Sensors);
+        await silo.SendOneReadingEachAsync();
+        // A fresh process: let tiered JIT settle on every path first (in the full run, W1 follows the other loads).
+        foreach (var kind in new[] { "get", "batch", "single", "senml", "single" })
+            await Sample.MeasureAsync(silo.ProcessId, null, null, await Http(silo, kind, 64, TimeSpan.FromSeconds(4), kind == "get" ? PathsFile("/health/live") : null));
+        await IngestAsync(silo);
+    }
+
+    /// <summary>The trivial GET's ceiling and W1 a-d with their ratios; returns W1b.</summary>
+    private async Task<Figure> IngestAsync(ShippedSilo silo)
+    {
+        var trivial = AddCosted("W0", Trivial, await Repeat(silo, d => Http(silo, "get", 64, d, paths: PathsFile("/health/live"))), "requests/s");
+        var w1a = AddCosted("W1", "(a) HTTP JSON batches of 100", await Repeat(silo, d => Http(silo, "batch", 16, d)), "readings/s", "≥ 100,000");
+        var w1b = AddCosted("W1", "(b) HTTP single readings", await Repeat(silo, d => Http(silo, "single", 64, d)), "readings/s", "≥ 10,000");
+        var w1c = AddCosted("W1", "(c) MQTT QoS 1 single readings", await Repeat(silo, d => Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
+            "--devices", silo.DevicesFile, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())), "readings/s", "≥ 10,000");
+        var w1d = AddCosted("W1", "(d) SenML batches of 100", await Repeat(silo, d => Http(silo, "senml", 16, d)), "readings/s");
+        report.Add("W1", "(a) / COPY ceiling", [w1a.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio", "≥ 0.6");
+        report.Add("W1", "(b) / trivial GET throughput", [w1b.Median / trivial.Median], "ratio", "≥ 0.35");
+        report.Add("W1", "(b) silo CPU per reading / per trivial GET",
+            [report.Median("W1", "(b) silo CPU per unit") / report.Median("W0", $"{Trivial} silo CPU per unit")], "ratio", "≤ 5");
+        report.Add("W1", "(c) / no-work broker", [w1c.Median / report.Median("W0", "MQTTnet broker QoS 1, no work (64 connections)")], "ratio", "≥ 0.35");
+        report.Add("W1", "(d) / COPY ceiling", [w1d.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio");
+        return w1b;
     }
 
     /// <summary>The plain ASP.NET Core + Npgsql app (bench/HueGrains.Baseline) as its own process, the same generator.</summary>

@@ -134,6 +134,36 @@ public class HistoryTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_batch_is_copied_straight_in_until_one_holds_a_stored_reading_which_sends_commits_the_careful_way_for_a_while()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(db);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance, time, null);
+        await journal.StartAsync(CancellationToken.None);
+        var t = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddHours(-1).ToUnixTimeSeconds()); // PostgreSQL keeps microseconds
+        Reading At(int minute) => new(t.AddMinutes(minute), minute);
+        Task<IReadOnlyList<Reading>> Append(params Reading[] readings) => journal.AppendAsync("g", SensorKind.WaterLevel, readings, CancellationToken.None);
+
+        Assert.Equal([At(0), At(1)], await Append(At(0), At(1)));
+        Assert.Equal(default, journal.CarefulUntil); // straight in: nothing was held
+
+        Assert.Equal([At(2)], await Append(At(1), At(2))); // 1 is held: the COPY fails whole, the careful path stores 2
+        Assert.Equal(time.GetUtcNow() + PostgresReadingJournal.CarefulAfterDuplicate, journal.CarefulUntil);
+        Assert.Equal([At(3)], await Append(At(3)));
+
+        time.Advance(PostgresReadingJournal.CarefulAfterDuplicate + TimeSpan.FromSeconds(1));
+        Assert.Equal([At(4)], await Append(At(4), At(0))); // straight in is tried again, and falls back again
+        Assert.Equal(time.GetUtcNow() + PostgresReadingJournal.CarefulAfterDuplicate, journal.CarefulUntil);
+
+        Assert.Equal([At(0), At(1), At(2), At(3), At(4)],
+            await journal.ReadAsync("g", SensorKind.WaterLevel, t.AddDays(-1), t.AddDays(1), 10, CancellationToken.None));
+        Assert.Equal(["5"], await ProviderTests.ScalarsAsync(db, "SELECT count(*) FROM hue_readings"));
+        await journal.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task A_writer_that_fails_unexpectedly_answers_503_is_counted_restarts_and_is_not_ready_meanwhile()
     {
         var db = await postgres.CreateDatabaseAsync();

@@ -8,9 +8,9 @@ namespace HueGrains.Persistence;
 
 /// <summary>
 /// The silo's reading writer with group commit: every append waits in a queue; a writer takes all that is waiting (up
-/// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into its staging table and inserts it into the
-/// partitioned history in one transaction, then completes all those appends at once, each with the readings of its own
-/// that the insert stored (a reading already held is a duplicate). A few writers (each with its own connection) commit
+/// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into the partitioned history in one statement
+/// (or, when it holds a reading already stored, through a staging table, see WriteAsync), then completes all those
+/// appends at once, each with the readings of its own that were stored (a reading already held is a duplicate). A few writers (each with its own connection) commit
 /// side by side, so that small appends do not queue behind one commit at a time. The queue is bounded by reading
 /// count: when full, appends fail fast with <see cref="HueUnavailableException"/> (503, Retry-After).
 /// </summary>
@@ -238,39 +238,41 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
     private static (SensorKind Kind, string SensorId, long Micros) KeyOf(Pending pending, Reading reading) =>
         (pending.Kind, pending.SensorId, reading.At.UtcTicks / 10);
 
-    /// <summary>Commits the batch; returns the keys of the rows the insert stored (not those already held).</summary>
+    /// <summary>
+    /// Commits the batch; returns the keys of the rows stored (not those already held). A batch is first COPYed straight
+    /// into the history, one statement: a reading already held (a resend older than the sensor's recent times) makes
+    /// it fail whole with a unique violation, and then, for <see cref="CarefulAfterDuplicate"/>, every batch takes the
+    /// careful path: COPY into the staging table and <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>.
+    /// </summary>
     private async Task<HashSet<(SensorKind Kind, string SensorId, long Micros)>> WriteAsync(Writer writer, List<Pending> batch)
     {
         _beforeCommit?.Invoke();
         var connection = writer.Connection ??= await OpenWriterAsync();
-        await using var tx = await connection.BeginTransactionAsync();
-        var months = batch.SelectMany(p => p.Readings.Select(r => (p.Kind, Month: MonthOf(r.At)))).Distinct().Where(m => !_partitions.ContainsKey(m)).ToList();
-        foreach (var (kind, month) in months)
-        {
-            await using var ensure = new NpgsqlCommand("SELECT hue_ensure_reading_partition($1, $2)", connection, tx);
-            ensure.Parameters.Add(new NpgsqlParameter { Value = (short)kind, NpgsqlDbType = NpgsqlDbType.Smallint });
-            ensure.Parameters.Add(new NpgsqlParameter { Value = month, NpgsqlDbType = NpgsqlDbType.Date });
-            await ensure.ExecuteNonQueryAsync();
-        }
-
-        // A row twice in one batch (a reading resent while its first send waits) is staged once: the first wins.
+        await EnsurePartitionsAsync(connection, batch);
+        // A row twice in one batch (a reading resent while its first send waits) is written once: the first wins.
         var staged = new HashSet<(SensorKind Kind, string SensorId, long Micros)>();
-        await using (var copy = await connection.BeginBinaryImportAsync("COPY hue_readings_stage (kind, sensor_id, at, value) FROM STDIN (FORMAT BINARY)"))
+        var rows = new List<(Pending Pending, Reading Reading)>();
+        foreach (var pending in batch)
         {
-            foreach (var pending in batch)
+            foreach (var reading in pending.Readings)
             {
-                foreach (var reading in pending.Readings)
-                {
-                    if (!staged.Add(KeyOf(pending, reading))) continue;
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync((short)pending.Kind, NpgsqlDbType.Smallint);
-                    await copy.WriteAsync(pending.SensorId, NpgsqlDbType.Text);
-                    await copy.WriteAsync(reading.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                    await copy.WriteAsync(reading.Value, NpgsqlDbType.Double);
-                }
+                if (staged.Add(KeyOf(pending, reading))) rows.Add((pending, reading));
             }
-            await copy.CompleteAsync();
         }
+        if (_time.GetUtcNow() >= _carefulUntil)
+        {
+            try
+            {
+                await CopyAsync(connection, "hue_readings", rows);
+                return staged;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+            {
+                _carefulUntil = _time.GetUtcNow() + CarefulAfterDuplicate; // nothing of it was stored: the statement failed whole
+            }
+        }
+        await using var tx = await connection.BeginTransactionAsync();
+        await CopyAsync(connection, "hue_readings_stage", rows);
         var stored = new HashSet<(SensorKind Kind, string SensorId, long Micros)>();
         await using (var insert = new NpgsqlCommand(
             """
@@ -284,8 +286,48 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
                 stored.Add(((SensorKind)reader.GetInt16(0), reader.GetString(1), reader.GetFieldValue<DateTimeOffset>(2).UtcTicks / 10));
         }
         await tx.CommitAsync();
-        foreach (var month in months) _partitions[month] = true;
         return stored;
+    }
+
+    /// <summary>How long batches take the careful path after one held a reading already stored.</summary>
+    internal static readonly TimeSpan CarefulAfterDuplicate = TimeSpan.FromSeconds(10);
+
+    private DateTimeOffset _carefulUntil;
+
+    /// <summary>Until when commits take the careful path (a batch held a reading already stored); for tests.</summary>
+    internal DateTimeOffset CarefulUntil => _carefulUntil;
+
+    /// <summary>Creates the monthly partitions the batch needs that this silo has not seen yet (each its own transaction).</summary>
+    private async Task EnsurePartitionsAsync(NpgsqlConnection connection, List<Pending> batch)
+    {
+        foreach (var pending in batch)
+        {
+            foreach (var reading in pending.Readings)
+            {
+                var month = (pending.Kind, MonthOf(reading.At));
+                if (_partitions.ContainsKey(month)) continue;
+                await using var ensure = new NpgsqlCommand("SELECT hue_ensure_reading_partition($1, $2)", connection);
+                ensure.Parameters.Add(new NpgsqlParameter { Value = (short)month.Kind, NpgsqlDbType = NpgsqlDbType.Smallint });
+                ensure.Parameters.Add(new NpgsqlParameter { Value = month.Item2, NpgsqlDbType = NpgsqlDbType.Date });
+                await ensure.ExecuteNonQueryAsync();
+                _partitions[month] = true;
+            }
+        }
+    }
+
+    /// <summary>Binary-COPYs the rows into <paramref name="table"/>.</summary>
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, List<(Pending Pending, Reading Reading)> rows)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table} (kind, sensor_id, at, value) FROM STDIN (FORMAT BINARY)");
+        foreach (var (pending, reading) in rows)
+        {
+            await copy.StartRowAsync();
+            await copy.WriteAsync((short)pending.Kind, NpgsqlDbType.Smallint);
+            await copy.WriteAsync(pending.SensorId, NpgsqlDbType.Text);
+            await copy.WriteAsync(reading.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+            await copy.WriteAsync(reading.Value, NpgsqlDbType.Double);
+        }
+        await copy.CompleteAsync();
     }
 
     private async Task<NpgsqlConnection> OpenWriterAsync()
