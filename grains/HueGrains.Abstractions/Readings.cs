@@ -19,11 +19,16 @@ public sealed record IngestResult(
     [property: Id(2)] int Rejected,
     [property: Id(3)] IReadOnlyList<ReadingOutcome> Results)
 {
-    public static IngestResult From(IReadOnlyList<ReadingOutcome> results) => new(
-        results.Count(r => r.Status == ReadingStatus.Accepted),
-        results.Count(r => r.Status == ReadingStatus.Duplicate),
-        results.Count(r => r.Status == ReadingStatus.Rejected),
-        results);
+    public static IngestResult From(IReadOnlyList<ReadingOutcome> results)
+    {
+        var (accepted, duplicates) = (0, 0);
+        for (var i = 0; i < results.Count; i++)
+        {
+            if (results[i].Status == ReadingStatus.Accepted) accepted++;
+            else if (results[i].Status == ReadingStatus.Duplicate) duplicates++;
+        }
+        return new(accepted, duplicates, results.Count - accepted - duplicates, results);
+    }
 }
 
 /// <summary>Count, minimum, maximum and mean of the readings in a time window; null figures when it is empty.</summary>

@@ -33,8 +33,8 @@ public sealed partial class SensorOutbox : BackgroundService
     internal SensorOutbox(Func<string, SensorEventBatch, Task> publish, ILogger<SensorOutbox> log) => (_publish, _log) = (publish, log);
 
     public void Post(string commune, SensorSnapshot snapshot) =>
-        _pending.GetOrAdd(commune, _ => new()).AddOrUpdate(snapshot.EntityId, snapshot,
-            (_, held) => held.Version >= snapshot.Version ? held : snapshot);
+        _pending.GetOrAdd(commune, static _ => new()).AddOrUpdate(snapshot.EntityId, static (_, posted) => posted,
+            static (_, held, posted) => held.Version >= posted.Version ? held : posted, snapshot);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -15,10 +15,18 @@ public sealed class AlertBook
     [Id(0)] public Dictionary<string, SensorAlert> Active { get; set; } = [];
     [Id(1)] public List<SensorAlert> History { get; set; } = [];
 
-    public int HighestLevel => Active.Values.Select(a => a.Level).DefaultIfEmpty().Max();
+    public int HighestLevel
+    {
+        get
+        {
+            var highest = 0;
+            foreach (var alert in Active.Values) highest = Math.Max(highest, alert.Level);
+            return highest;
+        }
+    }
 
-    /// <summary>The active alerts by rule name: a stable order (storage does not keep the dictionary's).</summary>
-    public List<SensorAlert> ActiveByRule() => [.. Active.Values.OrderBy(a => a.Rule, StringComparer.Ordinal)];
+    /// <summary>The active alerts by rule name: a stable order (storage does not keep the dictionary's); shared and empty when none is.</summary>
+    public IReadOnlyList<SensorAlert> ActiveByRule() => Active.Count == 0 ? [] : [.. Active.Values.OrderBy(a => a.Rule, StringComparer.Ordinal)];
 
     /// <summary>
     /// The next level of a rule: up at once when a threshold is reached; down only when the measure has fallen below

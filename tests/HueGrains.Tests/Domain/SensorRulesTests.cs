@@ -6,6 +6,19 @@ public class SensorRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 28, 8, 0, 0, TimeSpan.Zero);
 
+    [Fact]
+    public void Sensors_write_their_summaries_at_intervals_spread_between_half_and_all_of_the_setting()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(5), Grains.SensorGrain.SummaryInterval(10, 0));
+        Assert.Equal(TimeSpan.FromMinutes(10), Grains.SensorGrain.SummaryInterval(10, 1));
+        var random = new Random(16);
+        var minutes = Enumerable.Range(0, 1000).Select(_ => Grains.SensorGrain.SummaryInterval(10, random.NextDouble()).TotalMinutes).ToList();
+        Assert.All(minutes, m => Assert.InRange(m, 5, 10));
+        // 1,000 sensors activated together do not write together: each minute of the span gets its share.
+        Assert.All(minutes.GroupBy(m => (int)m), minute => Assert.InRange(minute.Count(), 150, 250));
+        Assert.Equal(5, minutes.Select(m => (int)m).Distinct().Count());
+    }
+
     [Theory]
     [InlineData(0.5, 0)]
     [InlineData(1.0, 1)]
