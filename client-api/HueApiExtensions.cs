@@ -69,7 +69,7 @@ public static class HueApiExtensions
         services.AddSingleton<ViewBytes>();
         services.AddSingleton<MapOutlines>();
         services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDeviceKeyIndex, ProjectedDeviceKeys>();
+        services.AddSingleton<IDeviceKeyIndex>(sp => new ProjectedDeviceKeys(sp.GetRequiredService<IGrainFactory>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IdempotencySecret>();
         services.AddOptions<MqttOptions>().BindConfiguration(MqttOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IDeviceKeyCheck, DeviceKeyCheck>();

@@ -17,6 +17,7 @@ public static class ShippedMemory
         await Task.Delay(2000);
         await silo.CollectGarbageAsync();
         var (heap, rss) = (await silo.HeapAfterLastCollectionAsync(), ProcessCounters.ResidentBytes(silo.ProcessId));
+        await DumpAsync(silo, "before");
         await silo.ProvisionAsync(count, "mem");
         await silo.SendOneReadingEachAsync();
         await Task.Delay(3000); // outboxes and commune snapshots settle
@@ -25,7 +26,20 @@ public static class ShippedMemory
         report.Add("W4", $"managed heap per active sensor at {count:N0} (shipped silo)", [(heapAfter - heap) / count], "bytes", "≤ 4 KB");
         report.Add("W4", $"resident memory per active sensor at {count:N0} (shipped silo)", [(rssAfter - rss) / (double)count], "bytes");
         report.Add("W4", $"shipped silo resident memory with {count:N0} active sensors", [rssAfter / 1024.0 / 1024], "MiB");
-        if (Environment.GetEnvironmentVariable("HUE_BENCH_GCDUMP") is { Length: > 0 } dump)
-            await System.Diagnostics.Process.Start(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", "dotnet-gcdump"), ["collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", dump])!.WaitForExitAsync();
+        await DumpAsync(silo, "after");
+    }
+
+    /// <summary>
+    /// A heap dump of the silo when HUE_BENCH_GCDUMP names a file: with .dmp, a whole heap by dotnet-dump (read it with
+    /// <c>dotnet-dump analyze F -c "dumpheap -stat"</c>); otherwise a sampled .gcdump. The label goes before the extension.
+    /// </summary>
+    private static async Task DumpAsync(ShippedSilo silo, string label)
+    {
+        if (Environment.GetEnvironmentVariable("HUE_BENCH_GCDUMP") is not { Length: > 0 } dump) return;
+        var whole = dump.EndsWith(".dmp", StringComparison.Ordinal);
+        var file = Path.ChangeExtension(dump, $"{label}{Path.GetExtension(dump)}");
+        string[] args = whole ? ["collect", "--type", "Heap"] : ["collect"];
+        var tool = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".dotnet", "tools", whole ? "dotnet-dump" : "dotnet-gcdump");
+        await System.Diagnostics.Process.Start(tool, [.. args, "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "-o", file])!.WaitForExitAsync();
     }
 }

@@ -14,10 +14,11 @@ public interface IDeviceKeyIndex
 
 /// <summary>
 /// Reads the sensors' projection (its key-hash column) through the stateless projections grain, and remembers a found
-/// key for <see cref="Remember"/>. A key rotated or revoked meanwhile is still refused: the sensor grain checks it
-/// again on every ingest. Unknown keys are not remembered, so a sensor provisioned a moment ago is found at once.
+/// key while its device keeps sending (for <see cref="Remember"/> after it was last found or refreshed). A key rotated
+/// or revoked meanwhile is still refused: the sensor grain checks it again on every ingest. Unknown keys are not
+/// remembered, so a sensor provisioned a moment ago is found at once.
 /// </summary>
-public sealed class ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock) : IDeviceKeyIndex
+public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
 {
     /// <summary>
     /// Long enough that a device sending every few seconds is found here, not by a grain call and a query: the index is
@@ -28,13 +29,29 @@ public sealed class ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock
     /// <summary>About 25 MB at most; a larger active fleet asks the projection more often, never fails.</summary>
     private const int MaxRemembered = 100_000;
 
+    private readonly Func<string, CancellationToken, Task<string?>> _lookup;
+    private readonly TimeProvider _clock;
     private readonly ConcurrentDictionary<string, (string Sensor, DateTimeOffset Until)> _found = new(StringComparer.Ordinal);
+
+    public ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock)
+        : this((hash, ct) => grains.Projections().SensorOfKey(hash, ct), clock)
+    {
+    }
+
+    /// <summary>For tests: finds a key with <paramref name="lookup"/> instead of the projections grain.</summary>
+    public ProjectedDeviceKeys(Func<string, CancellationToken, Task<string?>> lookup, TimeProvider clock) => (_lookup, _clock) = (lookup, clock);
 
     public async ValueTask<string?> SensorOfAsync(string deviceKeyHash, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        if (_found.TryGetValue(deviceKeyHash, out var known) && known.Until > now) return known.Sensor;
-        var sensor = await grains.Projections().SensorOfKey(deviceKeyHash, ct);
+        var now = _clock.GetUtcNow();
+        if (_found.TryGetValue(deviceKeyHash, out var known) && known.Until > now)
+        {
+            // Refreshed past half its time, not on every hit: otherwise a whole fleet found together (a restart, a
+            // provisioning) would expire together and query the projection in one burst every minute.
+            if (known.Until - now < Remember / 2) _found[deviceKeyHash] = (known.Sensor, now + Remember);
+            return known.Sensor;
+        }
+        var sensor = await _lookup(deviceKeyHash, ct);
         if (sensor is null)
         {
             _found.TryRemove(deviceKeyHash, out _);

@@ -57,4 +57,32 @@ public class EdgeGuardTests
         Assert.Equal(1, limiter.Devices);
         Assert.True(limiter.TryAcquire("a") && limiter.TryAcquire("a")); // a returning device starts with a full bucket
     }
+
+    [Fact]
+    public async Task The_key_index_keeps_a_sending_device_found_and_asks_again_only_after_it_went_quiet()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var lookups = 0;
+        var index = new ProjectedDeviceKeys((hash, _) =>
+        {
+            lookups++;
+            return Task.FromResult(hash == "known" ? "gauge-1" : null);
+        }, clock);
+        async Task<string?> After(int seconds, string hash)
+        {
+            clock.Advance(TimeSpan.FromSeconds(seconds));
+            return await index.SensorOfAsync(hash, CancellationToken.None);
+        }
+
+        Assert.Equal("gauge-1", await After(0, "known"));
+        Assert.Equal(1, lookups);
+        // A device sending every 40 s stays found, long past the first minute: no burst of queries every minute.
+        for (var i = 0; i < 10; i++) Assert.Equal("gauge-1", await After(40, "known"));
+        Assert.Equal(1, lookups);
+        Assert.Equal("gauge-1", await After(61, "known")); // quiet for over a minute: asked again
+        Assert.Equal(2, lookups);
+        Assert.Null(await After(0, "unknown"));
+        Assert.Null(await After(0, "unknown")); // an unknown key is never remembered
+        Assert.Equal(4, lookups);
+    }
 }
