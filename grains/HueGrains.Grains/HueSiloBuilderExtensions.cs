@@ -121,6 +121,13 @@ public static class HueSiloBuilderExtensions
     /// Memory streams, polled often. Their events are derived and never replayed, so the queue cache keeps a delivered
     /// event for seconds, not Orleans' default half hour (which held every entity event of a busy half hour in memory).
     /// </summary>
+    /// <summary>
+    /// How long a queue cache keeps an event after newer ones came: consumers (communes, the city) read events within
+    /// milliseconds, and a consumer that fell further behind is repaired by its reconcile. The cache holds the events of
+    /// this long, so it is what an active city pays in memory for its event rate (it was 1 min).
+    /// </summary>
+    public static readonly TimeSpan StreamCacheMaxAge = TimeSpan.FromSeconds(15);
+
     private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo) => silo
         .AddHueMemoryStreams(HueStreams.Provider, StreamPubSubType.ImplicitOnly)
         .AddHueMemoryStreams(HueStreams.AlertsProvider, StreamPubSubType.ExplicitGrainBasedAndImplicit);
@@ -134,7 +141,7 @@ public static class HueSiloBuilderExtensions
         streams.ConfigureCacheEviction(cache => cache.Configure(o =>
         {
             o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
-            o.DataMaxAgeInCache = TimeSpan.FromMinutes(1);
+            o.DataMaxAgeInCache = StreamCacheMaxAge;
             o.MetadataMinTimeInCache = TimeSpan.FromSeconds(30);
         }));
         return silo;
