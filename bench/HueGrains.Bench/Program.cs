@@ -11,6 +11,8 @@ using HueGrains.Testing;
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
 // latest results are merged into latest.md as sections of their own.
+// W4 in the shipped silo alone at a larger count (bench/results/w4.md and w4.json; HUE_BENCH_GCDUMP=file also dumps its
+// heap): -- --w4-shipped [--w4-sensors N]
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
 // W7 alone (bench/results/w7.md and w7.json): -- --w7
 // Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
@@ -38,12 +40,6 @@ await using var postgres = new ThrowawayPostgres();
 await postgres.StartNewAsync();
 Console.WriteLine($"PostgreSQL on 127.0.0.1:{postgres.Port}; {settings.Runs} run(s) of {settings.RunLength.TotalSeconds:0} s per figure");
 
-// W4 in the shipped silo alone, printed only (HUE_BENCH_GCDUMP=file also writes a heap dump of it): -- --w4-shipped [--w4-sensors N]
-if (args.Contains("--w4-shipped"))
-{
-    await ShippedMemory.RunAsync(report, postgres, shippedSensors);
-    return 0;
-}
 
 if (args.Contains("--micro"))
 {
@@ -67,6 +63,7 @@ if (args.Contains("--profile"))
 // A workload run alone writes its own results file (bench/results/{name}.md and .json) and its section of latest.md.
 foreach (var (flag, name, run) in new (string, string, Func<Task>)[]
 {
+    ("--w4-shipped", "w4", () => ShippedMemory.RunAsync(report, postgres, shippedSensors)),
     ("--w6", "w6", () => HistoryWorkload.RunAsync(report, postgres, history)),
     ("--w7", "w7", () => HueGrains.Bench.Changes.ChangeFeedWorkload.RunAsync(report, postgres)),
     ("--abuse", "abuse", () => HueGrains.Bench.Abuse.AbuseWorkload.RunAsync(report, postgres)),
@@ -132,5 +129,5 @@ static void ExplainGaps(Report report)
 /// <summary>The workloads that can run alone, each with its own results file.</summary>
 internal static class RunAlone
 {
-    public static readonly string[] Names = ["w6", "w7", "abuse"];
+    public static readonly string[] Names = ["w4", "w6", "w7", "abuse"];
 }

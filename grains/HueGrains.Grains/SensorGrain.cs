@@ -15,7 +15,7 @@ public sealed partial class SensorGrain(
     IOptions<IngestOptions> ingest,
     [FromKeyedServices(HueTime.Key)] TimeProvider clock,
     Geo.CommuneLocator locator,
-    ILogger<SensorGrain> log) : Grain, ISensorGrain
+    ILogger<SensorGrain> log) : Grain, ISensorGrain, StateSaver.IWriter
 {
     private const int MaxHistoryPage = 10_000;
 
@@ -38,7 +38,7 @@ public sealed partial class SensorGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _saver = new StateSaver(WriteSummaryAsync);
+        _saver = new StateSaver(this);
         _summaryEvery = SummaryInterval(history.Value.SensorSummaryMinutes, Random.Shared.NextDouble());
         if (S.Spec is not { } spec) return;
         if (S.Id.Length == 0) S.Id = Id; // provisioned before states carried their id
@@ -233,7 +233,7 @@ public sealed partial class SensorGrain(
         if (S.Latest is null || reading.At > S.Latest.At) S.Latest = reading;
     }
 
-    private async Task WriteSummaryAsync()
+    async Task StateSaver.IWriter.WriteStateAsync()
     {
         S.SavedAt = clock.GetUtcNow();
         _unsaved = false;

@@ -1,3 +1,5 @@
+using System.Collections.ObjectModel;
+
 namespace HueGrains.Grains.Domain;
 
 /// <summary>
@@ -12,21 +14,37 @@ public sealed class AlertBook
     /// <summary>The daily PM2.5 limit (µg/m³) of the <see cref="AlertRuleNames.Pm25Daily"/> rule.</summary>
     public const double Pm25DailyLimit = 50;
 
-    [Id(0)] public Dictionary<string, SensorAlert> Active { get; set; } = [];
-    [Id(1)] public List<SensorAlert> History { get; set; } = [];
+    // Most sensors have no alert, now or in their history: a book holds a collection only once it has an entry.
+    [NonSerialized] private Dictionary<string, SensorAlert>? _active;
+    [NonSerialized] private List<SensorAlert>? _history;
+
+    [Id(0)]
+    public IReadOnlyDictionary<string, SensorAlert> Active
+    {
+        get => (IReadOnlyDictionary<string, SensorAlert>?)_active ?? ReadOnlyDictionary<string, SensorAlert>.Empty;
+        set => _active = value is { Count: > 0 } ? new Dictionary<string, SensorAlert>(value) : null;
+    }
+
+    [Id(1)]
+    public IReadOnlyList<SensorAlert> History
+    {
+        get => _history ?? (IReadOnlyList<SensorAlert>)[];
+        set => _history = value is { Count: > 0 } ? [.. value] : null;
+    }
 
     public int HighestLevel
     {
         get
         {
             var highest = 0;
-            foreach (var alert in Active.Values) highest = Math.Max(highest, alert.Level);
+            if (_active is null) return highest;
+            foreach (var alert in _active.Values) highest = Math.Max(highest, alert.Level);
             return highest;
         }
     }
 
     /// <summary>The active alerts by rule name: a stable order (storage does not keep the dictionary's); shared and empty when none is.</summary>
-    public IReadOnlyList<SensorAlert> ActiveByRule() => Active.Count == 0 ? [] : [.. Active.Values.OrderBy(a => a.Rule, StringComparer.Ordinal)];
+    public IReadOnlyList<SensorAlert> ActiveByRule() => _active is null ? [] : [.. _active.Values.OrderBy(a => a.Rule, StringComparer.Ordinal)];
 
     /// <summary>
     /// The next level of a rule: up at once when a threshold is reached; down only when the measure has fallen below
@@ -56,7 +74,7 @@ public sealed class AlertBook
     public SensorAlert Acknowledge(string rule, string actorRole, DateTimeOffset now)
     {
         if (!Active.TryGetValue(rule, out var alert)) throw new HueNotFoundException($"No active alert under rule '{rule}'.");
-        return Active[rule] = alert with { AcknowledgedAt = alert.AcknowledgedAt ?? now, AcknowledgedBy = alert.AcknowledgedBy ?? actorRole };
+        return _active![rule] = alert with { AcknowledgedAt = alert.AcknowledgedAt ?? now, AcknowledgedBy = alert.AcknowledgedBy ?? actorRole };
     }
 
     private int LevelOf(string rule) => Active.TryGetValue(rule, out var alert) ? alert.Level : 0;
@@ -69,16 +87,17 @@ public sealed class AlertBook
             case (null, 0):
                 return false;
             case (null, _):
-                Active[rule] = new SensorAlert(rule, level, value, now, now);
+                (_active ??= [])[rule] = new SensorAlert(rule, level, value, now, now);
                 return true;
             case (_, 0):
-                Active.Remove(rule);
-                History.Add(held with { Value = value, UpdatedAt = now, ClearedAt = now });
-                if (History.Count > HistoryCapacity) History.RemoveAt(0);
+                _active!.Remove(rule);
+                if (_active.Count == 0) _active = null;
+                (_history ??= []).Add(held with { Value = value, UpdatedAt = now, ClearedAt = now });
+                if (_history.Count > HistoryCapacity) _history.RemoveAt(0);
                 return true;
             default:
                 // Same alert, updated. A rise asks for a new acknowledgement; the value alone is not a lifecycle change.
-                Active[rule] = held with
+                _active![rule] = held with
                 {
                     Level = level,
                     Value = value,

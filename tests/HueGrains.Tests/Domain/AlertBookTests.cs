@@ -30,6 +30,25 @@ public class AlertBookTests
     }
 
     [Fact]
+    public void A_book_keeps_its_alerts_through_its_stored_JSON_and_an_empty_one_holds_no_collection()
+    {
+        var book = new AlertBook();
+        Feed(book, 2.05, 0);
+        Feed(book, 0.5, 1); // cleared into history
+        Feed(book, 3.6, 2); // raised again, at level 3
+        var back = System.Text.Json.JsonSerializer.Deserialize<AlertBook>(System.Text.Json.JsonSerializer.Serialize(book))!;
+        Assert.Equal(book.Active, back.Active);
+        Assert.Equal(book.History, back.History);
+        Assert.Equal(3, back.HighestLevel);
+
+        var empty = System.Text.Json.JsonSerializer.Deserialize<AlertBook>("""{"Active":{},"History":[]}""")!;
+        Assert.Same(new AlertBook().Active, empty.Active); // the shared empty view, not a dictionary of its own
+        Assert.Equal((0, 0), (empty.HighestLevel, empty.ActiveByRule().Count));
+        Assert.True(Feed(empty, 2.05, 0)); // and it still raises
+        Assert.Equal(2, empty.HighestLevel);
+    }
+
+    [Fact]
     public void A_thousand_readings_above_the_threshold_leave_exactly_one_active_alert()
     {
         var book = new AlertBook();
