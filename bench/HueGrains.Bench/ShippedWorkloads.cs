@@ -96,6 +96,8 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         // A fresh process: let tiered JIT settle on every path first (in the full run, W1 follows the other loads).
         foreach (var kind in new[] { "get", "batch", "single", "senml", "single" })
             await Sample.MeasureAsync(silo.ProcessId, null, null, await Http(silo, kind, 64, TimeSpan.FromSeconds(4), kind == "get" ? PathsFile("/health/live") : null));
+        await Sample.MeasureAsync(silo.ProcessId, null, null, await Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
+            "--devices", silo.DevicesFile, "--connections", 64, "--seconds", 4, "--origin-ms", NextOrigin()));
         await IngestAsync(silo);
     }
 

@@ -8,7 +8,7 @@ namespace HueGrains.Api.Ingest;
 /// filter of the device quota, one grain call per sensor and batch (the grain checks the key and takes the quota
 /// across front ends), and the metrics.
 /// </summary>
-public sealed class DeviceIngest(IGrainFactory grains, DeviceRateLimiter limiter, HueMetrics metrics)
+public sealed class DeviceIngest(IGrainFactory grains, DeviceRateLimiter limiter, IDeviceKeyIndex keys, HueMetrics metrics)
 {
     /// <summary>Whether the device is within the node's quota; counts the readings refused when not.</summary>
     public bool TryTakeQuota(string transport, string deviceKeyHash, int readings = 1)
@@ -23,7 +23,16 @@ public sealed class DeviceIngest(IGrainFactory grains, DeviceRateLimiter limiter
         string? unit, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await grains.Sensor(sensor).Ingest(readings, deviceKeyHash, unit, ct);
+        IngestResult result;
+        try
+        {
+            result = await grains.Sensor(sensor).Ingest(readings, deviceKeyHash, unit, ct);
+        }
+        catch (HueForbiddenException) when (deviceKeyHash is not null)
+        {
+            keys.Forget(deviceKeyHash); // rotated or revoked: the index must not keep finding it
+            throw;
+        }
         metrics.Record(transport, result, Stopwatch.GetElapsedTime(started).TotalSeconds);
         return result;
     }

@@ -10,12 +10,16 @@ public interface IDeviceKeyIndex
 {
     /// <summary>The sensor whose device key has this SHA-256 (hex), or null for an unknown or revoked key.</summary>
     ValueTask<string?> SensorOfAsync(string deviceKeyHash, CancellationToken ct);
+
+    /// <summary>Forgets a key its sensor refused (rotated or revoked): the next message with it asks the projection.</summary>
+    void Forget(string deviceKeyHash);
 }
 
 /// <summary>
 /// Reads the sensors' projection (its key-hash column) through the stateless projections grain, and remembers a found
 /// key while its device keeps sending (for <see cref="Remember"/> after it was last found or refreshed). A key rotated
-/// or revoked meanwhile is still refused: the sensor grain checks it again on every ingest. Unknown keys are not
+/// or revoked meanwhile is still refused: the sensor grain checks it again on every ingest, and the refusal makes the
+/// index forget it (<see cref="DeviceIngest"/>). Unknown keys are not
 /// remembered, so a sensor provisioned a moment ago is found at once.
 /// </summary>
 public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
@@ -48,7 +52,8 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
         {
             // Refreshed past half its time, not on every hit: otherwise a whole fleet found together (a restart, a
             // provisioning) would expire together and query the projection in one burst every minute.
-            if (known.Until - now < Remember / 2) _found[deviceKeyHash] = (known.Sensor, now + Remember);
+            // TryUpdate: a key forgotten meanwhile (refused by its sensor) stays forgotten.
+            if (known.Until - now < Remember / 2) _found.TryUpdate(deviceKeyHash, (known.Sensor, now + Remember), known);
             return known.Sensor;
         }
         var sensor = await _lookup(deviceKeyHash, ct);
@@ -61,6 +66,8 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
         _found[deviceKeyHash] = (sensor, now + Remember);
         return sensor;
     }
+
+    public void Forget(string deviceKeyHash) => _found.TryRemove(deviceKeyHash, out _);
 
     /// <summary>Drops the expired keys, or all of them when none has expired (bounded either way).</summary>
     private void Forget(DateTimeOffset now)

@@ -118,21 +118,22 @@ public static class HueSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Memory streams, polled often. Their events are derived and never replayed, so the queue cache keeps a delivered
-    /// event for seconds, not Orleans' default half hour (which held every entity event of a busy half hour in memory).
-    /// </summary>
-    /// <summary>
-    /// How long a queue cache keeps an event after newer ones came: consumers (communes, the city) read events within
-    /// milliseconds, and a consumer that fell further behind is repaired by its reconcile. The cache holds the events of
-    /// this long, so it is what an active city pays in memory for its event rate (it was 1 min).
+    /// How long the entity streams' queue cache keeps an event after newer ones came: their consumers (communes, the
+    /// city) read events within milliseconds, and one that fell further behind is repaired by its reconcile. The cache
+    /// holds the events of this long, so it is what an active city pays in memory for its event rate (it was 1 min).
+    /// The alerts stream keeps 1 min: its consumers (the MQTT edges' alert forwards, key changes) have no reconcile.
     /// </summary>
     public static readonly TimeSpan StreamCacheMaxAge = TimeSpan.FromSeconds(15);
 
     private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo) => silo
-        .AddHueMemoryStreams(HueStreams.Provider, StreamPubSubType.ImplicitOnly)
-        .AddHueMemoryStreams(HueStreams.AlertsProvider, StreamPubSubType.ExplicitGrainBasedAndImplicit);
+        .AddHueMemoryStreams(HueStreams.Provider, StreamPubSubType.ImplicitOnly, StreamCacheMaxAge)
+        .AddHueMemoryStreams(HueStreams.AlertsProvider, StreamPubSubType.ExplicitGrainBasedAndImplicit, TimeSpan.FromMinutes(1));
 
-    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo, string name, StreamPubSubType pubSub)
+    /// <summary>
+    /// Memory streams, polled often. Their events are derived and never replayed, so the queue cache keeps a delivered
+    /// event for seconds, not Orleans' default half hour (which held every entity event of a busy half hour in memory).
+    /// </summary>
+    private static ISiloBuilder AddHueMemoryStreams(this ISiloBuilder silo, string name, StreamPubSubType pubSub, TimeSpan maxAge)
     {
         // AddMemoryStreams, with queue caches that empty when the traffic stops (IdleStreamAdapterFactory).
         var streams = new IdleStreamConfigurator(name, configure => silo.ConfigureServices(configure));
@@ -141,7 +142,7 @@ public static class HueSiloBuilderExtensions
         streams.ConfigureCacheEviction(cache => cache.Configure(o =>
         {
             o.DataMinTimeInCache = TimeSpan.FromSeconds(10);
-            o.DataMaxAgeInCache = StreamCacheMaxAge;
+            o.DataMaxAgeInCache = maxAge;
             o.MetadataMinTimeInCache = TimeSpan.FromSeconds(30);
         }));
         return silo;

@@ -4,8 +4,8 @@ namespace HueGrains.Grains;
 
 /// <summary>
 /// What a sensor persists: its configuration and alert state, written when they change, and a bounded summary of its
-/// live figures (latest reading, rolling windows, the recent timestamps that catch duplicates), written at most every
-/// <c>Hue:History:SensorSummaryMinutes</c> and on deactivation. A new activation reads this and only the readings
+/// live figures (latest reading, rolling windows, the recent timestamps that catch duplicates), written every half to
+/// whole <c>Hue:History:SensorSummaryMinutes</c> (drawn per activation) and on deactivation. A new activation reads this and only the readings
 /// journaled since, never a day of history.
 /// </summary>
 [GenerateSerializer, Alias("hue.SensorState")]

@@ -152,6 +152,10 @@ public class HistoryTests(PostgresServer postgres)
         Assert.Equal([At(2)], await Append(At(1), At(2))); // 1 is held: the COPY fails whole, the careful path stores 2
         Assert.Equal(time.GetUtcNow() + PostgresReadingJournal.CarefulAfterDuplicate, journal.CarefulUntil);
         Assert.Equal([At(3)], await Append(At(3)));
+        var careful = journal.CarefulUntil;
+        time.Advance(TimeSpan.FromSeconds(5));
+        Assert.Empty(await Append(At(3))); // held, within the window: the careful path answers it, no straight COPY fails
+        Assert.Equal(careful, journal.CarefulUntil);
 
         time.Advance(PostgresReadingJournal.CarefulAfterDuplicate + TimeSpan.FromSeconds(1));
         Assert.Equal([At(4)], await Append(At(4), At(0))); // straight in is tried again, and falls back again

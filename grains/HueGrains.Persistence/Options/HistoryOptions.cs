@@ -26,9 +26,9 @@ public sealed class HistoryOptions
     [Range(100, 1_000_000)] public int MaxRowsPerCommit { get; set; } = 20_000;
 
     /// <summary>
-    /// How often, at most, a sensor writes its live summary (latest reading, rolling windows, recent timestamps) while
-    /// readings flow (each activation draws its own interval between half and all of this, so that sensors do not write
-    /// together); alert changes and deactivation write at once. A new activation replays the readings journaled
+    /// The longest a sensor goes without writing its live summary (latest reading, rolling windows, recent timestamps)
+    /// while readings flow: each activation draws its own interval between half and all of this, so that sensors do not
+    /// write together; alert changes and deactivation write at once. A new activation replays the readings journaled
     /// since, so a longer interval costs a few more replayed readings, never data. Once a minute was one state write per
     /// reading for a sensor reporting every minute (measured: most of the silo's and PostgreSQL's CPU per reading).
     /// </summary>

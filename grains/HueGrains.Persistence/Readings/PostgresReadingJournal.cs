@@ -259,7 +259,7 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
                 if (staged.Add(KeyOf(pending, reading))) rows.Add((pending, reading));
             }
         }
-        if (_time.GetUtcNow() >= _carefulUntil)
+        if (_time.GetUtcNow().UtcTicks >= Volatile.Read(ref _carefulUntilTicks))
         {
             try
             {
@@ -268,7 +268,8 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
             {
-                _carefulUntil = _time.GetUtcNow() + CarefulAfterDuplicate; // nothing of it was stored: the statement failed whole
+                // Nothing of it was stored: the statement failed whole. Writers share the window (any of them may set it).
+                Volatile.Write(ref _carefulUntilTicks, (_time.GetUtcNow() + CarefulAfterDuplicate).UtcTicks);
             }
         }
         await using var tx = await connection.BeginTransactionAsync();
@@ -292,10 +293,10 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
     /// <summary>How long batches take the careful path after one held a reading already stored.</summary>
     internal static readonly TimeSpan CarefulAfterDuplicate = TimeSpan.FromSeconds(10);
 
-    private DateTimeOffset _carefulUntil;
+    private long _carefulUntilTicks;
 
     /// <summary>Until when commits take the careful path (a batch held a reading already stored); for tests.</summary>
-    internal DateTimeOffset CarefulUntil => _carefulUntil;
+    internal DateTimeOffset CarefulUntil => new(Volatile.Read(ref _carefulUntilTicks), TimeSpan.Zero);
 
     /// <summary>Creates the monthly partitions the batch needs that this silo has not seen yet (each its own transaction).</summary>
     private async Task EnsurePartitionsAsync(NpgsqlConnection connection, List<Pending> batch)

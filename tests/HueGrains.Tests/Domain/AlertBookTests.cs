@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 using HueGrains.Grains.Domain;
 
 namespace HueGrains.Tests.Domain;
@@ -46,6 +48,29 @@ public class AlertBookTests
         Assert.Equal((0, 0), (empty.HighestLevel, empty.ActiveByRule().Count));
         Assert.True(Feed(empty, 2.05, 0)); // and it still raises
         Assert.Equal(2, empty.HighestLevel);
+    }
+
+    [Fact]
+    public void A_book_keeps_its_alerts_through_Orleans_serialization_and_copies_as_the_embedded_storage_keeps_them()
+    {
+        var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var copier = services.GetRequiredService<DeepCopier>();
+        var book = new AlertBook();
+        Feed(book, 2.05, 0);
+        Feed(book, 0.5, 1);
+        Feed(book, 3.6, 2);
+        foreach (var original in new[] { book, new AlertBook() })
+        {
+            var back = serializer.Deserialize<AlertBook>(serializer.SerializeToArray(original))!;
+            var copy = copier.Copy(original)!;
+            Assert.Equal(original.Active, back.Active);
+            Assert.Equal(original.History, back.History);
+            Assert.Equal(original.Active, copy.Active);
+            Assert.Equal(original.History, copy.History);
+            Assert.Equal(original.HighestLevel, back.HighestLevel);
+        }
+        Assert.True(Feed(serializer.Deserialize<AlertBook>(serializer.SerializeToArray(new AlertBook()))!, 2.05, 0)); // an empty one read back still raises
     }
 
     [Fact]

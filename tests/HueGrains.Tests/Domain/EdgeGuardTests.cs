@@ -84,5 +84,8 @@ public class EdgeGuardTests
         Assert.Null(await After(0, "unknown"));
         Assert.Null(await After(0, "unknown")); // an unknown key is never remembered
         Assert.Equal(4, lookups);
+        index.Forget("known"); // its sensor refused it (rotated or revoked)
+        Assert.Equal("gauge-1", await After(1, "known"));
+        Assert.Equal(5, lookups);
     }
 }
