@@ -81,7 +81,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             var devices = Path.GetTempFileName();
             await File.WriteAllLinesAsync(devices, Enumerable.Range(0, 64).Select(i => $"bench-{i:D7}\tkey"));
             var runs = await settings.RepeatAsync(async d => await Sample.MeasureAsync(broker.ProcessId, null, null,
-                await Generator.StartAsync("mqtt", "--port", brokerPort, "--devices", devices, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())));
+                await Mqtt(brokerPort, devices, d)));
             AddCosted("W0", "MQTTnet broker QoS 1, no work (64 connections)", runs, "messages/s", server: "broker");
             File.Delete(devices);
         }
@@ -96,8 +96,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         // A fresh process: let tiered JIT settle on every path first (in the full run, W1 follows the other loads).
         foreach (var kind in new[] { "get", "batch", "single", "senml", "single" })
             await Sample.MeasureAsync(silo.ProcessId, null, null, await Http(silo, kind, 64, TimeSpan.FromSeconds(4), kind == "get" ? PathsFile("/health/live") : null));
-        await Sample.MeasureAsync(silo.ProcessId, null, null, await Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
-            "--devices", silo.DevicesFile, "--connections", 64, "--seconds", 4, "--origin-ms", NextOrigin()));
+        await Sample.MeasureAsync(silo.ProcessId, null, null, await Mqtt(silo.Process.MqttPort, silo.DevicesFile, TimeSpan.FromSeconds(4)));
         await IngestAsync(silo);
     }
 
@@ -107,8 +106,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         var trivial = AddCosted("W0", Trivial, await Repeat(silo, d => Http(silo, "get", 64, d, paths: PathsFile("/health/live"))), "requests/s");
         var w1a = AddCosted("W1", "(a) HTTP JSON batches of 100", await Repeat(silo, d => Http(silo, "batch", 16, d)), "readings/s", "≥ 100,000");
         var w1b = AddCosted("W1", "(b) HTTP single readings", await Repeat(silo, d => Http(silo, "single", 64, d)), "readings/s", "≥ 10,000");
-        var w1c = AddCosted("W1", "(c) MQTT QoS 1 single readings", await Repeat(silo, d => Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort,
-            "--devices", silo.DevicesFile, "--connections", 64, "--seconds", d.TotalSeconds, "--origin-ms", NextOrigin())), "readings/s", "≥ 10,000");
+        var w1c = AddCosted("W1", "(c) MQTT QoS 1 single readings", await Repeat(silo, d => Mqtt(silo.Process.MqttPort, silo.DevicesFile, d)), "readings/s", "≥ 10,000");
         var w1d = AddCosted("W1", "(d) SenML batches of 100", await Repeat(silo, d => Http(silo, "senml", 16, d)), "readings/s");
         report.Add("W1", "(a) / COPY ceiling", [w1a.Median / report.Median("W0", "PostgreSQL binary COPY into a keyed table")], "ratio", "≥ 0.6");
         report.Add("W1", "(b) / trivial GET throughput", [w1b.Median / trivial.Median], "ratio", "≥ 0.35");
@@ -158,6 +156,10 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
     private Task<Generator> Http(ShippedSilo silo, string kind, int connections, TimeSpan duration, string? paths = null, double rate = 0) =>
         Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", kind, "--connections", connections, "--seconds", duration.TotalSeconds,
             "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", NextOrigin(), "--rate", rate);
+
+    /// <summary>MQTT 3.1.1 QoS 1 single readings from 64 connections of the devices in <paramref name="devices"/>.</summary>
+    private Task<Generator> Mqtt(int port, string devices, TimeSpan duration) =>
+        Generator.StartAsync("mqtt", "--port", port, "--devices", devices, "--connections", 64, "--seconds", duration.TotalSeconds, "--origin-ms", NextOrigin());
 
     /// <summary>The runs of one load, after 2 s of it unmeasured (the silo's JIT and tiering, the grains' first activation).</summary>
     private async Task<List<Sample>> Repeat(ShippedSilo silo, Func<TimeSpan, Task<Generator>> start)

@@ -62,7 +62,7 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
             _found.TryRemove(deviceKeyHash, out _);
             return null;
         }
-        if (_found.Count >= MaxRemembered) Forget(now);
+        if (_found.Count >= MaxRemembered) Trim(now);
         _found[deviceKeyHash] = (sensor, now + Remember);
         return sensor;
     }
@@ -70,7 +70,7 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
     public void Forget(string deviceKeyHash) => _found.TryRemove(deviceKeyHash, out _);
 
     /// <summary>Drops the expired keys, or all of them when none has expired (bounded either way).</summary>
-    private void Forget(DateTimeOffset now)
+    private void Trim(DateTimeOffset now)
     {
         foreach (var (hash, known) in _found)
         {
