@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 
 namespace HueGrains;
 
@@ -11,10 +10,8 @@ public static class DeviceKeys
 {
     public static string New() => Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
-    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
-
-    public static bool Matches(string presentedHash, string storedHash) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presentedHash), Encoding.ASCII.GetBytes(storedHash));
+    /// <summary>The key's SHA-256 as lowercase hex (see <see cref="KeyDigest"/> for the form that is kept).</summary>
+    public static string Hash(string key) => KeyDigest.Of(key).ToString();
 
     private static string Base64UrlEncode(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -22,6 +22,7 @@ public static class HueSiloBuilderExtensions
         silo.Services.AddMetrics();
         silo.Services.TryAddSingleton<HueMetrics>();
         silo.Services.AddSingleton<SensorOutbox>();
+        silo.Services.AddSingleton<SensorServices>();
         silo.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<SensorOutbox>());
         silo.Services.AddOptions<HistoryOptions>().BindConfiguration(HistoryOptions.Section)
             .Validate(Valid, "Hue:History has a value out of range.")

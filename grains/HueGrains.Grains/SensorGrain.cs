@@ -1,21 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using HueGrains.Grains.Domain;
-using HueGrains.Persistence;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace HueGrains.Grains;
 
 [GrainType("sensor")]
 public sealed partial class SensorGrain(
     [PersistentState("sensor", "hue")] IPersistentState<SensorState> state,
-    IReadingJournal journal,
-    SensorOutbox outbox,
-    IOptions<HistoryOptions> history,
-    IOptions<IngestOptions> ingest,
-    [FromKeyedServices(HueTime.Key)] TimeProvider clock,
-    Geo.CommuneLocator locator,
-    ILogger<SensorGrain> log) : Grain, ISensorGrain, StateSaver.IWriter
+    SensorServices services) : Grain, ISensorGrain, StateSaver.IWriter
 {
     private const int MaxHistoryPage = 10_000;
 
@@ -29,24 +20,25 @@ public sealed partial class SensorGrain(
     private StateSaver _saver = null!;
 
     /// <summary>The device's quota, here where the device is one, whichever front end its messages cross.</summary>
-    private TokenBucket? _quota;
+    private TokenBucket _quota;
 
     private SensorState S => state.State;
 
     /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>).</summary>
-    private string Id => Keys.SensorIdOf(this.GetPrimaryKeyString());
+    private string Id => S.Id is { Length: > 0 } id ? id : Keys.SensorIdOf(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _saver = new StateSaver(this);
-        _summaryEvery = SummaryInterval(history.Value.SensorSummaryMinutes, Random.Shared.NextDouble());
+        _quota = new TokenBucket(services.Ingest.DeviceMessagesPerSecond, services.Ingest.DeviceBurst);
+        _summaryEvery = SummaryInterval(services.History.SensorSummaryMinutes, Random.Shared.NextDouble());
         if (S.Spec is not { } spec) return;
         if (S.Id.Length == 0) S.Id = Id; // provisioned before states carried their id
         // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
         // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).
-        var now = clock.GetUtcNow();
+        var now = services.Clock.GetUtcNow();
         var since = S.SavedAt ?? S.ProvisionedAt;
-        var missed = await journal.ReadNewestAsync(Id, spec.Kind, since, now + IngestLimits.MaxFutureSkew, MaxReplay, cancellationToken);
+        var missed = await services.Journal.ReadNewestAsync(Id, spec.Kind, since, now + IngestLimits.MaxFutureSkew, MaxReplay, cancellationToken);
         foreach (var reading in missed) Apply(reading, now);
         if (missed.Count > 0) S.LastSeen ??= missed[^1].At;
     }
@@ -64,8 +56,8 @@ public sealed partial class SensorGrain(
         if (created)
         {
             deviceKey = DeviceKeys.New();
-            S.DeviceKeyHash = DeviceKeys.Hash(deviceKey);
-            S.ProvisionedAt = clock.GetUtcNow();
+            S.DeviceKeyHash = KeyDigest.Of(deviceKey);
+            S.ProvisionedAt = services.Clock.GetUtcNow();
             S.Id = Id;
         }
         else if (S.Spec!.Kind != spec.Kind || S.Spec.Commune != spec.Commune)
@@ -75,11 +67,11 @@ public sealed partial class SensorGrain(
 
         S.Spec = spec;
         S.PositionWarning = await PositionWarningAsync(spec, ct);
-        S.Alerts.Evaluate(spec, S.Latest, S.Stats.Snapshot(clock.GetUtcNow()), clock.GetUtcNow()); // new thresholds apply now
+        S.Alerts.Evaluate(spec, S.Latest, S.Stats.Snapshot(services.Clock.GetUtcNow()), services.Clock.GetUtcNow()); // new thresholds apply now
         await _saver.SaveAsync();
-        if (created) LogProvisioned(log, Id, spec.Kind, spec.Commune);
+        if (created) LogProvisioned(services.Log, Id, spec.Kind, spec.Commune);
         Publish();
-        return new ProvisionResult(View(clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
+        return new ProvisionResult(View(services.Clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
     }
 
     /// <summary>
@@ -91,7 +83,7 @@ public sealed partial class SensorGrain(
     public async Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit, CancellationToken ct)
     {
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
-        if (deviceKeyHash is not null && (S.DeviceKeyHash is null || !DeviceKeys.Matches(deviceKeyHash, S.DeviceKeyHash)))
+        if (deviceKeyHash is not null && !IsKey(deviceKeyHash))
             throw new HueForbiddenException("The device key does not belong to this sensor.");
         if (deviceKeyHash is not null) TakeQuota();
         if (readings.Count == 0) throw new HueValidationException("readings", "At least one reading is required.");
@@ -105,8 +97,8 @@ public sealed partial class SensorGrain(
             readings = [.. readings.Select(r => r with { Value = SensorKinds.ToCanonical(spec.Kind, given, r.Value)!.Value })];
         }
 
-        var now = clock.GetUtcNow();
-        var oldest = now - history.Value.Retention(spec.Kind);
+        var now = services.Clock.GetUtcNow();
+        var oldest = now - services.History.Retention(spec.Kind);
         var outcomes = new ReadingOutcome[readings.Count];
         var fresh = new List<Reading>(readings.Count);
         var inBatch = readings.Count > 1 ? new HashSet<long>() : null; // a single reading cannot repeat itself
@@ -124,7 +116,7 @@ public sealed partial class SensorGrain(
         }
         if (fresh.Count == 0) return IngestResult.From(outcomes);
 
-        var stored = await journal.AppendAsync(Id, spec.Kind, fresh, ct);
+        var stored = await services.Journal.AppendAsync(Id, spec.Kind, fresh, ct);
         if (stored.Count < fresh.Count)
         {
             var storedAt = stored.Select(r => r.At.UtcTicks).ToHashSet();
@@ -136,7 +128,7 @@ public sealed partial class SensorGrain(
             if (stored.Count == 0) return IngestResult.From(outcomes);
         }
 
-        now = clock.GetUtcNow();
+        now = services.Clock.GetUtcNow();
         foreach (var reading in stored) Apply(reading, now);
         S.LastSeen = now;
         _unsaved = true;
@@ -156,8 +148,7 @@ public sealed partial class SensorGrain(
     /// <summary>One message of the device (operators are not limited); over quota is a 429 / an MQTT quota refusal.</summary>
     private void TakeQuota()
     {
-        _quota ??= new TokenBucket(ingest.Value.DeviceMessagesPerSecond, ingest.Value.DeviceBurst);
-        if (!_quota.TryTake(clock.GetUtcNow(), out var wait))
+        if (!_quota.TryTake(services.Clock.GetUtcNow(), out var wait))
             throw new HueQuotaExceededException("This device sends faster than its quota; slow down.", wait);
     }
 
@@ -165,9 +156,9 @@ public sealed partial class SensorGrain(
     {
         if (S.Spec is null) throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         var key = DeviceKeys.New();
-        S.DeviceKeyHash = DeviceKeys.Hash(key);
+        S.DeviceKeyHash = KeyDigest.Of(key);
         await _saver.SaveAsync();
-        LogKeyChanged(log, Id, "rotated");
+        LogKeyChanged(services.Log, Id, "rotated");
         await AnnounceKeyChangeAsync();
         return key;
     }
@@ -177,7 +168,7 @@ public sealed partial class SensorGrain(
         if (S.Spec is null) throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         S.DeviceKeyHash = null;
         await _saver.SaveAsync();
-        LogKeyChanged(log, Id, "revoked");
+        LogKeyChanged(services.Log, Id, "revoked");
         await AnnounceKeyChangeAsync();
     }
 
@@ -195,15 +186,17 @@ public sealed partial class SensorGrain(
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogKeyChangeNotAnnounced(log, Id, ex.GetType().Name);
+            LogKeyChangeNotAnnounced(services.Log, Id, ex.GetType().Name);
         }
     }
 
-    public Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct) =>
-        Task.FromResult(S.DeviceKeyHash is { } stored && DeviceKeys.Matches(deviceKeyHash, stored));
+    public Task<bool> IsDeviceKey(string deviceKeyHash, CancellationToken ct) => Task.FromResult(IsKey(deviceKeyHash));
+
+    private bool IsKey(string deviceKeyHash) =>
+        S.DeviceKeyHash is { } stored && KeyDigest.TryParse(deviceKeyHash, out var presented) && presented.FixedTimeEquals(stored);
 
     public Task<SensorView?> Get(CancellationToken ct) =>
-        Task.FromResult(S.Spec is null ? null : View(clock.GetUtcNow()));
+        Task.FromResult(S.Spec is null ? null : View(services.Clock.GetUtcNow()));
 
     public Task<SensorSnapshot?> GetSnapshot(CancellationToken ct) =>
         Task.FromResult(S.Spec is null ? null : Snapshot());
@@ -215,13 +208,13 @@ public sealed partial class SensorGrain(
         if (bucket == TimeBucket.Raw)
         {
             limit = Math.Clamp(limit, 1, MaxHistoryPage);
-            var page = await journal.ReadAsync(Id, spec.Kind, from, to, limit + 1, ct);
+            var page = await services.Journal.ReadAsync(Id, spec.Kind, from, to, limit + 1, ct);
             var more = page.Count > limit;
             return new SensorHistory(Id, bucket, from, to, [.. page.Take(limit)], null, more ? page[limit].At : null);
         }
         if ((to - from) / bucket.Width() > MaxHistoryPage)
             throw new HueValidationException("bucket", $"At most {MaxHistoryPage} buckets per request; narrow the range or widen the bucket.");
-        var buckets = await journal.AggregateAsync(Id, spec.Kind, from, to, bucket, ct);
+        var buckets = await services.Journal.AggregateAsync(Id, spec.Kind, from, to, bucket, ct);
         return new SensorHistory(Id, bucket, from, to, null, buckets, null);
     }
 
@@ -235,7 +228,7 @@ public sealed partial class SensorGrain(
 
     async Task StateSaver.IWriter.WriteStateAsync()
     {
-        S.SavedAt = clock.GetUtcNow();
+        S.SavedAt = services.Clock.GetUtcNow();
         _unsaved = false;
         await state.WriteStateAsync();
     }
@@ -245,7 +238,7 @@ public sealed partial class SensorGrain(
     {
         var before = S.Alerts.HighestLevel;
         if (!S.Alerts.Evaluate(S.Spec!, S.Latest, S.Stats.Snapshot(now), now)) return false;
-        LogAlertChanged(log, Id, before, S.Alerts.HighestLevel);
+        LogAlertChanged(services.Log, Id, before, S.Alerts.HighestLevel);
         return true;
     }
 
@@ -254,7 +247,7 @@ public sealed partial class SensorGrain(
         var spec = S.Spec ?? throw new HueNotFoundException($"Sensor {Id} is not provisioned.");
         if (!actor.IsOfficialOf(spec.Commune) && actor.Role != Roles.Operator)
             throw new HueForbiddenException("Alerts are acknowledged by an official of the sensor's commune or an operator.");
-        var alert = S.Alerts.Acknowledge(rule, actor.Role, clock.GetUtcNow());
+        var alert = S.Alerts.Acknowledge(rule, actor.Role, services.Clock.GetUtcNow());
         await _saver.SaveAsync();
         Publish();
         return alert;
@@ -266,15 +259,15 @@ public sealed partial class SensorGrain(
     /// <summary>A position outside the stated commune's loaded boundary is shown as a warning, not refused (the boundary may be the one at fault).</summary>
     private async Task<string?> PositionWarningAsync(SensorSpec spec, CancellationToken ct)
     {
-        if ((await locator.CurrentAsync(ct)).Covers(spec.Commune, spec.Latitude, spec.Longitude) is not false) return null;
+        if ((await services.Locator.CurrentAsync(ct)).Covers(spec.Commune, spec.Latitude, spec.Longitude) is not false) return null;
         var name = CityMap.Find(spec.Commune)?.FullNameVi ?? spec.Commune;
         return $"Vị trí nằm ngoài ranh giới {name} / The position lies outside the boundary of {name} ({spec.Commune}).";
     }
 
     private void Publish()
     {
-        S.Version = Versions.Next(S.Version, clock.GetUtcNow());
-        outbox.Post(S.Spec!.Commune, Snapshot());
+        S.Version = Versions.Next(S.Version, services.Clock.GetUtcNow());
+        services.Outbox.Post(S.Spec!.Commune, Snapshot());
     }
 
     private SensorSnapshot Snapshot() => S.Snapshot();

@@ -14,8 +14,8 @@ public sealed class SensorState : IProjectedState
     /// <summary>Null until an operator provisions the sensor.</summary>
     [Id(0)] public SensorSpec? Spec { get; set; }
 
-    /// <summary>SHA-256 (hex) of the device key; the key itself is shown once and never stored.</summary>
-    [Id(1)] public string? DeviceKeyHash { get; set; }
+    /// <summary>SHA-256 of the device key (JSON: hex, as always); the key itself is shown once and never stored.</summary>
+    [Id(1)] public KeyDigest? DeviceKeyHash { get; set; }
 
     [Id(2)] public DateTimeOffset ProvisionedAt { get; set; }
     // Id 3 (a single alert level) is retired; never reuse it.
@@ -51,7 +51,7 @@ public sealed class SensorState : IProjectedState
 
     /// <summary>The sensor's projection row, written with this state (JSON "Row": a trigger copies it in PostgreSQL).</summary>
     public SensorRow? Row => Spec is not { } spec ? null
-        : new SensorRow(Id, Version, spec.Commune, spec.Kind, Alerts.HighestLevel, LastSeen, spec.Latitude, spec.Longitude, Snapshot(), DeviceKeyHash);
+        : new SensorRow(Id, Version, spec.Commune, spec.Kind, Alerts.HighestLevel, LastSeen, spec.Latitude, spec.Longitude, Snapshot(), DeviceKeyHash?.ToString());
 
     IProjectionRow? IProjectedState.Row => Row;
 

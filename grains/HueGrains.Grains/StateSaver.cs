@@ -15,6 +15,9 @@ internal sealed class StateSaver(StateSaver.IWriter writer)
     private Task? _running;
     private bool _pending;
 
+    /// <summary>Whether a write is in flight (a finished one is not kept).</summary>
+    internal bool Writing => _running is not null;
+
     public Task SaveAsync()
     {
         _pending = true;
@@ -23,10 +26,17 @@ internal sealed class StateSaver(StateSaver.IWriter writer)
 
     private async Task RunAsync()
     {
-        while (_pending)
+        try
         {
-            _pending = false;
-            await writer.WriteStateAsync();
+            while (_pending)
+            {
+                _pending = false;
+                await writer.WriteStateAsync();
+            }
+        }
+        finally
+        {
+            _running = null; // a finished write's task and continuation are ~170 B an idle sensor need not keep
         }
     }
 }

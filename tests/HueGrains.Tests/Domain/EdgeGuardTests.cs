@@ -44,18 +44,22 @@ public class EdgeGuardTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var limiter = new DeviceRateLimiter(Options.Create(new IngestOptions { DeviceMessagesPerSecond = 1, DeviceBurst = 2 }), clock);
-        Assert.True(limiter.TryAcquire("a") && limiter.TryAcquire("a"));
-        Assert.False(limiter.TryAcquire("a"));
-        Assert.True(limiter.TryAcquire("b")); // another device has its own bucket
+        var (a, b) = (DeviceKeys.Hash("device-key-a"), DeviceKeys.Hash("device-key-b"));
+        Assert.True(limiter.TryAcquire(a) && limiter.TryAcquire(a));
+        Assert.False(limiter.TryAcquire(a));
+        Assert.True(limiter.TryAcquire(b)); // another device has its own bucket
         clock.Advance(TimeSpan.FromSeconds(1));
-        Assert.True(limiter.TryAcquire("a"));
-        Assert.False(limiter.TryAcquire("a"));
+        Assert.True(limiter.TryAcquire(a));
+        Assert.False(limiter.TryAcquire(a));
         Assert.Equal(2, limiter.Devices);
+        Assert.True(limiter.TryAcquire(b.ToUpperInvariant()) && limiter.TryAcquire(b)); // in capitals, the same device's hash
+        Assert.False(limiter.TryAcquire(b));
 
         clock.Advance(DeviceRateLimiter.IdleAfter + TimeSpan.FromSeconds(1));
-        Assert.True(limiter.TryAcquire("b")); // the sweep runs on this call: "a" went quiet, "b" just sent
+        Assert.True(limiter.TryAcquire(b)); // the sweep runs on this call: a went quiet, b just sent
         Assert.Equal(1, limiter.Devices);
-        Assert.True(limiter.TryAcquire("a") && limiter.TryAcquire("a")); // a returning device starts with a full bucket
+        Assert.True(limiter.TryAcquire(a) && limiter.TryAcquire(a)); // a returning device starts with a full bucket
+        Assert.Throws<ArgumentException>(() => limiter.TryAcquire("not-a-hash"));
     }
 
     [Fact]
@@ -63,10 +67,11 @@ public class EdgeGuardTests
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var lookups = 0;
+        var (known, unknown) = (DeviceKeys.Hash("known-device-key"), DeviceKeys.Hash("unknown-device-key"));
         var index = new ProjectedDeviceKeys((hash, _) =>
         {
             lookups++;
-            return Task.FromResult(hash == "known" ? "gauge-1" : null);
+            return Task.FromResult(hash == known ? "gauge-1" : null);
         }, clock);
         async Task<string?> After(int seconds, string hash)
         {
@@ -74,18 +79,20 @@ public class EdgeGuardTests
             return await index.SensorOfAsync(hash, CancellationToken.None);
         }
 
-        Assert.Equal("gauge-1", await After(0, "known"));
+        Assert.Equal("gauge-1", await After(0, known));
         Assert.Equal(1, lookups);
         // A device sending every 40 s stays found, long past the first minute: no burst of queries every minute.
-        for (var i = 0; i < 10; i++) Assert.Equal("gauge-1", await After(40, "known"));
+        for (var i = 0; i < 10; i++) Assert.Equal("gauge-1", await After(40, known));
         Assert.Equal(1, lookups);
-        Assert.Equal("gauge-1", await After(61, "known")); // quiet for over a minute: asked again
+        Assert.Equal("gauge-1", await After(61, known)); // quiet for over a minute: asked again
         Assert.Equal(2, lookups);
-        Assert.Null(await After(0, "unknown"));
-        Assert.Null(await After(0, "unknown")); // an unknown key is never remembered
+        Assert.Null(await After(0, unknown));
+        Assert.Null(await After(0, unknown)); // an unknown key is never remembered
         Assert.Equal(4, lookups);
-        index.Forget("known"); // its sensor refused it (rotated or revoked)
-        Assert.Equal("gauge-1", await After(1, "known"));
+        Assert.Null(await After(0, "not-a-hash")); // no key hashes to that: not even asked
+        Assert.Equal(4, lookups);
+        index.Forget(known); // its sensor refused it (rotated or revoked)
+        Assert.Equal("gauge-1", await After(1, known));
         Assert.Equal(5, lookups);
     }
 }

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using HueGrains.Grains;
+
+namespace HueGrains.Tests.Domain;
+
+/// <summary>The compact forms a sensor is kept in (W4): its key's digest, its saver, and that they store as before.</summary>
+public class SensorMemoryTests
+{
+    [Fact]
+    public void A_key_digest_is_the_keys_SHA_256_and_reads_back_from_its_hex()
+    {
+        const string key = "a-device-key-of-32-random-bytes";
+        var hex = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+        var digest = KeyDigest.Of(key);
+        Assert.Equal(hex, digest.ToString());
+        Assert.Equal(hex, DeviceKeys.Hash(key));
+        Assert.True(KeyDigest.TryParse(hex.ToUpperInvariant(), out var parsed) && parsed == digest && parsed.FixedTimeEquals(digest));
+        Assert.False(KeyDigest.Of("another-device-key").FixedTimeEquals(digest));
+        Assert.False(KeyDigest.TryParse(hex.AsSpan(0, 63), out _));
+        Assert.False(KeyDigest.TryParse(hex[..^1] + "g", out _));
+        Assert.False(KeyDigest.TryParse(null, out _));
+    }
+
+    [Fact]
+    public void A_sensor_state_stores_its_key_hash_as_the_hex_it_always_was()
+    {
+        var hex = DeviceKeys.Hash("a-device-key-of-32-random-bytes");
+        var stored = $$"""{"DeviceKeyHash":"{{hex}}","Id":"gauge-1"}""";
+        var state = JsonSerializer.Deserialize<SensorState>(stored)!;
+        Assert.Equal(KeyDigest.Of("a-device-key-of-32-random-bytes"), state.DeviceKeyHash);
+        Assert.Equal(hex, JsonDocument.Parse(JsonSerializer.Serialize(state)).RootElement.GetProperty("DeviceKeyHash").GetString());
+
+        var revoked = JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":null,"Id":"gauge-1"}""")!;
+        Assert.Null(revoked.DeviceKeyHash);
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":"not hex"}"""));
+    }
+
+    [Fact]
+    public Task A_saver_folds_a_save_asked_during_a_write_and_keeps_no_finished_write() => Task.Run(async () =>
+    {
+        // No synchronization context here: a finished write's continuation runs inside Finish.
+        var writes = new Writer();
+        var saver = new StateSaver(writes);
+        var first = saver.SaveAsync();
+        var again = saver.SaveAsync();
+        var andAgain = saver.SaveAsync(); // two asks while the first write is in flight: one more write
+        Assert.Same(first, again);
+        Assert.Same(first, andAgain);
+        writes.Finish();
+        Assert.Equal(2, writes.Count);
+        Assert.True(saver.Writing);
+        writes.Finish();
+        await first;
+        Assert.Equal(2, writes.Count);
+        Assert.False(saver.Writing); // the finished task (and its continuation) is let go: ~170 B per idle sensor
+    });
+
+    private sealed class Writer : StateSaver.IWriter
+    {
+        private TaskCompletionSource _write = new();
+
+        public int Count { get; private set; }
+
+        public Task WriteStateAsync()
+        {
+            Count++;
+            _write = new TaskCompletionSource();
+            return _write.Task;
+        }
+
+        public void Finish() => _write.SetResult();
+    }
+}
