@@ -30,16 +30,15 @@ public struct WindowBucket
 /// Readings are placed by their own timestamp, so a late reading still lands in the bucket it belongs to.
 /// </summary>
 /// <remarks>
+/// A struct, held inline by <see cref="RollingStats"/> (three windows per sensor, a million sensors: no object each).
 /// The buckets are a ring of structs indexed by time (bucket index modulo the ring's length); a slot whose stamp is
 /// not the bucket asked for is stale and counts for nothing, so time passing needs no clean-up. The ring holds at most
 /// <see cref="Buckets"/> slots but starts at one and doubles only when two live buckets would share a slot: a sensor
 /// that reports once a minute keeps one slot for its last minute, not sixty.
 /// </remarks>
 [GenerateSerializer, Alias("hue.RollingWindow")]
-public sealed class RollingWindow
+public struct RollingWindow
 {
-    public RollingWindow() { }
-
     public RollingWindow(TimeSpan bucketWidth, int buckets)
     {
         BucketTicks = bucketWidth.Ticks;
@@ -53,7 +52,9 @@ public sealed class RollingWindow
     /// <summary>The index of the newest bucket written; slots are read relative to it.</summary>
     [Id(3)] public long Newest { get; set; }
 
-    [Id(4)] public WindowBucket[] Slots { get; set; } = [];
+    [Id(4)] public WindowBucket[] Slots { readonly get => _slots ?? []; set => _slots = value; }
+
+    [NonSerialized] private WindowBucket[]? _slots; // null in a default window: no slot yet
 
     /// <summary>Reads the dictionary that states saved before the ring (JSON only); never written.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
@@ -84,7 +85,7 @@ public sealed class RollingWindow
         else slot = WindowBucket.Of(index, value);
     }
 
-    public WindowStats Stats(DateTimeOffset now)
+    public readonly WindowStats Stats(DateTimeOffset now)
     {
         var oldest = Math.Max(OldestIndex(now), Newest - Buckets + 1);
         long count = 0;
@@ -100,10 +101,10 @@ public sealed class RollingWindow
         return count == 0 ? new WindowStats(0, null, null, null, 0) : new WindowStats(count, min, max, sum / count, sum);
     }
 
-    private long OldestIndex(DateTimeOffset now) => now.UtcTicks / BucketTicks - Buckets + 1;
+    private readonly long OldestIndex(DateTimeOffset now) => now.UtcTicks / BucketTicks - Buckets + 1;
 
     /// <summary>The full index of the bucket a slot holds, or <see cref="long.MinValue"/> for an empty slot.</summary>
-    private long IndexOf(in WindowBucket slot) => slot.Count == 0 ? long.MinValue : Newest - unchecked((uint)Newest - slot.Stamp);
+    private readonly long IndexOf(in WindowBucket slot) => slot.Count == 0 ? long.MinValue : Newest - unchecked((uint)Newest - slot.Stamp);
 
     /// <summary>The slot of a bucket index: its own, an empty or a stale one; the ring doubles while a live bucket holds it.</summary>
     private ref WindowBucket SlotFor(long index, long oldest)
@@ -134,7 +135,7 @@ public sealed class RollingWindow
     }
 
     /// <summary>The live buckets in a ring of <paramref name="length"/>, or null when two of them meet in one slot.</summary>
-    private WindowBucket[]? Rehash(int length, long oldest)
+    private readonly WindowBucket[]? Rehash(int length, long oldest)
     {
         var ring = new WindowBucket[length];
         foreach (var slot in Slots)
@@ -149,13 +150,15 @@ public sealed class RollingWindow
     }
 }
 
-/// <summary>The three windows a sensor answers for: the last minute, hour and day.</summary>
+/// <summary>The three windows a sensor answers for: the last minute, hour and day (fields: the windows change in place).</summary>
 [GenerateSerializer, Alias("hue.RollingStats")]
 public sealed class RollingStats
 {
-    [Id(0)] public RollingWindow Minute { get; set; } = new(TimeSpan.FromSeconds(1), 60);
-    [Id(1)] public RollingWindow Hour { get; set; } = new(TimeSpan.FromMinutes(1), 60);
-    [Id(2)] public RollingWindow Day { get; set; } = new(TimeSpan.FromMinutes(15), 96);
+#pragma warning disable CA1051 // fields, not properties: the windows are structs that change in place
+    [Id(0), JsonInclude] public RollingWindow Minute = new(TimeSpan.FromSeconds(1), 60);
+    [Id(1), JsonInclude] public RollingWindow Hour = new(TimeSpan.FromMinutes(1), 60);
+    [Id(2), JsonInclude] public RollingWindow Day = new(TimeSpan.FromMinutes(15), 96);
+#pragma warning restore CA1051
 
     public void Add(Reading reading, DateTimeOffset now)
     {

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using HueGrains.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
 
 namespace HueGrains.Tests.Domain;
 
@@ -35,6 +37,36 @@ public class SensorMemoryTests
         var revoked = JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":null,"Id":"gauge-1"}""")!;
         Assert.Null(revoked.DeviceKeyHash);
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":"not hex"}"""));
+    }
+
+    [Fact]
+    public void A_sensor_state_with_its_inline_windows_reads_back_from_JSON_Orleans_binary_and_a_copy_of_its_own()
+    {
+        var now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var state = new SensorState { Id = "gauge-1", DeviceKeyHash = KeyDigest.Of("a-device-key-of-32-random-bytes") };
+        for (var i = 0; i < 90; i++)
+        {
+            var reading = new Reading(now.AddMinutes(i - 89), i);
+            state.Recent.Add(reading.At.UtcTicks);
+            state.Stats.Add(reading, now);
+        }
+        var services = new ServiceCollection().AddSerializer().BuildServiceProvider();
+        var serializer = services.GetRequiredService<Serializer>();
+        var fromJson = JsonSerializer.Deserialize<SensorState>(JsonSerializer.Serialize(state))!;
+        var fromBinary = serializer.Deserialize<SensorState>(serializer.SerializeToArray(state))!;
+        var copy = services.GetRequiredService<DeepCopier>().Copy(state)!;
+        var expected = state.Stats.Snapshot(now);
+        Assert.Equal((1, 60, 90), (expected.LastMinute.Count, expected.LastHour.Count, expected.LastDay.Count));
+        foreach (var back in new[] { fromJson, fromBinary, copy })
+        {
+            Assert.Equal(expected, back.Stats.Snapshot(now));
+            Assert.Equal(state.DeviceKeyHash, back.DeviceKeyHash);
+            Assert.Equal(state.Recent.InOrder(), back.Recent.InOrder());
+        }
+
+        state.Stats.Add(new Reading(now.AddSeconds(1), 1000), now); // the stored copy has windows of its own
+        Assert.Equal(expected, copy.Stats.Snapshot(now));
+        Assert.NotEqual(expected, state.Stats.Snapshot(now));
     }
 
     [Fact]
