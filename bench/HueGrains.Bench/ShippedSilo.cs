@@ -108,6 +108,9 @@ public sealed class ShippedSilo : IAsyncDisposable
     /// <summary>The managed heap after the last collection, all generations (dotnet.gc.last_collection.heap.size).</summary>
     public async Task<double> HeapAfterLastCollectionAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_last_collection_heap_size_bytes");
 
+    /// <summary>The free space in that heap, all generations (dotnet.gc.last_collection.heap.fragmentation.size).</summary>
+    public async Task<double> FreeAfterLastCollectionAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_last_collection_heap_fragmentation_size_bytes");
+
     public async Task<double> Gen2CollectionsAsync() =>
         Metric((await Process.MetricsAsync()).Split('\n').Where(l => l.Contains("gen2", StringComparison.Ordinal)), "dotnet_gc_collections_total");
 
