@@ -81,10 +81,11 @@ public class EdgeGuardTests
 
         Assert.Equal("gauge-1", await After(0, known));
         Assert.Equal(1, lookups);
-        // A device sending every 40 s stays found, long past the first minute: no burst of queries every minute.
-        for (var i = 0; i < 10; i++) Assert.Equal("gauge-1", await After(40, known));
+        // A device keeping to the longest expected interval (15 min) stays found for hours: no query per reading, and no
+        // burst of queries when a fleet found together would otherwise expire together.
+        for (var i = 0; i < 10; i++) Assert.Equal("gauge-1", await After(15 * 60, known));
         Assert.Equal(1, lookups);
-        Assert.Equal("gauge-1", await After(61, known)); // quiet for over a minute: asked again
+        Assert.Equal("gauge-1", await After((int)ProjectedDeviceKeys.Remember.TotalSeconds + 1, known)); // quiet for longer: asked again
         Assert.Equal(2, lookups);
         Assert.Null(await After(0, unknown));
         Assert.Null(await After(0, unknown)); // an unknown key is never remembered
