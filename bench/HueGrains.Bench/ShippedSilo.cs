@@ -105,11 +105,17 @@ public sealed class ShippedSilo : IAsyncDisposable
     /// <summary>The silo's own count of bytes allocated since it started (dotnet.gc.heap.total_allocated).</summary>
     public async Task<double> AllocatedBytesAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_heap_total_allocated_bytes_total");
 
-    /// <summary>The managed heap after the last collection, all generations (dotnet.gc.last_collection.heap.size).</summary>
-    public async Task<double> HeapAfterLastCollectionAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_last_collection_heap_size_bytes");
-
-    /// <summary>The free space in that heap, all generations (dotnet.gc.last_collection.heap.fragmentation.size).</summary>
-    public async Task<double> FreeAfterLastCollectionAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_last_collection_heap_fragmentation_size_bytes");
+    /// <summary>
+    /// The managed heap after the last collection and the free space in it, all generations, from one scrape
+    /// (dotnet.gc.last_collection.heap.size and .fragmentation.size).
+    /// </summary>
+    public async Task<(double Heap, double Free)> HeapAfterLastCollectionAsync()
+    {
+        var lines = (await Process.MetricsAsync()).Split('\n');
+        const string Free = "dotnet_gc_last_collection_heap_fragmentation_size_bytes";
+        if (!lines.Any(l => l.StartsWith(Free, StringComparison.Ordinal))) throw new InvalidOperationException($"The silo reports no {Free}.");
+        return (Metric(lines, "dotnet_gc_last_collection_heap_size_bytes"), Metric(lines, Free));
+    }
 
     public async Task<double> Gen2CollectionsAsync() =>
         Metric((await Process.MetricsAsync()).Split('\n').Where(l => l.Contains("gen2", StringComparison.Ordinal)), "dotnet_gc_collections_total");

@@ -38,8 +38,8 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
 
     private readonly Func<string, CancellationToken, Task<string?>> _lookup;
     private readonly TimeProvider _clock;
-    /// <summary>Keyed by the key's digest, not its hex string: 32 bytes in the entry instead of a 150-byte string per device.</summary>
     private readonly ConcurrentDictionary<KeyDigest, (string Sensor, DateTimeOffset Until)> _found = new();
+    private int _trimming;
 
     public ProjectedDeviceKeys(IGrainFactory grains, TimeProvider clock)
         : this((hash, ct) => grains.Projections().SensorOfKey(hash, ct), clock)
@@ -56,12 +56,12 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
         if (_found.TryGetValue(digest, out var known) && known.Until > now)
         {
             // Refreshed past half its time, not on every hit: otherwise a whole fleet found together (a restart, a
-            // provisioning) would expire together and query the projection in one burst every minute.
+            // provisioning) would expire together and query the projection in one burst every Remember.
             // TryUpdate: a key forgotten meanwhile (refused by its sensor) stays forgotten.
             if (known.Until - now < Remember / 2) _found.TryUpdate(digest, (known.Sensor, now + Remember), known);
             return known.Sensor;
         }
-        var sensor = await _lookup(deviceKeyHash, ct);
+        var sensor = await _lookup(digest.ToString(), ct); // as stored: lowercase hex
         if (sensor is null)
         {
             _found.TryRemove(digest, out _);
@@ -77,13 +77,29 @@ public sealed class ProjectedDeviceKeys : IDeviceKeyIndex
         if (KeyDigest.TryParse(deviceKeyHash, out var digest)) _found.TryRemove(digest, out _);
     }
 
-    /// <summary>Drops the expired keys, or all of them when none has expired (bounded either way).</summary>
+    /// <summary>
+    /// On one caller at a time: drops the expired keys, then any others down to nine tenths of the cap, so that the misses
+    /// after a trim do not each scan a million entries again.
+    /// </summary>
     private void Trim(DateTimeOffset now)
     {
-        foreach (var (hash, known) in _found)
+        if (Interlocked.Exchange(ref _trimming, 1) == 1) return;
+        try
         {
-            if (known.Until <= now) _found.TryRemove(hash, out _);
+            foreach (var (hash, known) in _found)
+            {
+                if (known.Until <= now) _found.TryRemove(hash, out _);
+            }
+            var excess = _found.Count - MaxRemembered / 10 * 9;
+            foreach (var (hash, _) in _found)
+            {
+                if (excess-- <= 0) break;
+                _found.TryRemove(hash, out _);
+            }
         }
-        if (_found.Count >= MaxRemembered) _found.Clear();
+        finally
+        {
+            Volatile.Write(ref _trimming, 0);
+        }
     }
 }

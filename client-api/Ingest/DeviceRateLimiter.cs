@@ -18,7 +18,7 @@ public sealed class DeviceRateLimiter(IOptions<IngestOptions> options, TimeProvi
 {
     public static readonly TimeSpan IdleAfter = TimeSpan.FromMinutes(1);
 
-    /// <summary>Keyed by the key's digest, not its hex string: 32 bytes in the entry instead of a 150-byte string per device.</summary>
+    /// <summary>Keyed by the key's digest (<see cref="KeyDigest"/>: 32 bytes in the entry, not a 150-byte string per device).</summary>
     private readonly ConcurrentDictionary<KeyDigest, StrongBox<TokenBucket>> _buckets = new();
     private readonly TimeSpan _forgetAfter = TimeSpan.FromSeconds(Math.Max(IdleAfter.TotalSeconds,
         (double)options.Value.DeviceBurst / options.Value.DeviceMessagesPerSecond));

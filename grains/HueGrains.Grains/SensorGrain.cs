@@ -24,7 +24,7 @@ public sealed partial class SensorGrain(
 
     private SensorState S => state.State;
 
-    /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>).</summary>
+    /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>), set from the key on activation.</summary>
     private string Id => S.Id is { Length: > 0 } id ? id : Keys.SensorIdOf(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -33,7 +33,7 @@ public sealed partial class SensorGrain(
         _quota = new TokenBucket(services.Ingest.DeviceMessagesPerSecond, services.Ingest.DeviceBurst);
         _summaryEvery = SummaryInterval(services.History.SensorSummaryMinutes, Random.Shared.NextDouble());
         if (S.Spec is not { } spec) return;
-        if (S.Id.Length == 0) S.Id = Id; // provisioned before states carried their id
+        S.Id = Keys.SensorIdOf(this.GetPrimaryKeyString()); // the key decides (states provisioned before they carried their id have none)
         // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
         // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).
         var now = services.Clock.GetUtcNow();

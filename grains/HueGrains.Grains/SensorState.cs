@@ -15,7 +15,8 @@ public sealed class SensorState : IProjectedState
     [Id(0)] public SensorSpec? Spec { get; set; }
 
     /// <summary>SHA-256 of the device key (JSON: hex, as always); the key itself is shown once and never stored.</summary>
-    [Id(1)] public KeyDigest? DeviceKeyHash { get; set; }
+    [Id(12)] public KeyDigest? DeviceKeyHash { get; set; }
+    // Id 1 (the hash as hex text in Orleans' binary form) is retired; never reuse it.
 
     [Id(2)] public DateTimeOffset ProvisionedAt { get; set; }
     // Id 3 (a single alert level) is retired; never reuse it.

@@ -21,7 +21,10 @@ internal sealed class StateSaver(StateSaver.IWriter writer)
     public Task SaveAsync()
     {
         _pending = true;
-        return _running is { IsCompleted: false } ? _running : _running = RunAsync();
+        if (_running is { } running) return running;
+        var started = RunAsync();
+        if (!started.IsCompleted) _running = started; // a write that finished at once (or failed at once) is not kept
+        return started;
     }
 
     private async Task RunAsync()

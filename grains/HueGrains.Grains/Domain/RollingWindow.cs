@@ -150,7 +150,10 @@ public struct RollingWindow
     }
 }
 
-/// <summary>The three windows a sensor answers for: the last minute, hour and day (fields: the windows change in place).</summary>
+/// <summary>
+/// The three windows a sensor answers for: the last minute, hour and day. Fields, because the windows are structs that
+/// change in place: change them only through these fields (a copy of a window shares its ring and would corrupt it).
+/// </summary>
 [GenerateSerializer, Alias("hue.RollingStats")]
 public sealed class RollingStats
 {

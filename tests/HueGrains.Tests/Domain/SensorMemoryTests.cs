@@ -29,7 +29,7 @@ public class SensorMemoryTests
     public void A_sensor_state_stores_its_key_hash_as_the_hex_it_always_was()
     {
         var hex = DeviceKeys.Hash("a-device-key-of-32-random-bytes");
-        var stored = $$"""{"DeviceKeyHash":"{{hex}}","Id":"gauge-1"}""";
+        var stored = $$$"""{"DeviceKeyHash":"{{{hex}}}","Id":"gauge-1"}""";
         var state = JsonSerializer.Deserialize<SensorState>(stored)!;
         Assert.Equal(KeyDigest.Of("a-device-key-of-32-random-bytes"), state.DeviceKeyHash);
         Assert.Equal(hex, JsonDocument.Parse(JsonSerializer.Serialize(state)).RootElement.GetProperty("DeviceKeyHash").GetString());
@@ -37,6 +37,41 @@ public class SensorMemoryTests
         var revoked = JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":null,"Id":"gauge-1"}""")!;
         Assert.Null(revoked.DeviceKeyHash);
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<SensorState>("""{"DeviceKeyHash":"not hex"}"""));
+    }
+
+    [Fact]
+    public void A_state_stored_before_the_compact_forms_loads_with_the_storages_own_JSON_options()
+    {
+        var json = new SystemTextJsonGrainStorageSerializerOptions().JsonSerializerOptions; // what the PostgreSQL storage uses
+        var now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var at = now.AddSeconds(-30);
+        var hex = DeviceKeys.Hash("a-device-key-of-32-random-bytes");
+        string Window(TimeSpan width, int buckets)
+        {
+            var index = at.UtcTicks / width.Ticks;
+            return $$$"""{"BucketTicks":{{{width.Ticks}}},"Buckets":{{{buckets}}},"Newest":{{{index}}},"Slots":[{"Stamp":{{{(uint)index}}},"Count":1,"Min":2.5,"Max":2.5,"Sum":2.5}]}""";
+        }
+        var dayIndex = at.UtcTicks / TimeSpan.FromMinutes(15).Ticks;
+        var legacyDay = $$$"""{"BucketTicks":{{{TimeSpan.FromMinutes(15).Ticks}}},"Buckets":96,"Data":{"{{{dayIndex - 4}}}":{"Count":2,"Min":1,"Max":3,"Sum":4} } }""";
+        var stored = $$$"""
+            {"DeviceKeyHash":"{{{hex}}}","ProvisionedAt":"2026-12-01T00:00:00+00:00","Version":5,"Id":"gauge-1",
+             "Latest":{"At":"{{{at:O}}}","Value":2.5},"LastSeen":"{{{at:O}}}",
+             "Stats":{"Minute":{{{Window(TimeSpan.FromSeconds(1), 60)}}},"Hour":{{{Window(TimeSpan.FromMinutes(1), 60)}}},"Day":{{{legacyDay}}} },
+             "Recent":[{{{at.UtcTicks}}}]}
+            """;
+
+        var state = JsonSerializer.Deserialize<SensorState>(stored, json)!;
+        Assert.Equal(KeyDigest.Of("a-device-key-of-32-random-bytes"), state.DeviceKeyHash);
+        var stats = state.Stats.Snapshot(now);
+        Assert.Equal((1, 1, 2), (stats.LastMinute.Count, stats.LastHour.Count, stats.LastDay.Count));
+        Assert.Equal(2.5, stats.LastHour.Mean);
+        Assert.Equal(4, stats.LastDay.Sum);
+        Assert.True(state.Recent.Contains(at.UtcTicks));
+
+        var written = JsonDocument.Parse(JsonSerializer.Serialize(state, json)).RootElement;
+        Assert.Equal(hex, written.GetProperty("DeviceKeyHash").GetString());
+        Assert.Equal(TimeSpan.FromMinutes(1).Ticks, written.GetProperty("Stats").GetProperty("Hour").GetProperty("BucketTicks").GetInt64());
+        Assert.Equal(stats, JsonSerializer.Deserialize<SensorState>(written.GetRawText(), json)!.Stats.Snapshot(now));
     }
 
     [Fact]
@@ -89,7 +124,24 @@ public class SensorMemoryTests
         Assert.False(saver.Writing); // the finished task (and its continuation) is let go: ~170 B per idle sensor
     });
 
-    private sealed class Writer : StateSaver.IWriter
+    [Fact]
+    public async Task A_saver_whose_write_ends_at_once_keeps_nothing_and_writes_again_when_asked()
+    {
+        var failing = new Writer(() => Task.FromException(new TimeoutException("storage")));
+        var saver = new StateSaver(failing);
+        await Assert.ThrowsAsync<TimeoutException>(saver.SaveAsync);
+        Assert.False(saver.Writing);
+        await Assert.ThrowsAsync<TimeoutException>(saver.SaveAsync); // a retry writes again
+        Assert.Equal(2, failing.Count);
+
+        var done = new Writer(() => Task.CompletedTask);
+        var saved = new StateSaver(done);
+        await saved.SaveAsync();
+        Assert.False(saved.Writing);
+        Assert.Equal(1, done.Count);
+    }
+
+    private sealed class Writer(Func<Task>? write = null) : StateSaver.IWriter
     {
         private TaskCompletionSource _write = new();
 
@@ -98,6 +150,7 @@ public class SensorMemoryTests
         public Task WriteStateAsync()
         {
             Count++;
+            if (write is not null) return write();
             _write = new TaskCompletionSource();
             return _write.Task;
         }
