@@ -24,8 +24,11 @@ public sealed partial class SensorGrain(
 
     private SensorState S => state.State;
 
-    /// <summary>The device id (the grain key carries a prefix, see <see cref="Keys.SensorKey"/>), set from the key on activation.</summary>
-    private string Id => S.Id is { Length: > 0 } id ? id : Keys.SensorIdOf(this.GetPrimaryKeyString());
+    /// <summary>The device id: the state's, which activation sets from <see cref="KeyId"/>.</summary>
+    private string Id => S.Id is { Length: > 0 } id ? id : KeyId;
+
+    /// <summary>The device id in the grain key (which carries a prefix, see <see cref="Keys.SensorKey"/>).</summary>
+    private string KeyId => Keys.SensorIdOf(this.GetPrimaryKeyString());
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -33,7 +36,7 @@ public sealed partial class SensorGrain(
         _quota = new TokenBucket(services.Ingest.DeviceMessagesPerSecond, services.Ingest.DeviceBurst);
         _summaryEvery = SummaryInterval(services.History.SensorSummaryMinutes, Random.Shared.NextDouble());
         if (S.Spec is not { } spec) return;
-        S.Id = Keys.SensorIdOf(this.GetPrimaryKeyString()); // the key decides (states provisioned before they carried their id have none)
+        S.Id = KeyId; // the key decides (states provisioned before they carried their id have none)
         // Readings acknowledged after the summary was written (a crash lost the next one) are in the journal; if there
         // are more than the replay bound, the newest matter (latest value, rolling windows, recent timestamps).
         var now = services.Clock.GetUtcNow();
