@@ -10,8 +10,10 @@ namespace HueGrains.Testing;
 /// run as the postgres user when the tests run as root (initdb refuses root). Removed when the run ends. Debian's
 /// postgresql is installed on first use if the machine has none (see <see cref="RequiredTool"/>).
 /// </summary>
-public sealed class ThrowawayPostgres : IAsyncDisposable
+public sealed class ThrowawayPostgres(params string[] settings) : IAsyncDisposable
 {
+    /// <summary>Server settings beyond the throwaway defaults (fsync off, 500 connections), as <c>name=value</c>.</summary>
+    private readonly string _settings = string.Concat(settings.Select(s => $" -c {s}"));
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"hue-it-pg-{Guid.NewGuid():N}");
     private readonly string _bin = FindBinaries();
 
@@ -31,7 +33,7 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
     }
 
     public Task StartAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-l", Path.Combine(_dataDir, "server.log"), "-w", "-t", "30",
-        "-o", $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500", "start");
+        "-o", $"-p {Port} -k {_dataDir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=500{_settings}", "start");
 
     /// <summary>Stops the server at once (clients are cut off), as a crash or restart would.</summary>
     public Task StopAsync() => AsOwner("pg_ctl", "-D", _dataDir, "-w", "-m", "fast", "stop");

@@ -60,4 +60,45 @@ public class ChangeFeedTests(PostgresServer postgres)
         Assert.Equal(writers * perWriter, committed.Count);
         Assert.Equal(committed.Order(StringComparer.Ordinal), seen.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_reader_of_a_few_types_reads_only_those_changes_not_every_change_after_its_cursor()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(database, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(database);
+        // The notification fan-out's view of a busy city: its cursor stays before 50,000 indicator changes while no
+        // alert or report comes.
+        await using (var fill = source.CreateCommand("""
+            SELECT hue_append_change('alert', 'a-1', '19774', 1, '{}');
+            INSERT INTO hue_changes (position, type, entity_id, commune, version, at, data)
+                SELECT nextval('hue_change_position'), 'commune', '19774', '19774', g, now(), '{}' FROM generate_series(1, 25000) g;
+            SELECT hue_append_change('feedback', 'f-1', '19774', 1, '{}');
+            INSERT INTO hue_changes (position, type, entity_id, commune, version, at, data)
+                SELECT nextval('hue_change_position'), 'city', 'hue', NULL, g, now(), '{}' FROM generate_series(1, 25000) g;
+            SELECT hue_append_change('alert', 'a-2', '19774', 2, '{}');
+            ANALYZE hue_changes;
+            """))
+            await fill.ExecuteNonQueryAsync();
+        var query = new ChangeQuery(0, [ChangeTypes.Alert, ChangeTypes.Feedback], null, 100, null);
+
+        var page = await new PostgresChangeFeed(source).ReadAsync(query, CancellationToken.None);
+        Assert.Equal(["a-1", "f-1", "a-2"], page.Items.Select(c => c.EntityId));
+
+        await using var connection = await source.OpenConnectionAsync();
+        await using var explain = PostgresChangeFeed.PageCommand(query, connection);
+        explain.CommandText = "EXPLAIN (ANALYZE, FORMAT JSON) " + explain.CommandText;
+        using var plan = System.Text.Json.JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        Assert.InRange(RowsScanned(plan.RootElement[0].GetProperty("Plan")), 3, 10);
+
+        // Rows every scan in the plan read: those it returned and those its filter threw away.
+        static double RowsScanned(System.Text.Json.JsonElement node)
+        {
+            var own = node.GetProperty("Node Type").GetString()!.EndsWith("Scan", StringComparison.Ordinal)
+                ? node.GetProperty("Actual Rows").GetDouble() * node.GetProperty("Actual Loops").GetDouble()
+                  + (node.TryGetProperty("Rows Removed by Filter", out var removed) ? removed.GetDouble() : 0)
+                : 0;
+            return own + (node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Sum(RowsScanned) : 0);
+        }
+    }
 }

@@ -16,22 +16,7 @@ public sealed class PostgresChangeFeed(NpgsqlDataSource db) : IChangeFeed
     public async Task<ChangePage> ReadAsync(ChangeQuery query, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var filters = new List<string> { "position > $1" };
-        var parameters = new List<object> { query.After };
-        void Add(string sql, object value)
-        {
-            parameters.Add(value);
-            filters.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, "$" + parameters.Count));
-        }
-        if (query.Types is { } types) Add("type = ANY({0})", types.ToArray());
-        if (query.Commune is { } commune) Add("commune = {0}", commune);
-        if (query.CaseCommunes is { } caseCommunes) Add($"(type <> '{ChangeTypes.Case}' OR commune = ANY({{0}}))", caseCommunes.ToArray());
-        parameters.Add(query.Limit);
-        await using var read = new NpgsqlCommand($"""
-            SELECT position, type, entity_id, commune, version, at, data::text FROM hue_changes
-            WHERE {string.Join(" AND ", filters)} ORDER BY position LIMIT ${parameters.Count}
-            """, connection);
-        foreach (var value in parameters) read.Parameters.Add(new NpgsqlParameter { Value = value });
+        await using var read = PageCommand(query, connection);
         var items = new List<ChangeRecord>();
         await using (var reader = await read.ExecuteReaderAsync(ct))
             while (await reader.ReadAsync(ct))
@@ -43,6 +28,28 @@ public sealed class PostgresChangeFeed(NpgsqlDataSource db) : IChangeFeed
         await using var b = await bounds.ExecuteReaderAsync(ct);
         await b.ReadAsync(ct);
         return new ChangePage(items, b.GetInt64(0), Math.Max(b.GetInt64(1), items.Count > 0 ? items[^1].Position : 0));
+    }
+
+    /// <summary>One page of changes after the cursor, oldest first (a type filter is served by hue_changes_type, deploy/sql/015).</summary>
+    internal static NpgsqlCommand PageCommand(ChangeQuery query, NpgsqlConnection connection)
+    {
+        var filters = new List<string> { "position > $1" };
+        var parameters = new List<object> { query.After };
+        void Add(string sql, object value)
+        {
+            parameters.Add(value);
+            filters.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, sql, "$" + parameters.Count));
+        }
+        if (query.Types is { } types) Add("type = ANY({0})", types.ToArray());
+        if (query.Commune is { } commune) Add("commune = {0}", commune);
+        if (query.CaseCommunes is { } caseCommunes) Add($"(type <> '{ChangeTypes.Case}' OR commune = ANY({{0}}))", caseCommunes.ToArray());
+        parameters.Add(query.Limit);
+        var read = new NpgsqlCommand($"""
+            SELECT position, type, entity_id, commune, version, at, data::text FROM hue_changes
+            WHERE {string.Join(" AND ", filters)} ORDER BY position LIMIT ${parameters.Count}
+            """, connection);
+        foreach (var value in parameters) read.Parameters.Add(new NpgsqlParameter { Value = value });
+        return read;
     }
 
     public async Task<int> ForgetAsync(DateTimeOffset entitiesBefore, DateTimeOffset indicatorsBefore, CancellationToken ct)
