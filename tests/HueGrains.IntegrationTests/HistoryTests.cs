@@ -134,7 +134,7 @@ public class HistoryTests(PostgresServer postgres)
     }
 
     [Fact]
-    public async Task A_batch_is_copied_straight_in_until_one_holds_a_stored_reading_which_sends_commits_the_careful_way_for_a_while()
+    public async Task A_small_commit_is_inserted_straight_in_until_one_holds_a_stored_reading_which_sends_commits_the_careful_way_for_a_while()
     {
         var db = await postgres.CreateDatabaseAsync();
         await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
@@ -149,12 +149,12 @@ public class HistoryTests(PostgresServer postgres)
         Assert.Equal([At(0), At(1)], await Append(At(0), At(1)));
         Assert.Equal(default, journal.CarefulUntil); // straight in: nothing was held
 
-        Assert.Equal([At(2)], await Append(At(1), At(2))); // 1 is held: the COPY fails whole, the careful path stores 2
+        Assert.Equal([At(2)], await Append(At(1), At(2))); // 1 is held: the INSERT fails whole, the careful path stores 2
         Assert.Equal(time.GetUtcNow() + PostgresReadingJournal.CarefulAfterDuplicate, journal.CarefulUntil);
         Assert.Equal([At(3)], await Append(At(3)));
         var careful = journal.CarefulUntil;
         time.Advance(TimeSpan.FromSeconds(5));
-        Assert.Empty(await Append(At(3))); // held, within the window: the careful path answers it, no straight COPY fails
+        Assert.Empty(await Append(At(3))); // held, within the window: the careful path answers it, no straight INSERT fails
         Assert.Equal(careful, journal.CarefulUntil);
 
         time.Advance(PostgresReadingJournal.CarefulAfterDuplicate + TimeSpan.FromSeconds(1));
@@ -164,6 +164,28 @@ public class HistoryTests(PostgresServer postgres)
         Assert.Equal([At(0), At(1), At(2), At(3), At(4)],
             await journal.ReadAsync("g", SensorKind.WaterLevel, t.AddDays(-1), t.AddDays(1), 10, CancellationToken.None));
         Assert.Equal(["5"], await ProviderTests.ScalarsAsync(db, "SELECT count(*) FROM hue_readings"));
+        await journal.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_commit_larger_than_a_small_one_is_copied_and_falls_back_the_same_way_when_it_holds_a_stored_reading()
+    {
+        var db = await postgres.CreateDatabaseAsync();
+        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
+        await using var source = NpgsqlDataSource.Create(db);
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance, time, null);
+        await journal.StartAsync(CancellationToken.None);
+        var t = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddHours(-12).ToUnixTimeSeconds());
+        const int Large = PostgresReadingJournal.SmallCommitRows + 50;
+        Reading[] From(int first) => [.. Enumerable.Range(first, Large).Select(s => new Reading(t.AddSeconds(s), s))];
+
+        Assert.Equal(From(0), await journal.AppendAsync("g", SensorKind.WaterLevel, From(0), CancellationToken.None));
+        Assert.Equal(default, journal.CarefulUntil);
+        var overlapping = From(Large - 1); // its first reading is held: the COPY fails whole, the careful path stores the rest
+        Assert.Equal(overlapping[1..], await journal.AppendAsync("g", SensorKind.WaterLevel, overlapping, CancellationToken.None));
+        Assert.Equal(time.GetUtcNow() + PostgresReadingJournal.CarefulAfterDuplicate, journal.CarefulUntil);
+        Assert.Equal([$"{2 * Large - 1}"], await ProviderTests.ScalarsAsync(db, "SELECT count(*) FROM hue_readings"));
         await journal.StopAsync(CancellationToken.None);
     }
 

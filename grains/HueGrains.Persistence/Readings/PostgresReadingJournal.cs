@@ -8,7 +8,8 @@ namespace HueGrains.Persistence;
 
 /// <summary>
 /// The silo's reading writer with group commit: every append waits in a queue; a writer takes all that is waiting (up
-/// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), binary-COPYs it into the partitioned history in one statement
+/// to <see cref="HistoryOptions.MaxRowsPerCommit"/>), writes it into the partitioned history in one statement (a binary
+/// COPY, or a prepared INSERT for a small commit)
 /// (or, when it holds a reading already stored, through a staging table, see WriteAsync), then completes all those
 /// appends at once, each with the readings of its own that were stored (a reading already held is a duplicate). A few writers (each with its own connection) commit
 /// side by side, so that small appends do not queue behind one commit at a time. The queue is bounded by reading
@@ -196,6 +197,9 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
     {
         public NpgsqlConnection? Connection { get; set; }
 
+        /// <summary>The prepared INSERT of a small commit, on <see cref="Connection"/>.</summary>
+        public NpgsqlCommand? Insert { get; set; }
+
         /// <summary>The appends being committed; still set if the commit failed unexpectedly.</summary>
         public List<Pending>? InFlight { get; set; }
 
@@ -232,7 +236,7 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
             writer.InFlight = null;
             LogCommitFailed(_log, rows, ex);
             await DisposeQuietlyAsync(writer);
-            writer.Connection = null;
+            (writer.Connection, writer.Insert) = (null, null);
             var unavailable = new HueUnavailableException("The reading history database is unavailable; retry shortly.", 2);
             foreach (var p in batch) p.Done.TrySetException(unavailable);
         }
@@ -247,7 +251,7 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
         (pending.Kind, pending.SensorId, reading.At.UtcTicks / 10);
 
     /// <summary>
-    /// Commits the batch; returns the keys of the rows stored (not those already held). A batch is first COPYed straight
+    /// Commits the batch; returns the keys of the rows stored (not those already held). A batch is first written straight
     /// into the history, one statement: a reading already held (a resend older than the sensor's recent times) makes
     /// it fail whole with a unique violation, and then, for <see cref="CarefulAfterDuplicate"/>, every batch takes the
     /// careful path: COPY into the staging table and <c>INSERT … ON CONFLICT DO NOTHING RETURNING</c>.
@@ -255,7 +259,8 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
     private async Task<HashSet<(SensorKind Kind, string SensorId, long Micros)>> WriteAsync(Writer writer, List<Pending> batch)
     {
         _beforeCommit?.Invoke();
-        var connection = writer.Connection ??= await OpenWriterAsync();
+        if (writer.Connection is null) (writer.Connection, writer.Insert) = await OpenWriterAsync();
+        var connection = writer.Connection;
         await EnsurePartitionsAsync(connection, batch);
         // A row twice in one batch (a reading resent while its first send waits) is written once: the first wins.
         var staged = new HashSet<(SensorKind Kind, string SensorId, long Micros)>();
@@ -271,7 +276,8 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
         {
             try
             {
-                await CopyAsync(connection, "hue_readings", rows);
+                if (rows.Count <= SmallCommitRows) await InsertAsync(writer.Insert!, rows);
+                else await CopyAsync(connection, "hue_readings", rows);
                 return staged;
             }
             catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -343,14 +349,50 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
         await copy.CompleteAsync();
     }
 
-    private async Task<NpgsqlConnection> OpenWriterAsync()
+    /// <summary>
+    /// Commits of at most this many rows (single readings under load: a handful per commit) are one prepared INSERT
+    /// of arrays instead of a COPY: one round trip instead of two, no statement to parse. Measured on this 2-core VM,
+    /// commits of 8 rows: the client's CPU 22 µs per row instead of 36-45, PostgreSQL's 12 instead of 15-17.
+    /// </summary>
+    internal const int SmallCommitRows = 100;
+
+    /// <summary>Inserts the rows with the writer's prepared statement; like the COPY, it fails whole on a row already held.</summary>
+    private static async Task InsertAsync(NpgsqlCommand insert, List<(Pending Pending, Reading Reading)> rows)
+    {
+        var (kinds, sensors, times, values) = (new short[rows.Count], new string[rows.Count], new DateTimeOffset[rows.Count], new double[rows.Count]);
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (pending, reading) = rows[i];
+            (kinds[i], sensors[i], times[i], values[i]) = ((short)pending.Kind, pending.SensorId, reading.At.ToUniversalTime(), reading.Value);
+        }
+        ((NpgsqlParameter<short[]>)insert.Parameters[0]).TypedValue = kinds;
+        ((NpgsqlParameter<string[]>)insert.Parameters[1]).TypedValue = sensors;
+        ((NpgsqlParameter<DateTimeOffset[]>)insert.Parameters[2]).TypedValue = times;
+        ((NpgsqlParameter<double[]>)insert.Parameters[3]).TypedValue = values;
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>A writer's connection with its staging table and its prepared INSERT of small commits.</summary>
+    private async Task<(NpgsqlConnection, NpgsqlCommand)> OpenWriterAsync()
     {
         var connection = await _db.OpenConnectionAsync();
         await using var create = new NpgsqlCommand(
             "CREATE TEMP TABLE IF NOT EXISTS hue_readings_stage (kind smallint, sensor_id text, at timestamptz, value double precision) ON COMMIT DELETE ROWS",
             connection);
         await create.ExecuteNonQueryAsync();
-        return connection;
+        var insert = new NpgsqlCommand(
+            "INSERT INTO hue_readings (kind, sensor_id, at, value) SELECT * FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::float8[])", connection)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<short[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Smallint },
+                new NpgsqlParameter<string[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text },
+                new NpgsqlParameter<DateTimeOffset[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz },
+                new NpgsqlParameter<double[]> { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Double },
+            },
+        };
+        await insert.PrepareAsync();
+        return (connection, insert);
     }
 
     public Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
