@@ -14,10 +14,20 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
     private const string Trivial = "GET /health/live (64 connections)";
     private const int QueryRate = 400; // W3: GETs per second, paced, so that every kind of query meets the same ingest load
     private static readonly DateTimeOffset Origin = DateTimeOffset.UtcNow.AddHours(-23);
-    private int _epoch;
+    private int _minutes;
 
-    /// <summary>Each load starts its own 40 minutes of reading times (one millisecond per reading): no reading repeats.</summary>
-    private long NextOrigin() => Origin.AddMinutes(40 * Interlocked.Increment(ref _epoch)).ToUnixTimeMilliseconds();
+    /// <summary>
+    /// Each load that sends readings starts its own reading times (one millisecond per reading, so no reading repeats):
+    /// 40 minutes for a load at full speed, 5 for a paced one. The run's loads stay within the 23 hours before its start
+    /// (a reading more than 5 minutes ahead of the clock is refused, not ingested); GETs take none.
+    /// </summary>
+    private long NextOrigin(bool paced)
+    {
+        var start = Origin.AddMinutes(_minutes);
+        _minutes += paced ? 5 : 40;
+        if (_minutes > 23 * 60) throw new InvalidOperationException("The run's loads would send readings dated after its start.");
+        return start.ToUnixTimeMilliseconds();
+    }
 
     public async Task RunAsync()
     {
@@ -160,7 +170,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             var devices = Path.GetTempFileName();
             await File.WriteAllLinesAsync(devices, Enumerable.Range(0, settings.Sensors).Select(i => $"base-{i:D6}"));
             Task<Generator> Singles(TimeSpan d, double? rate = null) => Generator.StartAsync("http", "--port", port, "--kind", "single", "--connections", 64,
-                "--seconds", d.TotalSeconds, "--devices", devices, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(), "--rate", rate ?? 0);
+                "--seconds", d.TotalSeconds, "--devices", devices, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(rate is > 0), "--rate", rate ?? 0);
             await Sample.MeasureAsync(baseline.Id, null, null, await Singles(TimeSpan.FromSeconds(2))); // warm-up
             var b1 = AddCosted("Baseline", "W1b HTTP single readings",
                 await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.Id, postgres.ServerProcessId, null, await Singles(d))), "readings/s", server: "baseline");
@@ -182,11 +192,11 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
     private Task<Generator> Http(ShippedSilo silo, string kind, int connections, TimeSpan duration, string? paths = null, double rate = 0) =>
         Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", kind, "--connections", connections, "--seconds", duration.TotalSeconds,
-            "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", NextOrigin(), "--rate", rate);
+            "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", kind == "get" ? 0 : NextOrigin(rate > 0), "--rate", rate);
 
     /// <summary>MQTT 3.1.1 QoS 1 single readings from 64 connections of the devices in <paramref name="devices"/>.</summary>
     private Task<Generator> Mqtt(int port, string devices, TimeSpan duration) =>
-        Generator.StartAsync("mqtt", "--port", port, "--devices", devices, "--connections", 64, "--seconds", duration.TotalSeconds, "--origin-ms", NextOrigin());
+        Generator.StartAsync("mqtt", "--port", port, "--devices", devices, "--connections", 64, "--seconds", duration.TotalSeconds, "--origin-ms", NextOrigin(paced: false));
 
     /// <summary>Throughput with the CPU per unit of the server, PostgreSQL and the generator, and the server's allocations per unit.</summary>
     private Figure AddCosted(string workload, string name, List<Sample> runs, string unit, string? target = null, string server = "silo")

@@ -96,10 +96,7 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
             Interlocked.Add(ref _queued, -readings.Count);
             throw new HueUnavailableException("The reading journal is full; retry shortly.", 1);
         }
-        // A grain awaits on its activation's scheduler: completing its append on the writer's thread only queues the
-        // continuation there, a thread-pool hop less per append. Any other caller's continuation never runs on the writer.
-        var continuations = TaskScheduler.Current == TaskScheduler.Default ? TaskCreationOptions.RunContinuationsAsynchronously : TaskCreationOptions.None;
-        var pending = new Pending(sensorId, kind, readings, new TaskCompletionSource<IReadOnlyList<Reading>>(continuations));
+        var pending = new Pending(sensorId, kind, readings, new TaskCompletionSource<IReadOnlyList<Reading>>(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
             Interlocked.Add(ref _queued, -readings.Count);
@@ -376,10 +373,23 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
     private async Task<(NpgsqlConnection, NpgsqlCommand)> OpenWriterAsync()
     {
         var connection = await _db.OpenConnectionAsync();
-        await using var create = new NpgsqlCommand(
+        try
+        {
+            return (connection, await PrepareWriterAsync(connection));
+        }
+        catch
+        {
+            await connection.DisposeAsync(); // back to the pool (or discarded if broken), not leaked
+            throw;
+        }
+    }
+
+    private static async Task<NpgsqlCommand> PrepareWriterAsync(NpgsqlConnection connection)
+    {
+        await using (var create = new NpgsqlCommand(
             "CREATE TEMP TABLE IF NOT EXISTS hue_readings_stage (kind smallint, sensor_id text, at timestamptz, value double precision) ON COMMIT DELETE ROWS",
-            connection);
-        await create.ExecuteNonQueryAsync();
+            connection))
+            await create.ExecuteNonQueryAsync();
         var insert = new NpgsqlCommand(
             "INSERT INTO hue_readings (kind, sensor_id, at, value) SELECT * FROM unnest($1::smallint[], $2::text[], $3::timestamptz[], $4::float8[])", connection)
         {
@@ -392,7 +402,7 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
             },
         };
         await insert.PrepareAsync();
-        return (connection, insert);
+        return insert;
     }
 
     public Task<IReadOnlyList<Reading>> ReadAsync(string sensorId, SensorKind kind, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken ct) =>
