@@ -2,7 +2,7 @@ using Npgsql;
 
 namespace HueGrains.Persistence;
 
-/// <summary>The change feed in <c>hue_changes</c> (deploy/sql/009): positions visible in commit order, read by keyset.</summary>
+/// <summary>The change feed in <c>hue_changes</c> (deploy/sql/010): positions visible in commit order, read by keyset.</summary>
 public sealed class PostgresChangeFeed(NpgsqlDataSource db) : IChangeFeed
 {
     public async Task AppendAsync(string type, string entityId, string? commune, long version, string data, CancellationToken ct)
