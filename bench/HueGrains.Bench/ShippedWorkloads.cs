@@ -31,13 +31,14 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
     public async Task RunAsync()
     {
+        await using var baseline = await BaselineApp.StartAsync(postgres, settings.Sensors);
         Console.WriteLine($"W1 durable ingest into the shipped silo ({settings.Sensors:N0} sensors over 40 communes, PostgreSQL)");
         await using (var silo = await ShippedSilo.StartAsync(postgres, settings.Sensors))
         {
             // A city's sensors are active (each reports every minute or so): one reading per sensor first, so that W1 measures
             // ingest into active grains, not 20,000 first activations (each a state read from PostgreSQL).
             await silo.SendOneReadingEachAsync();
-            var w1b = await IngestAsync(silo);
+            var w1b = await IngestAsync(silo, baseline);
 
             Console.WriteLine("W2 freshness at half of W1b");
             var fresh = await settings.RepeatAsync(d => FreshnessAsync(silo, d + TimeSpan.FromSeconds(3), w1b.Median / 2));
@@ -67,31 +68,32 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
                 report.Add("W3", $"{name} p99 / trivial GET p99", [report.Median("W3", $"{name} p99") / report.Median("W3", "trivial GET /health/live p99")], "ratio", "≤ 3");
         }
 
-        await BaselineAsync();
+        await BaselineQueriesAsync(baseline);
     }
 
     /// <summary>W1 alone against a fresh shipped silo (a quick A/B of the ingest path, printed only): -- --w1</summary>
     public async Task RunIngestAloneAsync()
     {
+        await using var baseline = await BaselineApp.StartAsync(postgres, settings.Sensors);
         await using var silo = await ShippedSilo.StartAsync(postgres, settings.Sensors);
         await silo.SendOneReadingEachAsync();
         // A fresh process: let tiered JIT settle on every path first (in the full run, W1 follows the other loads).
         foreach (var kind in new[] { "get", "batch", "single", "senml", "single" })
             await Sample.MeasureAsync(silo.ProcessId, null, null, await Http(silo, kind, 64, TimeSpan.FromSeconds(4), kind == "get" ? PathsFile("/health/live") : null));
         await Sample.MeasureAsync(silo.ProcessId, null, null, await Mqtt(silo.Process.MqttPort, silo.DevicesFile, TimeSpan.FromSeconds(4)));
-        await IngestAsync(silo);
+        await IngestAsync(silo, baseline);
     }
 
     /// <summary>
     /// W0's ceilings and W1 a-d with their ratios; returns W1b. They run in rounds, each ceiling right before the loads
-    /// compared with it: binary COPY, W1a, W1d; the trivial GET, W1b; the no-work broker, W1c. This shared machine's
+    /// compared with it: binary COPY, W1a, W1d; the trivial GET, W1b, the baseline's W1b; the no-work broker, W1c. This shared machine's
     /// speed drifts by up to a quarter from one minute to the next, so each ratio is taken within its round and the
     /// median of the rounds is reported with their spread (ratios of medians taken minutes apart put W1c anywhere
     /// between 0.24 and 0.38 of the broker on the same build).
     /// </summary>
-    private async Task<Figure> IngestAsync(ShippedSilo silo)
+    private async Task<Figure> IngestAsync(ShippedSilo silo, BaselineApp baseline)
     {
-        Console.WriteLine("W0 ceilings and W1 in rounds: COPY, W1a, W1d; the trivial GET, W1b; the no-work broker, W1c");
+        Console.WriteLine("W0 ceilings and W1 in rounds: COPY, W1a, W1d; the trivial GET, W1b, the baseline's W1b; the no-work broker, W1c");
         var db = await postgres.CreateDatabaseAsync();
         var brokerPort = ThrowawayPostgres.FreePort();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
@@ -104,6 +106,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             ("(d)", d => Http(silo, "senml", 16, d), silo.ProcessId),
             ("trivial", d => Http(silo, "get", 64, d, trivialPaths), silo.ProcessId),
             ("(b)", d => Http(silo, "single", 64, d), silo.ProcessId),
+            ("baseline", d => BaselineSingles(baseline, d), baseline.ProcessId),
             ("broker", d => Mqtt(brokerPort, brokerDevices, d), broker.ProcessId),
             ("(c)", d => Mqtt(silo.Process.MqttPort, silo.DevicesFile, d), silo.ProcessId),
         };
@@ -116,9 +119,8 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             copy.Add(await CopyCeilingAsync(db, settings.RunLength));
             foreach (var load in loads)
             {
-                var ofSilo = load.Server == silo.ProcessId;
-                runs[load.Name].Add(await Sample.MeasureAsync(load.Server, ofSilo ? postgres.ServerProcessId : null,
-                    ofSilo ? silo.AllocatedBytesAsync : null, await load.Start(settings.RunLength)));
+                runs[load.Name].Add(await Sample.MeasureAsync(load.Server, load.Server == broker.ProcessId ? null : postgres.ServerProcessId,
+                    load.Server == silo.ProcessId ? silo.AllocatedBytesAsync : null, await load.Start(settings.RunLength)));
             }
         }
         File.Delete(brokerDevices);
@@ -132,16 +134,18 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         var w1b = AddCosted("W1", "(b) HTTP single readings", runs["(b)"], "readings/s", "≥ 10,000");
         AddCosted("W1", "(c) MQTT QoS 1 single readings", runs["(c)"], "readings/s", "≥ 10,000");
         AddCosted("W1", "(d) SenML batches of 100", runs["(d)"], "readings/s");
-        Ratio("(a) / COPY ceiling", i => runs["(a)"][i].Load.UnitsPerSecond / copy[i].Rate, "≥ 0.6");
-        Ratio("(b) / trivial GET throughput", i => runs["(b)"][i].Load.UnitsPerSecond / runs["trivial"][i].Load.UnitsPerSecond, "≥ 0.35");
-        Ratio("(b) silo CPU per reading / per trivial GET", i => runs["(b)"][i].ServerUsPerUnit / runs["trivial"][i].ServerUsPerUnit, "≤ 5");
-        Ratio("(c) / no-work broker", i => runs["(c)"][i].Load.UnitsPerSecond / runs["broker"][i].Load.UnitsPerSecond, "≥ 0.35");
-        Ratio("(d) / COPY ceiling", i => runs["(d)"][i].Load.UnitsPerSecond / copy[i].Rate, null);
+        Ratio("W1", "(a) / COPY ceiling", i => runs["(a)"][i].Load.UnitsPerSecond / copy[i].Rate, "≥ 0.6");
+        Ratio("W1", "(b) / trivial GET throughput", i => runs["(b)"][i].Load.UnitsPerSecond / runs["trivial"][i].Load.UnitsPerSecond, "≥ 0.35");
+        Ratio("W1", "(b) silo CPU per reading / per trivial GET", i => runs["(b)"][i].ServerUsPerUnit / runs["trivial"][i].ServerUsPerUnit, "≤ 5");
+        Ratio("W1", "(c) / no-work broker", i => runs["(c)"][i].Load.UnitsPerSecond / runs["broker"][i].Load.UnitsPerSecond, "≥ 0.35");
+        Ratio("W1", "(d) / COPY ceiling", i => runs["(d)"][i].Load.UnitsPerSecond / copy[i].Rate, null);
+        AddCosted("Baseline", "W1b HTTP single readings", runs["baseline"], "readings/s", server: "baseline");
+        Ratio("Baseline", "HueGrains W1b / baseline W1b", i => runs["(b)"][i].Load.UnitsPerSecond / runs["baseline"][i].Load.UnitsPerSecond, "≥ 2");
         Console.WriteLine($"  (trivial GET: {trivial.Median:N0}/s)");
         return w1b;
 
-        void Ratio(string name, Func<int, double> ofRound, string? target) =>
-            report.Add("W1", name, [.. Enumerable.Range(0, settings.Runs).Select(ofRound)], "ratio", target);
+        void Ratio(string workload, string name, Func<int, double> ofRound, string? target) =>
+            report.Add(workload, name, [.. Enumerable.Range(0, settings.Runs).Select(ofRound)], "ratio", target);
     }
 
     /// <summary>One run of the COPY ceiling: rows per second, and PostgreSQL's CPU per row.</summary>
@@ -154,39 +158,56 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         return (rows / duration.TotalSeconds, pgUs);
     }
 
-    /// <summary>The plain ASP.NET Core + Npgsql app (bench/HueGrains.Baseline) as its own process, the same generator.</summary>
-    private async Task BaselineAsync()
+    /// <summary>The baseline's W3: GETs of its communes under ingest at 70% of its own W1b (measured in W1's rounds).</summary>
+    private async Task BaselineQueriesAsync(BaselineApp baseline)
     {
-        Console.WriteLine("Baseline: ASP.NET Core + PostgreSQL as its own process, one INSERT per reading, GROUP BY per query");
-        var port = ThrowawayPostgres.FreePort();
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "HueGrains.Baseline.dll"), "--port", port.ToString(CultureInfo.InvariantCulture),
-                     "--db", await postgres.CreateDatabaseAsync(), "--sensors", settings.Sensors.ToString(CultureInfo.InvariantCulture) })
-            start.ArgumentList.Add(arg);
-        using var baseline = Process.Start(start)!;
-        try
+        Console.WriteLine("Baseline W3: GROUP BY per query under 70% of its W1b");
+        var communes = PathsFile([.. Enumerable.Range(0, 40).Select(i => $"/communes/c{i:D2}")]);
+        var rate = report.Median("Baseline", "W1b HTTP single readings") * 0.7;
+        var b3 = await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.ProcessId, null, null,
+            await Generator.StartAsync("http", "--port", baseline.Port, "--kind", "get", "--connections", 16, "--seconds", d.TotalSeconds, "--paths", communes, "--rate", QueryRate),
+            await BaselineSingles(baseline, d, rate)));
+        report.Add("Baseline", "W3 GET commune p99", [.. b3.Select(r => r.Load.P99Ms)], "ms");
+        report.Add("Baseline", "baseline W3 commune p99 / HueGrains W3 commune p99", [report.Median("Baseline", "W3 GET commune p99") / report.Median("W3", "GET commune p99")], "ratio", "≥ 10");
+    }
+
+    private Task<Generator> BaselineSingles(BaselineApp baseline, TimeSpan duration, double rate = 0) =>
+        Generator.StartAsync("http", "--port", baseline.Port, "--kind", "single", "--connections", 64, "--seconds", duration.TotalSeconds,
+            "--devices", baseline.DevicesFile, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(rate > 0), "--rate", rate);
+
+    /// <summary>
+    /// The plain ASP.NET Core + Npgsql app (bench/HueGrains.Baseline, one INSERT per reading, GROUP BY per query) as its
+    /// own process on its own database; idle but for the loads sent to it.
+    /// </summary>
+    private sealed class BaselineApp(Process process, int port, string devicesFile) : IAsyncDisposable
+    {
+        public int ProcessId => process.Id;
+
+        public int Port => port;
+
+        public string DevicesFile => devicesFile;
+
+        public static async Task<BaselineApp> StartAsync(ThrowawayPostgres postgres, int sensors)
         {
-            while (await baseline.StandardOutput.ReadLineAsync() is { } line && line != "READY") { }
+            var port = ThrowawayPostgres.FreePort();
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
+            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "HueGrains.Baseline.dll"), "--port", port.ToString(CultureInfo.InvariantCulture),
+                         "--db", await postgres.CreateDatabaseAsync(), "--sensors", sensors.ToString(CultureInfo.InvariantCulture) })
+                start.ArgumentList.Add(arg);
+            var process = Process.Start(start)!;
+            while (await process.StandardOutput.ReadLineAsync() is { } line && line != "READY") { }
+            _ = Task.Run(async () => { while (await process.StandardOutput.ReadLineAsync() is not null) { } }); // it lives the whole run: keep its pipe drained
             var devices = Path.GetTempFileName();
-            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, settings.Sensors).Select(i => $"base-{i:D6}"));
-            Task<Generator> Singles(TimeSpan d, double? rate = null) => Generator.StartAsync("http", "--port", port, "--kind", "single", "--connections", 64,
-                "--seconds", d.TotalSeconds, "--devices", devices, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(rate is > 0), "--rate", rate ?? 0);
-            await Sample.MeasureAsync(baseline.Id, null, null, await Singles(TimeSpan.FromSeconds(2))); // warm-up
-            var b1 = AddCosted("Baseline", "W1b HTTP single readings",
-                await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.Id, postgres.ServerProcessId, null, await Singles(d))), "readings/s", server: "baseline");
-            report.Add("Baseline", "HueGrains W1b / baseline W1b", [report.Median("W1", "(b) HTTP single readings") / b1.Median], "ratio", "≥ 2");
-            var communes = PathsFile([.. Enumerable.Range(0, 40).Select(i => $"/communes/c{i:D2}")]);
-            var b3 = await settings.RepeatAsync(async d => await Sample.MeasureAsync(baseline.Id, null, null,
-                await Generator.StartAsync("http", "--port", port, "--kind", "get", "--connections", 16, "--seconds", d.TotalSeconds, "--paths", communes, "--rate", QueryRate),
-                await Singles(d, b1.Median * 0.7)));
-            report.Add("Baseline", "W3 GET commune p99", [.. b3.Select(r => r.Load.P99Ms)], "ms");
-            report.Add("Baseline", "baseline W3 commune p99 / HueGrains W3 commune p99", [report.Median("Baseline", "W3 GET commune p99") / report.Median("W3", "GET commune p99")], "ratio", "≥ 10");
-            File.Delete(devices);
+            await File.WriteAllLinesAsync(devices, Enumerable.Range(0, sensors).Select(i => $"base-{i:D6}"));
+            return new BaselineApp(process, port, devices);
         }
-        finally
+
+        public async ValueTask DisposeAsync()
         {
-            baseline.Kill(entireProcessTree: true);
-            await baseline.WaitForExitAsync();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+            process.Dispose();
+            File.Delete(devicesFile);
         }
     }
 

@@ -329,8 +329,8 @@ public sealed partial class PostgresReadingJournal : IReadingJournal, ILifecycle
 
     /// <summary>
     /// Binary-COPYs the rows into <paramref name="table"/>. Rows are written with the synchronous calls: they only fill
-    /// the connection's buffer (a full one is sent at once on the writer's own connection), and four awaited calls per
-    /// row were 8% of the silo's CPU under batch ingest.
+    /// the connection's buffer (a full one is sent at once on the writer's own connection), where four awaited calls
+    /// per row each ran an async state machine.
     /// </summary>
     private static async Task CopyAsync(NpgsqlConnection connection, string table, List<(Pending Pending, Reading Reading)> rows)
     {
