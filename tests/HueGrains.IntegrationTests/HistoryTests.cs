@@ -133,15 +133,24 @@ public class HistoryTests(PostgresServer postgres)
         await journal.StopAsync(CancellationToken.None);
     }
 
-    [Fact]
-    public async Task A_small_commit_is_inserted_straight_in_until_one_holds_a_stored_reading_which_sends_commits_the_careful_way_for_a_while()
+    /// <summary>A migrated database and a started journal on it whose clock is <paramref name="time"/>.</summary>
+    private async Task<(string Db, NpgsqlDataSource Source, PostgresReadingJournal Journal)> StartedJournalAsync(FakeTimeProvider time)
     {
         var db = await postgres.CreateDatabaseAsync();
         await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
-        await using var source = NpgsqlDataSource.Create(db);
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance, time, null);
+        var source = NpgsqlDataSource.Create(db);
+        var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance, time, null);
         await journal.StartAsync(CancellationToken.None);
+        return (db, source, journal);
+    }
+
+    [Fact]
+    public async Task A_small_commit_is_inserted_straight_in_until_one_holds_a_stored_reading_which_sends_commits_the_careful_way_for_a_while()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var (db, source, journal) = await StartedJournalAsync(time);
+        await using var _ = source;
+        using var __ = journal;
         var t = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddHours(-1).ToUnixTimeSeconds()); // PostgreSQL keeps microseconds
         Reading At(int minute) => new(t.AddMinutes(minute), minute);
         Task<IReadOnlyList<Reading>> Append(params Reading[] readings) => journal.AppendAsync("g", SensorKind.WaterLevel, readings, CancellationToken.None);
@@ -170,12 +179,10 @@ public class HistoryTests(PostgresServer postgres)
     [Fact]
     public async Task A_commit_larger_than_a_small_one_is_copied_and_falls_back_the_same_way_when_it_holds_a_stored_reading()
     {
-        var db = await postgres.CreateDatabaseAsync();
-        await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
-        await using var source = NpgsqlDataSource.Create(db);
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        using var journal = new PostgresReadingJournal(source, Defaults, NewMetrics(), NullLogger<PostgresReadingJournal>.Instance, time, null);
-        await journal.StartAsync(CancellationToken.None);
+        var (db, source, journal) = await StartedJournalAsync(time);
+        await using var _ = source;
+        using var __ = journal;
         var t = DateTimeOffset.FromUnixTimeSeconds(time.GetUtcNow().AddHours(-12).ToUnixTimeSeconds());
         const int Large = PostgresReadingJournal.SmallCommitRows + 50;
         Reading[] From(int first) => [.. Enumerable.Range(first, Large).Select(s => new Reading(t.AddSeconds(s), s))];
