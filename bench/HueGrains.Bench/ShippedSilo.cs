@@ -55,11 +55,13 @@ public sealed class ShippedSilo : IAsyncDisposable
     public static string DllPath => Environment.GetEnvironmentVariable("HUE_BENCH_SILO_DLL") is { Length: > 0 } other ? other
         : Path.Combine(Repository.Root(), "silo", "bin", "Release", "net10.0", "HueGrains.Silo.dll");
 
-    public static async Task<ShippedSilo> StartAsync(ThrowawayPostgres postgres, int sensors, string prefix = "bench")
+    /// <param name="more">Settings a workload changes besides <see cref="ChangedSettings"/> (it reports them itself).</param>
+    public static async Task<ShippedSilo> StartAsync(ThrowawayPostgres postgres, int sensors, string prefix = "bench",
+        IReadOnlyDictionary<string, string>? more = null)
     {
         if (!File.Exists(DllPath)) throw new InvalidOperationException($"{DllPath} is missing: dotnet build -c Release silo");
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).ToDictionary();
+        var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).Concat(more ?? new Dictionary<string, string>()).ToDictionary();
         var database = await postgres.CreateDatabaseAsync();
         var process = SiloProcess.Start("all", database, $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, DllPath);
         await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
@@ -96,7 +98,9 @@ public sealed class ShippedSilo : IAsyncDisposable
     /// <summary>One reading from every load device (32 connections), as an active city's sensors send.</summary>
     public async Task SendOneReadingEachAsync()
     {
-        await using var once = await Generator.StartAsync("http", "--port", Process.HttpPort, "--kind", "single", "--connections", 32, "--seconds", 600,
+        // A bound, not a pace: a thousand readings a second or more here, so at least 10 minutes and 10 ms per device.
+        var seconds = Math.Max(600, Sensors.Count / 100);
+        await using var once = await Generator.StartAsync("http", "--port", Process.HttpPort, "--kind", "single", "--connections", 32, "--seconds", seconds,
             "--devices", DevicesFile, "--once");
         await once.GoAsync();
         Console.WriteLine($"    one reading per sensor: {(await once.ResultAsync()).Describe()}");
@@ -104,6 +108,9 @@ public sealed class ShippedSilo : IAsyncDisposable
 
     /// <summary>The silo's own count of bytes allocated since it started (dotnet.gc.heap.total_allocated).</summary>
     public async Task<double> AllocatedBytesAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_heap_total_allocated_bytes_total");
+
+    /// <summary>The silo's activations of every grain type (Orleans' orleans-catalog-activations gauge).</summary>
+    public async Task<double> ActivationsAsync() => Metric(await Process.MetricsAsync(), "orleans_catalog_activations");
 
     /// <summary>
     /// The managed heap after the last collection and the free space in it, all generations, from one scrape
