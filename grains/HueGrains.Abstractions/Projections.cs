@@ -135,13 +135,18 @@ public sealed record ClosedTotals(
     public static DateOnly WindowStart(DateTimeOffset now) => HueLocalTime.Date(now).AddDays(1 - RollingDays);
 }
 
-/// <summary>Everything a commune counts live: its open items, its sensors and the totals of what closed.</summary>
+/// <summary>
+/// Everything a commune counts live: its open items, its sensors (all, or those saved since a time) and the totals of
+/// what closed. <see cref="SensorsAsOf"/> is the store's time of the read, where the next "saved since" may start;
+/// null when the store always answers with every sensor.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("hue.CommuneContents")]
 public sealed record CommuneContents(
     [property: Id(0)] IReadOnlyList<CaseSnapshot> OpenCases,
     [property: Id(1)] IReadOnlyList<FeedbackSnapshot> OpenFeedback,
     [property: Id(2)] IReadOnlyList<SensorSnapshot> Sensors,
-    [property: Id(3)] ClosedTotals Totals);
+    [property: Id(3)] ClosedTotals Totals,
+    [property: Id(4)] DateTimeOffset? SensorsAsOf = null);
 
 /// <summary>How many dossiers or reports were filed on one local day in one commune, by procedure or category (open data).</summary>
 [GenerateSerializer, Immutable, Alias("hue.DailyCount")]

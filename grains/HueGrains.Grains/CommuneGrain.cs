@@ -30,6 +30,12 @@ public sealed partial class CommuneGrain(
     // Time alone turns dossiers and reports overdue and sensors offline: recomputed every second, so leaders see it within 2 s.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A reconcile reads the sensors saved since the last one began, less this: a sensor's write stamped (by its
+    /// transaction's start) just before that read may have committed just after it.
+    /// </summary>
+    public static readonly TimeSpan SavedSinceOverlap = TimeSpan.FromMinutes(1);
+
     private readonly CommuneLedger _ledger = new();
     private CommuneInfo _info = null!;
     private IAsyncStream<CommuneSnapshot> _toCity = null!;
@@ -40,6 +46,8 @@ public sealed partial class CommuneGrain(
     private bool _changed;
     private long _savedVersion;
     private IndicatorChanges _changes = null!;
+    private DateTimeOffset? _sensorsAsOf;
+    private DateTimeOffset _fullLoadAt;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -51,13 +59,14 @@ public sealed partial class CommuneGrain(
         _savedVersion = state.State.Version;
         _changes = new IndicatorChanges(changes, ChangeTypes.Commune, code, code, TimeSpan.FromSeconds(changeOptions.Value.IndicatorSeconds), clock, log);
 
-        // One query for everything live; later reconciles repeat it, so an event lost with a silo is repaired in seconds.
-        await LoadAsync(cancellationToken);
+        // One read of everything live; later reconciles read what changed since, so an event lost with a silo is repaired in seconds.
+        await LoadAsync(full: true, cancellationToken);
         var reconcile = TimeSpan.FromSeconds(options.Value.ReconcileSeconds);
         this.RegisterGrainTimer(FlushAsync, new GrainTimerCreationOptions(FlushInterval, FlushInterval));
         this.RegisterGrainTimer(RefreshAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval));
         this.RegisterGrainTimer(AnnounceAsync, new GrainTimerCreationOptions(RefreshInterval, RefreshInterval) { Interleave = true });
-        this.RegisterGrainTimer(ReconcileAsync, new GrainTimerCreationOptions(reconcile, reconcile));
+        this.RegisterGrainTimer(ct => ReconcileAsync(full: clock.GetUtcNow() - _fullLoadAt >= TimeSpan.FromMinutes(options.Value.FullReconcileMinutes), ct),
+            new GrainTimerCreationOptions(reconcile, reconcile));
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken) =>
@@ -76,9 +85,10 @@ public sealed partial class CommuneGrain(
 
     public Task<CommuneSnapshot> GetSnapshot(CancellationToken ct) => Task.FromResult(_published ?? NextSnapshot());
 
+    /// <summary>An operator's repair: everything reloaded now.</summary>
     public async Task<CommuneView> Reconcile(CancellationToken ct)
     {
-        await ReconcileAsync(ct);
+        await ReconcileAsync(full: true, ct);
         return await Get(ct);
     }
 
@@ -89,16 +99,24 @@ public sealed partial class CommuneGrain(
         return Task.CompletedTask;
     }
 
-    private async Task LoadAsync(CancellationToken ct)
+    /// <summary>
+    /// Open items and totals whole; sensors all of them, or only those saved since the last load (the ledger keeps the
+    /// newer of what it holds and what it reads, and no sensor leaves a commune).
+    /// </summary>
+    private async Task LoadAsync(bool full, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        _ledger.Load(await projections.LoadCommuneAsync(_info.Code, now, ct), now);
+        var since = full ? null : _sensorsAsOf - SavedSinceOverlap;
+        var contents = await projections.LoadCommuneAsync(_info.Code, now, since, ct);
+        _ledger.Load(contents, now);
+        _sensorsAsOf = contents.SensorsAsOf;
+        if (since is null) _fullLoadAt = now;
         _changed = true;
     }
 
-    private async Task ReconcileAsync(CancellationToken ct)
+    private async Task ReconcileAsync(bool full, CancellationToken ct)
     {
-        await LoadAsync(ct);
+        await LoadAsync(full, ct);
         LogReconciled(log, _info.Code, _ledger.OpenCases.Count, _ledger.OpenFeedback.Count, _ledger.Sensors.Count);
         await FlushAsync(ct);
         // The city may have missed a message (a silo died): it keeps the newest version, so repeating one is harmless.

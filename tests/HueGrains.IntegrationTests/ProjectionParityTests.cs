@@ -111,6 +111,32 @@ public class ProjectionParityTests(PostgresServer postgres)
     }
 
     [Fact]
+    public async Task A_commune_read_of_the_sensors_saved_since_a_time_holds_only_those_written_after_it()
+    {
+        var database = await postgres.CreateDatabaseAsync();
+        var (durable, _) = await StartAsync(database);
+        await using (durable)
+        {
+            var spec = new SensorSpec(SensorKind.WaterLevel, "m", "19774", 16.46, 107.55);
+            var sensors = Enumerable.Range(0, 3).Select(i => durable.Client.Sensor($"since-gauge-{i}")).ToList();
+            foreach (var sensor in sensors) await sensor.Provision(spec);
+            await using var data = NpgsqlDataSource.Create(database);
+            var store = new HueGrains.Persistence.PostgresProjectionStore(data);
+
+            var all = await store.LoadCommuneAsync("19774", Start, null, CancellationToken.None);
+            Assert.Equal(3, all.Sensors.Count);
+            var asOf = Assert.NotNull(all.SensorsAsOf);
+            Assert.Empty((await store.LoadCommuneAsync("19774", Start, asOf, CancellationToken.None)).Sensors);
+
+            await sensors[1].Provision(spec with { Label = "Cầu Trường Tiền" }); // a state write: its row is saved again
+            var since = await store.LoadCommuneAsync("19774", Start, asOf, CancellationToken.None);
+            Assert.Equal(["since-gauge-1"], since.Sensors.Select(s => s.EntityId));
+            Assert.True(since.SensorsAsOf > asOf);
+            Assert.Equal(3, (await store.LoadCommuneAsync("19774", Start, asOf.AddHours(-1), CancellationToken.None)).Sensors.Count);
+        }
+    }
+
+    [Fact]
     public async Task A_projection_row_that_cannot_be_written_fails_the_state_write_leaves_neither_and_a_retry_creates_it_whole()
     {
         var database = await postgres.CreateDatabaseAsync();

@@ -13,4 +13,11 @@ public sealed class CommuneOptions
     /// </summary>
     [Range(1, 300)]
     public int ReconcileSeconds { get; set; } = 10;
+
+    /// <summary>
+    /// How often a reconcile reloads every sensor of the commune; the ones between read only the sensors saved since
+    /// the last (with a minute's overlap for writes that were committing meanwhile).
+    /// </summary>
+    [Range(1, 1440)]
+    public int FullReconcileMinutes { get; set; } = 10;
 }

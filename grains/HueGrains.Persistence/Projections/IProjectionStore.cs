@@ -6,8 +6,12 @@ namespace HueGrains.Persistence;
 /// </summary>
 public interface IProjectionStore
 {
-    /// <summary>A commune's open dossiers and reports, its sensors and its closed totals, as of one instant.</summary>
-    Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, CancellationToken ct);
+    /// <summary>
+    /// A commune's open dossiers and reports, its sensors and its closed totals, as of one instant. With
+    /// <paramref name="sensorsSavedSince"/>, only the sensors saved since then (by the store's clock; a store may
+    /// answer with more); the open items and totals are always whole.
+    /// </summary>
+    Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, DateTimeOffset? sensorsSavedSince, CancellationToken ct);
 
     Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct);
 
