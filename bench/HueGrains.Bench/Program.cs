@@ -5,14 +5,14 @@ using HueGrains.Testing;
 // dotnet run -c Release --project bench/HueGrains.Bench [-- --quick] [--million]
 //   W0-W3 and the baseline run the shipped silo (silo/bin/Release/net10.0/HueGrains.Silo.dll) and the baseline app as
 //   processes of their own, driven by bench/HueGrains.LoadGen processes; W4 measures the shipped silo at 20,000 active
-//   sensors (--w4-sensors N, or --million for 1,000,000).
+//   sensors (--w4-sensors N, or --million for 1,000,000) in the full run.
 // W1 alone with its ceiling, printed only (a quick A/B of the ingest path): -- --w1 [--quick]
 // A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after]
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
 // latest results are merged into latest.md as sections of their own.
-// W4 in the shipped silo alone at a larger count (bench/results/w4.md and w4.json; HUE_BENCH_GCDUMP=file also dumps its
-// heap): -- --w4-shipped [--w4-sensors N]
+// W4 in the shipped silo alone, at 1,000,000 sensors unless --w4-sensors N (bench/results/w4.md and w4.json, ≈ 1 h;
+// HUE_BENCH_GCDUMP=file also dumps its heap): -- --w4-shipped [--w4-sensors N]
 // W6 alone (bench/results/w6.md and w6.json): -- --w6 [--w6-scale 0.1] [--w6-idle-minutes 5]
 // W7 alone (bench/results/w7.md and w7.json): -- --w7
 // Issue 14's attacks re-run against the shipped executable (bench/results/abuse.md and abuse.json): -- --abuse
@@ -21,10 +21,11 @@ var quick = args.Contains("--quick");
 var settings = quick
     ? new BenchSettings(Runs: 1, RunLength: TimeSpan.FromSeconds(3), Sensors: 2_000, MemoryActivations: [10_000])
     : new BenchSettings(Runs: 3, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000, MemoryActivations: [100_000]);
-// W4 in the shipped silo provisions every sensor through the API (a few hundred to a few thousand per second here):
-// 20,000 by default to keep the run short, 1,000,000 with --million, or --w4-sensors N.
+// W4 in the shipped silo provisions every sensor through the API (a few hundred per second here): 1,000,000 (it fits in
+// 8 GB) when W4 runs alone, which takes about an hour; 20,000 in the full run to keep it short; or --w4-sensors N.
 var shippedSensors = args.Contains("--million") ? 1_000_000
-    : args.SkipWhile(a => a != "--w4-sensors").Skip(1).Select(int.Parse).FirstOrDefault(quick ? 10_000 : 20_000);
+    : args.SkipWhile(a => a != "--w4-sensors").Skip(1).Select(int.Parse)
+        .FirstOrDefault(args.Contains("--w4-shipped") ? 1_000_000 : quick ? 10_000 : 20_000);
 var report = new Report();
 var elapsed = Stopwatch.StartNew();
 

@@ -110,7 +110,8 @@ public sealed class ShippedSilo : IAsyncDisposable
     public async Task<double> AllocatedBytesAsync() => Metric(await Process.MetricsAsync(), "dotnet_gc_heap_total_allocated_bytes_total");
 
     /// <summary>The silo's activations of every grain type (Orleans' orleans-catalog-activations gauge).</summary>
-    public async Task<double> ActivationsAsync() => Metric(await Process.MetricsAsync(), "orleans_catalog_activations");
+    public async Task<double> ActivationsAsync() => Metric(await Process.MetricsAsync(), "orleans_catalog_activations") is > 0 and var count ? count
+        : throw new InvalidOperationException("The silo reports no orleans_catalog_activations.");
 
     /// <summary>
     /// The managed heap after the last collection and the free space in it, all generations, from one scrape

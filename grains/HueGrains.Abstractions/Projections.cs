@@ -136,8 +136,8 @@ public sealed record ClosedTotals(
 }
 
 /// <summary>
-/// Everything a commune counts live: its open items, its sensors (all, or those saved since a time) and the totals of
-/// what closed. <see cref="SensorsAsOf"/> is the store's time of the read, where the next "saved since" may start;
+/// Everything a commune counts live: its open items, its sensors (all, or those saved since an earlier read) and the
+/// totals of what closed. <see cref="SensorsCursor"/> is where the next read of the sensors saved since this one starts;
 /// null when the store always answers with every sensor.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hue.CommuneContents")]
@@ -146,7 +146,7 @@ public sealed record CommuneContents(
     [property: Id(1)] IReadOnlyList<FeedbackSnapshot> OpenFeedback,
     [property: Id(2)] IReadOnlyList<SensorSnapshot> Sensors,
     [property: Id(3)] ClosedTotals Totals,
-    [property: Id(4)] DateTimeOffset? SensorsAsOf = null);
+    [property: Id(4)] long? SensorsCursor = null);
 
 /// <summary>How many dossiers or reports were filed on one local day in one commune, by procedure or category (open data).</summary>
 [GenerateSerializer, Immutable, Alias("hue.DailyCount")]

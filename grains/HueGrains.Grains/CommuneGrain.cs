@@ -30,12 +30,6 @@ public sealed partial class CommuneGrain(
     // Time alone turns dossiers and reports overdue and sensors offline: recomputed every second, so leaders see it within 2 s.
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// A reconcile reads the sensors saved since the last one began, less this: a sensor's write stamped (by its
-    /// transaction's start) just before that read may have committed just after it.
-    /// </summary>
-    public static readonly TimeSpan SavedSinceOverlap = TimeSpan.FromMinutes(1);
-
     private readonly CommuneLedger _ledger = new();
     private CommuneInfo _info = null!;
     private IAsyncStream<CommuneSnapshot> _toCity = null!;
@@ -46,7 +40,7 @@ public sealed partial class CommuneGrain(
     private bool _changed;
     private long _savedVersion;
     private IndicatorChanges _changes = null!;
-    private DateTimeOffset? _sensorsAsOf;
+    private long? _sensorsCursor;
     private DateTimeOffset _fullLoadAt;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -106,10 +100,10 @@ public sealed partial class CommuneGrain(
     private async Task LoadAsync(bool full, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var since = full ? null : _sensorsAsOf - SavedSinceOverlap;
+        var since = full ? null : _sensorsCursor;
         var contents = await projections.LoadCommuneAsync(_info.Code, now, since, ct);
         _ledger.Load(contents, now);
-        _sensorsAsOf = contents.SensorsAsOf;
+        _sensorsCursor = contents.SensorsCursor;
         if (since is null) _fullLoadAt = now;
         _changed = true;
     }

@@ -71,9 +71,10 @@ public sealed partial class SensorGrain(
         S.Spec = spec;
         S.PositionWarning = await PositionWarningAsync(spec, ct);
         S.Alerts.Evaluate(spec, S.Latest, S.Stats.Snapshot(services.Clock.GetUtcNow()), services.Clock.GetUtcNow()); // new thresholds apply now
+        NextVersion();
         await _saver.SaveAsync();
         if (created) LogProvisioned(services.Log, Id, spec.Kind, spec.Commune);
-        Publish();
+        Post();
         return new ProvisionResult(View(services.Clock.GetUtcNow()) with { DeviceKey = deviceKey }, created);
     }
 
@@ -251,8 +252,9 @@ public sealed partial class SensorGrain(
         if (!actor.IsOfficialOf(spec.Commune) && actor.Role != Roles.Operator)
             throw new HueForbiddenException("Alerts are acknowledged by an official of the sensor's commune or an operator.");
         var alert = S.Alerts.Acknowledge(rule, actor.Role, services.Clock.GetUtcNow());
+        NextVersion();
         await _saver.SaveAsync();
-        Publish();
+        Post();
         return alert;
     }
 
@@ -269,9 +271,17 @@ public sealed partial class SensorGrain(
 
     private void Publish()
     {
-        S.Version = Versions.Next(S.Version, services.Clock.GetUtcNow());
-        services.Outbox.Post(S.Spec!.Commune, Snapshot());
+        NextVersion();
+        Post();
     }
+
+    /// <summary>
+    /// Before a state write that changes what the commune sees, so the saved row carries the version it is published
+    /// with: a reconcile keeps the newer of the two, and a row that differs under the same version would never repair.
+    /// </summary>
+    private void NextVersion() => S.Version = Versions.Next(S.Version, services.Clock.GetUtcNow());
+
+    private void Post() => services.Outbox.Post(S.Spec!.Commune, Snapshot());
 
     private SensorSnapshot Snapshot() => S.Snapshot();
 

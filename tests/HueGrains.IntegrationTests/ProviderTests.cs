@@ -19,7 +19,7 @@ public class ProviderTests(PostgresServer postgres)
         var second = await HueDatabase.MigrateAsync(db, NullLogger.Instance, CancellationToken.None);
 
         Assert.Equal(["001_orleans_query.sql", "002_membership.sql", "003_grain_state.sql", "004_reminders.sql", "005_readings.sql", "006_indicator_history.sql", "007_projections.sql",
-            "008_personal_data_reads.sql", "009_sensor_keys.sql", "010_changes.sql", "011_boundaries.sql", "012_feedback_photos.sql", "013_notifications.sql", "014_notification_retention.sql", "015_change_types.sql", "016_sensor_saved_at.sql"], first);
+            "008_personal_data_reads.sql", "009_sensor_keys.sql", "010_changes.sql", "011_boundaries.sql", "012_feedback_photos.sql", "013_notifications.sql", "014_notification_retention.sql", "015_change_types.sql", "016_sensor_saved_xid.sql", "017_sensor_saved_index.sql"], first);
         Assert.Empty(second);
         Assert.Equal(schemaAfterFirst, await SchemaAsync(db));
 

@@ -16,7 +16,7 @@ public sealed class CommuneOptions
 
     /// <summary>
     /// How often a reconcile reloads every sensor of the commune; the ones between read only the sensors saved since
-    /// the last (with a minute's overlap for writes that were committing meanwhile).
+    /// the last read.
     /// </summary>
     [Range(1, 1440)]
     public int FullReconcileMinutes { get; set; } = 10;

@@ -8,10 +8,10 @@ public interface IProjectionStore
 {
     /// <summary>
     /// A commune's open dossiers and reports, its sensors and its closed totals, as of one instant. With
-    /// <paramref name="sensorsSavedSince"/>, only the sensors saved since then (by the store's clock; a store may
-    /// answer with more); the open items and totals are always whole.
+    /// <paramref name="sensorsSince"/> (an earlier answer's <see cref="CommuneContents.SensorsCursor"/>), only the
+    /// sensors saved since that read (a store may answer with more); the open items and totals are always whole.
     /// </summary>
-    Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, DateTimeOffset? sensorsSavedSince, CancellationToken ct);
+    Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, long? sensorsSince, CancellationToken ct);
 
     Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct);
 

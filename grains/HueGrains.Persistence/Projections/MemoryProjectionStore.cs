@@ -11,8 +11,8 @@ public sealed class MemoryProjectionStore(IGrainFactory grains) : IProjectionSto
 
     public Task WriteAsync(IProjectionRow row, CancellationToken ct) => Rows.Write(row);
 
-    /// <summary>Every sensor, always (memory holds one machine's sensors; the answer has no <see cref="CommuneContents.SensorsAsOf"/>).</summary>
-    public Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, DateTimeOffset? sensorsSavedSince, CancellationToken ct) =>
+    /// <summary>Every sensor, always (memory holds one machine's sensors; the answer has no <see cref="CommuneContents.SensorsCursor"/>).</summary>
+    public Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, long? sensorsSince, CancellationToken ct) =>
         Rows.LoadCommune(commune, now);
 
     public Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct) => Rows.Totals(commune, now);

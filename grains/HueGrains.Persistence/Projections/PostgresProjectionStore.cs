@@ -21,22 +21,23 @@ public sealed class PostgresProjectionStore(NpgsqlDataSource db) : IProjectionSt
     /// <summary>A sensor's snapshot as the grain-state serializer wrote it: property names as declared, enums as numbers.</summary>
     private static readonly JsonSerializerOptions SnapshotJson = new();
 
-    public async Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, DateTimeOffset? sensorsSavedSince, CancellationToken ct)
+    public async Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, long? sensorsSince, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         // One snapshot of the database for all five reads: an item closing meanwhile is either open or in the totals.
         await using var tx = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
-        var asOf = (await ReadAsync(connection, "SELECT now()", [], r => r.GetFieldValue<DateTimeOffset>(0), ct))[0];
+        // The oldest transaction this snapshot cannot see: the rows it misses were written by that one or a later one (016).
+        var cursor = (await ReadAsync(connection, "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint", [], r => r.GetInt64(0), ct))[0];
         var cases = await ReadAsync(connection, $"SELECT {CaseColumns} FROM hue_cases WHERE commune = $1 AND is_open",
             [commune], r => ReadCase(r).ToSnapshot(), ct);
         var feedback = await ReadAsync(connection, $"SELECT {FeedbackColumns} FROM hue_feedback WHERE commune = $1 AND is_open",
             [commune], r => ReadFeedback(r).ToSnapshot(), ct);
-        var sensors = await ReadAsync(connection, sensorsSavedSince is null ? "SELECT snapshot FROM hue_sensors WHERE commune = $1"
-                : "SELECT snapshot FROM hue_sensors WHERE commune = $1 AND saved_at >= $2",
-            sensorsSavedSince is { } since ? [commune, since] : [commune], r => JsonSerializer.Deserialize<SensorSnapshot>(r.GetString(0), SnapshotJson)!, ct);
+        var sensors = await ReadAsync(connection, sensorsSince is null ? "SELECT snapshot FROM hue_sensors WHERE commune = $1"
+                : "SELECT snapshot FROM hue_sensors WHERE commune = $1 AND saved_xid >= $2::text::xid8",
+            sensorsSince is { } since ? [commune, since] : [commune], r => JsonSerializer.Deserialize<SensorSnapshot>(r.GetString(0), SnapshotJson)!, ct);
         var totals = await TotalsAsync(connection, commune, now, ct);
         await tx.CommitAsync(ct);
-        return new CommuneContents(cases, feedback, sensors, totals, asOf);
+        return new CommuneContents(cases, feedback, sensors, totals, cursor);
     }
 
     public async Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct)

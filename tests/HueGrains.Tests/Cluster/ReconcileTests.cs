@@ -9,12 +9,13 @@ namespace HueGrains.Tests.Cluster;
 
 /// <summary>
 /// A commune's periodic reconcile reads every sensor only now and then: between full reloads it asks for the sensors
-/// saved since its last read (less the overlap), so its cost follows what changed, not how many sensors it has.
+/// saved since its last read (the cursor that read answered with), so its cost follows what changed, not how many
+/// sensors it has.
 /// </summary>
 public sealed class ReconcileTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly ConcurrentQueue<(string Commune, DateTimeOffset? Since, DateTimeOffset AsOf)> _loads = new();
+    private readonly ConcurrentQueue<(string Commune, long? Since, long Cursor)> _loads = new();
     private InProcessTestCluster _cluster = null!;
 
     public async Task InitializeAsync()
@@ -25,7 +26,7 @@ public sealed class ReconcileTests : IAsyncLifetime
             silo.Services.AddKeyedSingleton<TimeProvider>(HueTime.Key, _clock);
             silo.AddHueInMemoryProviders().AddHueGrains();
             silo.Services.Configure<CommuneOptions>(o => (o.ReconcileSeconds, o.FullReconcileMinutes) = (1, 10));
-            silo.Services.AddSingleton<IProjectionStore>(sp => new RecordingStore(sp.GetRequiredService<MemoryProjectionStore>(), _clock, _loads));
+            silo.Services.AddSingleton<IProjectionStore>(sp => new RecordingStore(sp.GetRequiredService<MemoryProjectionStore>(), _loads));
         });
         _cluster = builder.Build();
         await _cluster.DeployAsync();
@@ -34,29 +35,51 @@ public sealed class ReconcileTests : IAsyncLifetime
     public async Task DisposeAsync() => await _cluster.DisposeAsync();
 
     [Fact]
-    public async Task Between_full_reloads_a_reconcile_reads_the_sensors_saved_since_the_last_read_less_a_minute()
+    public async Task Between_full_reloads_a_reconcile_reads_the_sensors_saved_since_the_last_read()
     {
         var code = CityMap.Communes[5].Code;
         var commune = _cluster.Client.GetGrain<ICommuneGrain>(code);
         await commune.Get();
         var loads = await LoadsAsync(code, 3);
         Assert.Null(loads[0].Since); // activation: everything
-        Assert.Equal(loads[0].AsOf - CommuneGrain.SavedSinceOverlap, loads[1].Since);
-        Assert.Equal(loads[1].AsOf - CommuneGrain.SavedSinceOverlap, loads[2].Since);
+        Assert.Equal(loads[0].Cursor, loads[1].Since);
+        Assert.Equal(loads[1].Cursor, loads[2].Since);
 
         var seen = _loads.Count(l => l.Commune == code);
         _clock.Advance(TimeSpan.FromMinutes(10));
         var after = (await LoadsAsync(code, seen + 3)).Skip(seen).ToList();
         var full = after.FindIndex(l => l.Since is null); // ten minutes since the last full reload (one tick may have started before)
         Assert.InRange(full, 0, 1);
-        Assert.Equal(after[full].AsOf - CommuneGrain.SavedSinceOverlap, after[full + 1].Since);
+        Assert.Equal(after[full].Cursor, after[full + 1].Since);
 
         var before = _loads.Count(l => l.Commune == code);
         await commune.Reconcile(); // an operator's repair reloads everything
         Assert.Contains(_loads.Where(l => l.Commune == code).Skip(before), l => l.Since is null);
     }
 
-    private async Task<List<(string Commune, DateTimeOffset? Since, DateTimeOffset AsOf)>> LoadsAsync(string commune, int count)
+    [Fact]
+    public async Task A_sensor_saves_the_version_it_publishes_so_a_reconcile_can_repair_a_lost_event()
+    {
+        var code = CityMap.Communes[6].Code;
+        var id = $"t-{Guid.NewGuid():N}";
+        var sensor = _cluster.Client.Sensor(id);
+        var spec = new SensorSpec(SensorKind.WaterLevel, "m", code, 16.46, 107.59);
+        var store = _cluster.Silos[0].ServiceProvider.GetRequiredService<MemoryProjectionStore>();
+        async Task<(long Saved, long Published)> VersionsAsync() =>
+            ((await store.LoadCommuneAsync(code, _clock.GetUtcNow(), null, CancellationToken.None)).Sensors.Single(s => s.EntityId == id).Version,
+             (await sensor.GetSnapshot())!.Version);
+
+        await sensor.Provision(spec);
+        var (saved, published) = await VersionsAsync();
+        Assert.Equal(published, saved);
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await sensor.Provision(spec with { Label = "Cầu Trường Tiền" });
+        var (savedAgain, publishedAgain) = await VersionsAsync();
+        Assert.True(savedAgain > saved);
+        Assert.Equal(publishedAgain, savedAgain);
+    }
+
+    private async Task<List<(string Commune, long? Since, long Cursor)>> LoadsAsync(string commune, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (_loads.Count(l => l.Commune == commune) < count && DateTime.UtcNow < deadline) await Task.Delay(100);
@@ -65,15 +88,18 @@ public sealed class ReconcileTests : IAsyncLifetime
         return loads;
     }
 
-    /// <summary>The memory store, answering with a time of its read (the fake clock's, a tick apart) and recording each.</summary>
-    private sealed class RecordingStore(MemoryProjectionStore inner, FakeTimeProvider clock,
-        ConcurrentQueue<(string, DateTimeOffset?, DateTimeOffset)> loads) : IProjectionStore
+    /// <summary>The memory store (which has no cursor: the grain would always reload everything), answering with a cursor and recording each read.</summary>
+    private sealed class RecordingStore(MemoryProjectionStore inner, ConcurrentQueue<(string, long?, long)> loads) : IProjectionStore
     {
-        public async Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, DateTimeOffset? sensorsSavedSince, CancellationToken ct)
+        private long _cursor;
+
+        public async Task<CommuneContents> LoadCommuneAsync(string commune, DateTimeOffset now, long? sensorsSince, CancellationToken ct)
         {
-            var asOf = clock.GetUtcNow().AddTicks(loads.Count);
-            loads.Enqueue((commune, sensorsSavedSince, asOf));
-            return await inner.LoadCommuneAsync(commune, now, sensorsSavedSince, ct) with { SensorsAsOf = asOf };
+            var contents = await inner.LoadCommuneAsync(commune, now, sensorsSince, ct);
+            Assert.Null(contents.SensorsCursor);
+            var cursor = Interlocked.Increment(ref _cursor);
+            loads.Enqueue((commune, sensorsSince, cursor));
+            return contents with { SensorsCursor = cursor };
         }
 
         public Task<ClosedTotals> TotalsAsync(string commune, DateTimeOffset now, CancellationToken ct) => inner.TotalsAsync(commune, now, ct);

@@ -113,6 +113,19 @@ public class CommuneLedgerTests
     }
 
     [Fact]
+    public void A_reconcile_of_the_sensors_saved_since_the_last_keeps_the_sensors_it_did_not_read()
+    {
+        var ledger = new CommuneLedger();
+        ledger.Load(new CommuneContents([], [], [Sensor("w1", SensorKind.WaterLevel, null, 0, version: 5), Sensor("w2", SensorKind.Rainfall, null, 0, version: 5)],
+            Totals()), Now);
+
+        ledger.Load(new CommuneContents([], [], [Sensor("w2", SensorKind.Rainfall, new Reading(Now, 12), 1, version: 7)], Totals(), SensorsCursor: 42), Now);
+
+        Assert.Equal(["w1", "w2"], ledger.Sensors.Keys.Order());
+        Assert.Equal((5, 7), (ledger.Sensors["w1"].Version, ledger.Sensors["w2"].Version));
+    }
+
+    [Fact]
     public void Sensor_indicators_per_kind_count_only_sensors_reporting_within_the_hour()
     {
         var ledger = new CommuneLedger();
