@@ -82,17 +82,37 @@ public sealed class ShippedSilo : IAsyncDisposable
         {
             var csv = new StringBuilder("id,kind,unit,commune,latitude,longitude\n");
             foreach (var (id, commune) in chunk) csv.Append(CultureInfo.InvariantCulture, $"{id},water-level,m,{commune},16.46,107.59\n");
-            using var response = await http.PostAsync("/api/v1/sensors", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"), ct);
-            response.EnsureSuccessStatusCode();
-            using var answer = JsonDocument.Parse(await response.Content.ReadAsStreamAsync(ct));
-            lock (keys)
+            using var answer = await PostRetryingAsync(http, "/api/v1/sensors", () => new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"), ct);
+            foreach (var row in answer.RootElement.GetProperty("results").EnumerateArray())
             {
-                foreach (var row in answer.RootElement.GetProperty("results").EnumerateArray())
-                    keys[row.GetProperty("id").GetString()!] = row.GetProperty("deviceKey").GetString() ?? throw new InvalidOperationException($"{row} has no key");
+                var id = row.GetProperty("id").GetString()!;
+                // A row created by an attempt that answered 503 comes back "updated", without its key: a new one is issued.
+                var key = row.GetProperty("deviceKey").GetString()
+                    ?? (await PostRetryingAsync(http, $"/api/v1/sensors/{id}/key", () => null, ct)).RootElement.GetProperty("deviceKey").GetString()!;
+                lock (keys) keys[id] = key;
             }
         });
         Sensors.AddRange(all.Select(s => (s.Id, keys[s.Id], s.Commune)));
         await File.WriteAllLinesAsync(DevicesFile, Sensors.SkipLast(1).Select(s => $"{s.Id}\t{s.Key}"));
+    }
+
+    /// <summary>
+    /// A POST retried while the silo answers 503 (it sheds load when the machine is saturated, as during an hour-long
+    /// provisioning beside other work): a bench run of a million sensors must not end on one refusal.
+    /// </summary>
+    private static async Task<JsonDocument> PostRetryingAsync(HttpClient http, string path, Func<HttpContent?> content, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await http.PostAsync(path, content(), ct);
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && attempt < 10)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(attempt), ct);
+                continue;
+            }
+            response.EnsureSuccessStatusCode();
+            return await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(ct), cancellationToken: ct);
+        }
     }
 
     /// <summary>One reading from every load device (32 connections), as an active city's sensors send.</summary>

@@ -92,10 +92,39 @@ public sealed class ThrowawayPostgres(params string[] settings) : IAsyncDisposab
             : null;
     }
 
+    private static readonly HashSet<int> Given = [];
+
+    /// <summary>
+    /// A loopback port free now, below the kernel's ephemeral range (32768-60999 by default): a port the OS picked from
+    /// that range could be taken by an outgoing connection (to PostgreSQL, from a load generator) before the silo binds it
+    /// seconds later (seen once: "address already in use" at a silo's start). Never the same port twice in one run.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Given)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20_000, 32_000);
+                if (Given.Contains(port) || !Bindable(port)) continue;
+                Given.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
+    }
+
+    private static bool Bindable(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using HueGrains.Silo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
@@ -36,10 +34,5 @@ public static class TestPlatform
         await app.DisposeAsync();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => HueGrains.Testing.ThrowawayPostgres.FreePort();
 }
