@@ -85,10 +85,15 @@ public sealed class ShippedSilo : IAsyncDisposable
             using var answer = await PostRetryingAsync(http, "/api/v1/sensors", () => new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"), ct);
             foreach (var row in answer.RootElement.GetProperty("results").EnumerateArray())
             {
+                if (row.GetProperty("status").GetString() == "rejected") throw new InvalidOperationException($"Provisioning refused {row}");
                 var id = row.GetProperty("id").GetString()!;
                 // A row created by an attempt that answered 503 comes back "updated", without its key: a new one is issued.
-                var key = row.GetProperty("deviceKey").GetString()
-                    ?? (await PostRetryingAsync(http, $"/api/v1/sensors/{id}/key", () => null, ct)).RootElement.GetProperty("deviceKey").GetString()!;
+                var key = row.GetProperty("deviceKey").GetString();
+                if (key is null)
+                {
+                    using var issued = await PostRetryingAsync(http, $"/api/v1/sensors/{id}/key", () => null, ct);
+                    key = issued.RootElement.GetProperty("deviceKey").GetString()!;
+                }
                 lock (keys) keys[id] = key;
             }
         });

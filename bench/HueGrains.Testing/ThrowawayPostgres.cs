@@ -97,24 +97,33 @@ public sealed class ThrowawayPostgres(params string[] settings) : IAsyncDisposab
     /// <summary>
     /// A loopback port free now, below the kernel's ephemeral range (32768-60999 by default): a port the OS picked from
     /// that range could be taken by an outgoing connection (to PostgreSQL, from a load generator) before the silo binds it
-    /// seconds later (seen once: "address already in use" at a silo's start). Never the same port twice in one run.
+    /// seconds later (seen once: "address already in use" at a silo's start). Never the same port twice in one process;
+    /// two test processes draw from the same range independently, so they rarely (not never) pick the same one.
     /// </summary>
-    public static int FreePort()
+    public static int FreePort() => FreePort(20_000, 32_000);
+
+    /// <summary>A free loopback port in [<paramref name="from"/>, <paramref name="to"/>) not handed out before, scanned from a random start.</summary>
+    public static int FreePort(int from, int to)
     {
         lock (Given)
         {
-            for (var attempt = 0; attempt < 1000; attempt++)
+            var start = Random.Shared.Next(from, to);
+            for (var i = 0; i < to - from; i++)
             {
-                var port = Random.Shared.Next(20_000, 32_000);
-                if (Given.Contains(port) || !Bindable(port)) continue;
+                var port = from + (start - from + i) % (to - from);
+                if (port == DefaultGatewayPort || Given.Contains(port) || !Bindable(port)) continue;
                 Given.Add(port);
                 return port;
             }
         }
-        throw new InvalidOperationException("No free loopback port between 20000 and 32000.");
+        throw new InvalidOperationException($"No free loopback port between {from} and {to}.");
     }
 
-    private static bool Bindable(int port)
+    /// <summary>The silo's default gateway port (a developer's own silo may be running).</summary>
+    private const int DefaultGatewayPort = 30_000;
+
+    /// <summary>Whether a listener could take the loopback port now.</summary>
+    public static bool Bindable(int port)
     {
         try
         {

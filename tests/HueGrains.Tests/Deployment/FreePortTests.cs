@@ -11,43 +11,40 @@ namespace HueGrains.Tests.Deployment;
 public class FreePortTests
 {
     [Fact]
-    public void Ports_are_bindable_distinct_and_below_the_ephemeral_range()
+    public void Ports_are_distinct_below_the_ephemeral_range_and_not_the_silo_default()
     {
         var ports = Enumerable.Range(0, 200).Select(_ => ThrowawayPostgres.FreePort()).ToList();
 
         Assert.Equal(ports.Count, ports.Distinct().Count());
         Assert.All(ports, p => Assert.InRange(p, 20_000, 31_999));
-        using var listener = new TcpListener(IPAddress.Loopback, ports[0]);
-        listener.Start(); // still free
+        Assert.DoesNotContain(30_000, ports);
     }
 
     [Fact]
-    public void A_port_in_use_is_not_handed_out()
+    public void Every_free_port_of_a_range_is_handed_out_once_and_none_in_use()
     {
-        var taken = new List<TcpListener>();
+        // A range no other test draws from: every other port of it held, the rest must come out, each once.
+        const int From = 19_000, To = 19_100;
+        var held = new List<TcpListener>();
         try
         {
-            // Hold a block of the range; none of it may come back.
-            for (var port = 20_000; port < 20_100; port++)
+            for (var port = From; port < To; port += 2)
             {
                 var listener = new TcpListener(IPAddress.Loopback, port);
-                try
-                {
-                    listener.Start();
-                    taken.Add(listener);
-                }
-                catch (SocketException)
-                {
-                    listener.Dispose();
-                }
+                listener.Start();
+                held.Add(listener);
             }
-            var held = taken.Select(l => ((IPEndPoint)l.LocalEndpoint).Port).ToHashSet();
-            var given = Enumerable.Range(0, 300).Select(_ => ThrowawayPostgres.FreePort());
-            Assert.DoesNotContain(given, held.Contains);
+            var free = Enumerable.Range(From, To - From).Where(p => p % 2 == 1 && ThrowawayPostgres.Bindable(p)).ToHashSet();
+            Assert.NotEmpty(free);
+
+            var given = Enumerable.Range(0, free.Count).Select(_ => ThrowawayPostgres.FreePort(From, To)).ToList();
+
+            Assert.Equal(free.OrderBy(p => p), given.OrderBy(p => p));
+            Assert.Throws<InvalidOperationException>(() => ThrowawayPostgres.FreePort(From, To));
         }
         finally
         {
-            foreach (var listener in taken) listener.Dispose();
+            foreach (var listener in held) listener.Dispose();
         }
     }
 }
