@@ -37,7 +37,7 @@ public static class MemoryWorkload
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.UseOrleans(silo => silo.UseLocalhostClustering(ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort())
+        builder.UseOrleans(silo => silo.UseLocalhostClustering(LoopbackPorts.Free(), LoopbackPorts.Free())
             .AddHueInMemoryProviders().AddHueGrains()
             .Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromHours(2)));
         using var host = builder.Build();

@@ -95,7 +95,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
     {
         Console.WriteLine("W0 ceilings and W1 in rounds: COPY, W1a, W1d; the trivial GET, W1b, the baseline's W1b; the no-work broker, W1c");
         var db = await postgres.CreateDatabaseAsync();
-        var brokerPort = ThrowawayPostgres.FreePort();
+        var brokerPort = LoopbackPorts.Free();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
         var brokerDevices = Path.GetTempFileName();
         await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, 64).Select(i => $"bench-{i:D7}\tkey"));
@@ -192,7 +192,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
         public static async Task<BaselineApp> StartAsync(ThrowawayPostgres postgres, int sensors)
         {
-            var port = ThrowawayPostgres.FreePort();
+            var port = LoopbackPorts.Free();
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true };
             foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "HueGrains.Baseline.dll"), "--port", port.ToString(CultureInfo.InvariantCulture),
                          "--db", await postgres.CreateDatabaseAsync(), "--sensors", sensors.ToString(CultureInfo.InvariantCulture) })

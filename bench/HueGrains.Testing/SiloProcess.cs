@@ -40,7 +40,7 @@ public sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(string role, string connectionString, string clusterId, string signingKey,
         IReadOnlyDictionary<string, string>? environment = null, string? siloDll = null)
     {
-        var (httpPort, siloPort, gatewayPort, metricsPort) = (ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort(), ThrowawayPostgres.FreePort());
+        var (httpPort, siloPort, gatewayPort, metricsPort) = (LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free(), LoopbackPorts.Free());
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(siloDll ?? Path.Combine(AppContext.BaseDirectory, "HueGrains.Silo.dll"));
         start.ArgumentList.Add("--role");
@@ -54,7 +54,7 @@ public sealed class SiloProcess : IAsyncDisposable
         start.Environment["Hue__Auth__SigningKey"] = signingKey;
         start.Environment["Hue__RateLimit__PermitsPerSecond"] = "1000000"; // load generators are one client by design
         start.Environment["Hue__RateLimit__Burst"] = "1000000";
-        var mqttPort = ThrowawayPostgres.FreePort();
+        var mqttPort = LoopbackPorts.Free();
         start.Environment["Hue__Mqtt__Port"] = mqttPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         start.Environment["Logging__LogLevel__HueGrains"] = "Information";

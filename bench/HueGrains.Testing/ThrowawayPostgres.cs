@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace HueGrains.Testing;
@@ -17,7 +15,7 @@ public sealed class ThrowawayPostgres(params string[] settings) : IAsyncDisposab
     private readonly string _dataDir = Path.Combine(Path.GetTempPath(), $"hue-it-pg-{Guid.NewGuid():N}");
     private readonly string _bin = FindBinaries();
 
-    public int Port { get; } = FreePort();
+    public int Port { get; } = LoopbackPorts.Free();
 
     /// <summary>The postmaster's process id (its backends are its children), for counting the cluster's CPU in /proc.</summary>
     public int ServerProcessId => int.Parse(File.ReadLines(Path.Combine(_dataDir, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
@@ -90,50 +88,5 @@ public sealed class ThrowawayPostgres(params string[] settings) : IAsyncDisposab
             ? Directory.GetDirectories("/usr/lib/postgresql").OrderByDescending(d => d, StringComparer.Ordinal).Select(d => Path.Combine(d, "bin"))
                 .FirstOrDefault(d => File.Exists(Path.Combine(d, "pg_ctl")) && File.Exists(Path.Combine(d, "initdb")))
             : null;
-    }
-
-    private static readonly HashSet<int> Given = [];
-
-    /// <summary>
-    /// A loopback port free now, below the kernel's ephemeral range (32768-60999 by default): a port the OS picked from
-    /// that range could be taken by an outgoing connection (to PostgreSQL, from a load generator) before the silo binds it
-    /// seconds later (seen once: "address already in use" at a silo's start). Never the same port twice in one process;
-    /// two test processes draw from the same range independently, so they rarely (not never) pick the same one.
-    /// </summary>
-    public static int FreePort() => FreePort(20_000, 32_000);
-
-    /// <summary>A free loopback port in [<paramref name="from"/>, <paramref name="to"/>) not handed out before, scanned from a random start.</summary>
-    public static int FreePort(int from, int to)
-    {
-        lock (Given)
-        {
-            var start = Random.Shared.Next(from, to);
-            for (var i = 0; i < to - from; i++)
-            {
-                var port = from + (start - from + i) % (to - from);
-                if (port == DefaultGatewayPort || Given.Contains(port) || !Bindable(port)) continue;
-                Given.Add(port);
-                return port;
-            }
-        }
-        throw new InvalidOperationException($"No free loopback port between {from} and {to}.");
-    }
-
-    /// <summary>The silo's default gateway port (a developer's own silo may be running).</summary>
-    private const int DefaultGatewayPort = 30_000;
-
-    /// <summary>Whether a listener could take the loopback port now.</summary>
-    public static bool Bindable(int port)
-    {
-        try
-        {
-            using var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -82,7 +82,7 @@ public class ClusterTests(PostgresServer postgres, ITestOutputHelper output)
     [Fact]
     public async Task PostgreSQL_down_at_start_is_logged_retried_and_not_ready()
     {
-        var nowhere = $"Host=127.0.0.1;Port={PostgresServer.FreePort()};Database=hue;Username=hue;Timeout=2";
+        var nowhere = $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Database=hue;Username=hue;Timeout=2";
         await using var silo = SiloProcess.Start("all", nowhere, $"c{Guid.NewGuid():N}", DurablePlatform.SigningKey);
         var deadline = DateTime.UtcNow.AddSeconds(45);
         HttpStatusCode? live = null, ready = null;

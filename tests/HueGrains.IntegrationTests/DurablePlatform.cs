@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using HueGrains.Api.Auth;
 using HueGrains.Silo;
+using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -28,10 +29,10 @@ public sealed class DurablePlatform : IAsyncDisposable
             ["Hue:Auth:SigningKey"] = SigningKey,
             ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // load from one client by design
             ["Hue:RateLimit:Burst"] = "1000000",
-            ["Hue:Orleans:SiloPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Orleans:ClusterId"] = $"it-{Guid.NewGuid():N}",
-            ["Hue:Mqtt:Port"] = PostgresServer.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Mqtt:Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

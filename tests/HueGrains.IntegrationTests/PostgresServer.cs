@@ -18,8 +18,6 @@ public sealed class PostgresServer : IAsyncLifetime
     public Task StartAsync() => Server.StartAsync();
 
     public Task StopAsync() => Server.StopAsync();
-
-    public static int FreePort() => ThrowawayPostgres.FreePort();
 }
 
 [CollectionDefinition(Name)]

@@ -1,4 +1,5 @@
 using HueGrains.Silo;
+using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.Configuration;
@@ -14,8 +15,8 @@ public static class TestPlatform
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Hue:Orleans:SiloPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Hue:Http:Port"] = httpPort?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });
@@ -33,6 +34,4 @@ public static class TestPlatform
         await app.StopAsync();
         await app.DisposeAsync();
     }
-
-    public static int FreePort() => HueGrains.Testing.ThrowawayPostgres.FreePort();
 }

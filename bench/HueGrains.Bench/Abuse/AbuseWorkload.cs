@@ -14,7 +14,7 @@ public static class AbuseWorkload
     {
         Console.WriteLine("Abuse: issue 14's attacks against the shipped platform");
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var mqttPort = ThrowawayPostgres.FreePort();
+        var mqttPort = LoopbackPorts.Free();
         var environment = new Dictionary<string, string>
         {
             ["Hue__Mqtt__Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),

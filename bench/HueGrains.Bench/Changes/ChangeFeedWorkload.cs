@@ -175,7 +175,7 @@ public static class ChangeFeedWorkload
 
         public TimingReceiver()
         {
-            var port = ThrowawayPostgres.FreePort();
+            var port = LoopbackPorts.Free();
             Url = $"http://127.0.0.1:{port}/hook";
             _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
             _listener.Start();

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Security.Cryptography;
 using HueGrains.Api.Auth;
+using HueGrains.Testing;
 using HueGrains.Tests.Http;
 using Microsoft.AspNetCore.Builder;
 
@@ -18,7 +19,7 @@ public sealed class KestrelPlatformFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var port = TestPlatform.FreePort();
+        var port = LoopbackPorts.Free();
         _app = await TestPlatform.StartAsync(new()
         {
             ["Hue:Auth:SigningKey"] = Auth.SigningKey,

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using HueGrains.Silo;
+using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 
@@ -13,7 +14,7 @@ namespace HueGrains.Tests.Deployment;
 public class SecretSettingsTests
 {
     /// <summary>A database nobody listens on: nothing here may get as far as connecting.</summary>
-    private static readonly string Nowhere = $"Host=127.0.0.1;Port={TestPlatform.FreePort()};Database=hue;Username=hue;Timeout=2";
+    private static readonly string Nowhere = $"Host=127.0.0.1;Port={LoopbackPorts.Free()};Database=hue;Username=hue;Timeout=2";
 
     private static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
@@ -81,10 +82,10 @@ public class SecretSettingsTests
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Hue__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(name);
         start.Environment["HUE_SECRETS_DIR"] = secrets.FullName;
-        start.Environment["Hue__Http__Port"] = TestPlatform.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Mqtt__Port"] = TestPlatform.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Orleans__SiloPort"] = TestPlatform.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Orleans__GatewayPort"] = TestPlatform.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Http__Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Mqtt__Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Orleans__SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Orleans__GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

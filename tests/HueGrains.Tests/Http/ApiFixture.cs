@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using HueGrains.Api;
 using HueGrains.Api.Auth;
 using HueGrains.Client;
+using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Kiota.Abstractions.Authentication;
@@ -19,7 +20,7 @@ public sealed class ApiFixture : IAsyncLifetime
 
     public WebApplication App { get; private set; } = null!;
 
-    public int MqttPort { get; } = TestPlatform.FreePort();
+    public int MqttPort { get; } = LoopbackPorts.Free();
 
     /// <summary>The api_key of an Open311 application allowed to post requests.</summary>
     public string Open311Key { get; } = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));

@@ -1,11 +1,12 @@
-using Microsoft.Extensions.DependencyInjection;
 using System.Net.Sockets;
 using System.Text.Json;
 using HueGrains.Api.Ingest;
 using HueGrains.Api.Mqtt;
+using HueGrains.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace HueGrains.Tests.Http;
 
@@ -23,7 +24,7 @@ public class MqttEdgeDefenceTests(ApiFixture api)
 
     private static MqttOptions EdgeOptions(Action<MqttOptions>? configure = null)
     {
-        var options = new MqttOptions { Port = TestPlatform.FreePort() };
+        var options = new MqttOptions { Port = LoopbackPorts.Free() };
         configure?.Invoke(options);
         return options;
     }

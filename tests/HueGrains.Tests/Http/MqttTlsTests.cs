@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using HueGrains.Api.Mqtt;
+using HueGrains.Testing;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -19,7 +20,7 @@ public class MqttTlsTests(ApiFixture api)
     {
         using var certificate = SelfSigned();
         var directory = Directory.CreateTempSubdirectory("hue-mqtt-tls-");
-        var tls = new MqttTlsOptions { Enabled = true, Port = TestPlatform.FreePort(), CertificatePassword = "test-only-password" };
+        var tls = new MqttTlsOptions { Enabled = true, Port = LoopbackPorts.Free(), CertificatePassword = "test-only-password" };
         if (format == "pfx")
         {
             tls.CertificatePath = Path.Combine(directory.FullName, "mqtt.pfx");

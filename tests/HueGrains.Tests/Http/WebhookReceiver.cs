@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using HueGrains.Testing;
 
 namespace HueGrains.Tests.Http;
 
@@ -31,7 +32,7 @@ public sealed class WebhookReceiver : IDisposable
 
     public WebhookReceiver()
     {
-        var port = HueGrains.Testing.ThrowawayPostgres.FreePort();
+        var port = LoopbackPorts.Free();
         Url = $"http://127.0.0.1:{port}/hook";
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();

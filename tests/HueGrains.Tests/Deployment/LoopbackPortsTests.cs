@@ -8,12 +8,12 @@ namespace HueGrains.Tests.Deployment;
 /// The ports tests and the bench hand to silos they start: free, never handed out twice, and outside the kernel's
 /// ephemeral range, where an outgoing connection could take one before the silo binds it.
 /// </summary>
-public class FreePortTests
+public class LoopbackPortsTests
 {
     [Fact]
     public void Ports_are_distinct_below_the_ephemeral_range_and_not_the_silo_default()
     {
-        var ports = Enumerable.Range(0, 200).Select(_ => ThrowawayPostgres.FreePort()).ToList();
+        var ports = Enumerable.Range(0, 200).Select(_ => LoopbackPorts.Free()).ToList();
 
         Assert.Equal(ports.Count, ports.Distinct().Count());
         Assert.All(ports, p => Assert.InRange(p, 20_000, 31_999));
@@ -34,13 +34,13 @@ public class FreePortTests
                 listener.Start();
                 held.Add(listener);
             }
-            var free = Enumerable.Range(From, To - From).Where(p => p % 2 == 1 && ThrowawayPostgres.Bindable(p)).ToHashSet();
+            var free = Enumerable.Range(From, To - From).Where(p => p % 2 == 1 && LoopbackPorts.Bindable(p)).ToHashSet();
             Assert.NotEmpty(free);
 
-            var given = Enumerable.Range(0, free.Count).Select(_ => ThrowawayPostgres.FreePort(From, To)).ToList();
+            var given = Enumerable.Range(0, free.Count).Select(_ => LoopbackPorts.Free(From, To)).ToList();
 
             Assert.Equal(free.OrderBy(p => p), given.OrderBy(p => p));
-            Assert.Throws<InvalidOperationException>(() => ThrowawayPostgres.FreePort(From, To));
+            Assert.Throws<InvalidOperationException>(() => LoopbackPorts.Free(From, To));
         }
         finally
         {
