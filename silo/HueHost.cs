@@ -78,7 +78,8 @@ public static class HueHost
                     .Configure<GatewayOptions>(g => g.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5))
                     // Keep trying to reach the cluster rather than exiting: silos may start after the API.
                     .UseConnectionRetryFilter(async (_, ct) => { await Task.Delay(TimeSpan.FromSeconds(2), ct); return true; });
-                client.AddMemoryStreams(HueStreams.AlertsProvider); // the MQTT edge follows alert streams
+                // The MQTT edge follows alert streams; the client maps streams to the silos' queues.
+                client.AddMemoryStreams(HueStreams.AlertsProvider, streams => streams.ConfigurePartitioning(HueSiloBuilderExtensions.AlertQueues));
                 if (options.Dashboard) client.AddDashboard();
                 if (tracing) client.AddActivityPropagation();
                 if (durable) client.UseAdoNetClustering(o => (o.Invariant, o.ConnectionString) = (HueDatabase.Invariant, database));

@@ -5,21 +5,26 @@ using HueGrains.Testing;
 namespace HueGrains.Bench;
 
 /// <summary>
-/// A top-frames profile of the shipped silo during W1b (dotnet-trace, sampled thread time), written to
-/// bench/results/w1b-profile-{label}.md: the same load as W1b, traced for 30 s after 5 s of warm-up.
+/// A top-frames profile of the shipped silo during W1b, or W1c with <c>--mqtt</c> (dotnet-trace, sampled thread time),
+/// written to bench/results/w1b-profile-{label}.md (w1c-…): the same load, traced for 30 s after 5 s of warm-up. The silo's
+/// process id is printed first, for a profiler of one's own (perf) to attach during the warm-up.
 /// </summary>
 public static class Profile
 {
-    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, string label)
+    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, string label, bool mqtt)
     {
+        var workload = mqtt ? "w1c" : "w1b";
         var trace = RequiredDotnetTrace();
         await using var silo = await ShippedSilo.StartAsync(postgres, sensors);
         await silo.SendOneReadingEachAsync();
-        await using var load = await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 64, "--seconds", 40,
-            "--devices", silo.DevicesFile);
-        var file = Path.Combine(Path.GetTempPath(), $"w1b-{label}-{Guid.NewGuid():N}.nettrace");
+        await using var load = mqtt
+            ? await Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort, "--devices", silo.DevicesFile, "--connections", 64, "--seconds", 40)
+            : await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 64, "--seconds", 40,
+                "--devices", silo.DevicesFile);
+        var file = Path.Combine(Path.GetTempPath(), $"{workload}-{label}-{Guid.NewGuid():N}.nettrace");
         var cpu = ProcessCounters.CpuSeconds(silo.ProcessId);
         await load.GoAsync();
+        Console.WriteLine($"Load running; the silo is process {silo.ProcessId}");
         await Task.Delay(5000);
         Console.WriteLine($"Tracing the silo (process {silo.ProcessId}) for 30 s");
         await Run(trace, "collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-common,dotnet-sampled-thread-time",
@@ -27,18 +32,18 @@ public static class Profile
         var result = await load.ResultAsync();
         var siloUs = (ProcessCounters.CpuSeconds(silo.ProcessId) - cpu) * 1e6 / result.Units;
         var md = new StringBuilder();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"# W1b profile ({label}): the shipped silo under HTTP single readings").AppendLine();
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"# {workload.ToUpperInvariant()} profile ({label}): the shipped silo under {(mqtt ? "MQTT QoS 1" : "HTTP")} single readings").AppendLine();
         md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores. Load: bench/HueGrains.LoadGen, 64 connections, " +
             $"single readings over {sensors:N0} active devices (one reading each first), 40 s: {result.Describe()}; silo CPU {siloUs:N0} µs per reading (with the tracing overhead).");
         md.AppendLine("Trace: `dotnet-trace collect --profile dotnet-common,dotnet-sampled-thread-time` for 30 s after 5 s of warm-up. " +
             "Sampled *thread time*: threads blocked in waits (thread pool, sockets, timers) count too, so read the frames below the waits. " +
-            "Produce it again with `dotnet run -c Release --project bench/HueGrains.Bench -- --profile after`.").AppendLine();
+            $"Produce it again with `dotnet run -c Release --project bench/HueGrains.Bench -- --profile {label}{(mqtt ? " --mqtt" : "")}`.").AppendLine();
         md.AppendLine("## Top 40 frames by inclusive time").AppendLine().AppendLine("```");
         md.AppendLine(await Run(trace, "report", file, "topN", "-n", "40", "--inclusive"));
         md.AppendLine("```").AppendLine().AppendLine("## Top 40 frames by exclusive time").AppendLine().AppendLine("```");
         md.AppendLine(await Run(trace, "report", file, "topN", "-n", "40"));
         md.AppendLine("```");
-        var output = Path.Combine(Repository.Root(), "bench", "results", $"w1b-profile-{label}.md");
+        var output = Path.Combine(Repository.Root(), "bench", "results", $"{workload}-profile-{label}.md");
         await File.WriteAllTextAsync(output, md.ToString());
         File.Delete(file);
         Console.WriteLine($"Wrote {output}");

@@ -60,7 +60,7 @@ if (args.Contains("--w1"))
 if (args.Contains("--profile"))
 {
     var label = args.SkipWhile(a => a != "--profile").Skip(1).Take(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? "before";
-    await Profile.RunAsync(postgres, settings.Sensors, label);
+    await Profile.RunAsync(postgres, settings.Sensors, label, mqtt: args.Contains("--mqtt"));
     return 0;
 }
 

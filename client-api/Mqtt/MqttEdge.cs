@@ -35,6 +35,7 @@ public sealed partial class MqttEdge(
     private const string SessionItem = "hue.session";
     private MqttServer? _server;
     private readonly MqttRefusals _refusals = new(metrics, clock, log);
+    private readonly SharedDeadline _deadlines = new(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds), clock);
     private readonly LoginThrottle _throttle = new(options.Value.MaxFailedLogins, TimeSpan.FromSeconds(options.Value.FailedLoginWindowSeconds), clock);
 
     /// <summary>Open sessions by sensor, so that a key change closes them without listing every client.</summary>
@@ -254,12 +255,12 @@ public sealed partial class MqttEdge(
             return;
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(e.CancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(options.Value.PublishTimeoutSeconds));
+        // Not linked to the session's token: a device that goes away meanwhile gets no PUBACK either way.
+        var deadline = _deadlines.Next();
         try
         {
             var (readings, unit) = ReadingsReader.TryRead(message.Payload, out var plain, out _) ? (plain, null) : Parse(message.Payload.ToArray(), sensor);
-            var result = await ingest.IngestAsync("mqtt", sensor, readings, keyHash, unit, deadline.Token).WaitAsync(deadline.Token);
+            var result = await ingest.IngestAsync("mqtt", sensor, readings, keyHash, unit, deadline).WaitAsync(deadline);
             if (result.Accepted + result.Duplicates == 0) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
         }
         catch (HueValidationException ex)
@@ -275,7 +276,7 @@ public sealed partial class MqttEdge(
             LogNotDurable(log, sensor);
             e.CloseConnection = true; // no PUBACK: the device resends once reconnected
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !e.CancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             metrics.Rejected("mqtt", "not-durable");
             LogNotDurable(log, sensor);

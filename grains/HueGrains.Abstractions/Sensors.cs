@@ -59,10 +59,11 @@ public interface ISensorGrain : IGrainWithStringKey
     /// <summary>
     /// Ingests readings and returns once the accepted ones are durable in the reading journal. <paramref name="deviceKeyHash"/> is the SHA-256 of the device key the caller presented;
     /// null means the edge has already authorised the caller as an operator. <paramref name="unit"/> is the unit of the
-    /// values when the message says (SenML); otherwise they are in the device's own unit.
+    /// values when the message says (SenML); otherwise they are in the device's own unit. The readings are passed by
+    /// reference within a silo (not copied): callers build a list per call and do not change it afterwards.
     /// </summary>
     [Alias("Ingest"), AlwaysInterleave] // waits for the journal's commit without holding up the sensor's other callers
-    Task<IngestResult> Ingest(IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit = null, CancellationToken ct = default);
+    Task<IngestResult> Ingest([Immutable] IReadOnlyList<Reading> readings, string? deviceKeyHash, string? unit = null, CancellationToken ct = default);
 
     /// <summary>Issues a new device key (shown once); the old one stops working at once.</summary>
     [Alias("RotateKey")]
