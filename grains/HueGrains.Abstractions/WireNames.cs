@@ -5,7 +5,15 @@ namespace HueGrains;
 /// <summary>Enum values as clients see them everywhere (JSON, query strings, history entries): "supplement-requested".</summary>
 public static class WireNames
 {
-    public static string Of<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+    public static string Of<T>(T value) where T : struct, Enum => Names<T>.ByValue.TryGetValue(value, out var name) ? name : Convert(value);
+
+    private static string Convert<T>(T value) where T : struct, Enum => JsonNamingPolicy.KebabCaseLower.ConvertName(value.ToString());
+
+    /// <summary>Each defined value's name, converted once (hot paths ask per reading, e.g. a kind's retention).</summary>
+    private static class Names<T> where T : struct, Enum
+    {
+        public static readonly Dictionary<T, string> ByValue = Enum.GetValues<T>().Distinct().ToDictionary(v => v, Convert);
+    }
 
     /// <summary>The value a wire name stands for, or null when it names none.</summary>
     public static T? Parse<T>(string name) where T : struct, Enum =>

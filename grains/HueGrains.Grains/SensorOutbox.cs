@@ -17,7 +17,12 @@ namespace HueGrains.Grains;
 /// </remarks>
 public sealed partial class SensorOutbox : BackgroundService
 {
-    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(25);
+    /// <summary>
+    /// The commune's own flush interval (<see cref="CommuneGrain.FlushInterval"/>). Each flush is a stream message per
+    /// commune with news (40 under load): 1,600 a second at 25 ms, half as many at 50 ms, for at most 25 ms more
+    /// before a commune sees a reading.
+    /// </summary>
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly Func<string, SensorEventBatch, Task> _publish;
     private readonly ILogger<SensorOutbox> _log;

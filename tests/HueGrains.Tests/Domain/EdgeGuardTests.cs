@@ -96,4 +96,14 @@ public class EdgeGuardTests
         Assert.Equal("gauge-1", await After(1, known));
         Assert.Equal(5, lookups);
     }
+
+    [Fact]
+    public void Wire_names_are_kebab_case_and_an_undefined_value_still_gets_one()
+    {
+        Assert.Equal("supplement-requested", WireNames.Of(CaseStatus.SupplementRequested));
+        foreach (var kind in Enum.GetValues<SensorKind>())
+            Assert.Equal(System.Text.Json.JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString()), WireNames.Of(kind));
+        Assert.Equal("99", WireNames.Of((SensorKind)99));
+        Assert.Equal(SensorKind.Pm25, WireNames.Parse<SensorKind>(WireNames.Of(SensorKind.Pm25)));
+    }
 }
