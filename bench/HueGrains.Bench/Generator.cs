@@ -27,6 +27,10 @@ public sealed class Generator : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    /// <summary>MQTT 3.1.1 QoS 1 single readings from 64 connections of the devices in <paramref name="devices"/> (W1c's load).</summary>
+    public static Task<Generator> MqttSinglesAsync(int port, string devices, double seconds, params object[] more) =>
+        StartAsync(["mqtt", "--port", port, "--devices", devices, "--connections", 64, "--seconds", seconds, .. more]);
+
     public static async Task<Generator> StartAsync(params object[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };

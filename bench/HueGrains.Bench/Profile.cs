@@ -18,7 +18,7 @@ public static class Profile
         await using var silo = await ShippedSilo.StartAsync(postgres, sensors);
         await silo.SendOneReadingEachAsync();
         await using var load = mqtt
-            ? await Generator.StartAsync("mqtt", "--port", silo.Process.MqttPort, "--devices", silo.DevicesFile, "--connections", 64, "--seconds", 40)
+            ? await Generator.MqttSinglesAsync(silo.Process.MqttPort, silo.DevicesFile, 40)
             : await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 64, "--seconds", 40,
                 "--devices", silo.DevicesFile);
         var file = Path.Combine(Path.GetTempPath(), $"{workload}-{label}-{Guid.NewGuid():N}.nettrace");

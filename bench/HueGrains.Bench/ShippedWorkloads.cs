@@ -218,9 +218,8 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", kind, "--connections", connections, "--seconds", duration.TotalSeconds,
             "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", kind == "get" ? 0 : NextOrigin(rate > 0), "--rate", rate);
 
-    /// <summary>MQTT 3.1.1 QoS 1 single readings from 64 connections of the devices in <paramref name="devices"/>.</summary>
     private Task<Generator> Mqtt(int port, string devices, TimeSpan duration) =>
-        Generator.StartAsync("mqtt", "--port", port, "--devices", devices, "--connections", 64, "--seconds", duration.TotalSeconds, "--origin-ms", NextOrigin(paced: false));
+        Generator.MqttSinglesAsync(port, devices, duration.TotalSeconds, "--origin-ms", NextOrigin(paced: false));
 
     /// <summary>Throughput with the CPU per unit of the server, PostgreSQL and the generator, and the server's allocations per unit.</summary>
     private Figure AddCosted(string workload, string name, List<Sample> runs, string unit, string? target = null, string server = "silo")

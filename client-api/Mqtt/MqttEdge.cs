@@ -255,7 +255,8 @@ public sealed partial class MqttEdge(
             return;
         }
 
-        // Not linked to the session's token: a device that goes away meanwhile gets no PUBACK either way.
+        // Not linked to the session's token: a device that goes away meanwhile gets no PUBACK either way, and an ingest
+        // under way when the edge stops ends by itself (a grain call or its deadline).
         var deadline = _deadlines.Next();
         try
         {

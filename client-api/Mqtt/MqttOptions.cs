@@ -36,7 +36,7 @@ public sealed class MqttOptions : IValidatableObject
 
     [Range(1, 86_400)] public int FailedLoginWindowSeconds { get; set; } = 60;
 
-    /// <summary>A publish not durable within this time closes the connection without PUBACK (the device resends).</summary>
+    /// <summary>A publish not durable within this time (up to 250 ms more) closes the connection without PUBACK (the device resends).</summary>
     [Range(1, 120)] public int PublishTimeoutSeconds { get; set; } = 10;
 
     public MqttTlsOptions Tls { get; set; } = new();

@@ -79,7 +79,7 @@ public sealed partial class SensorGrain(
     }
 
     /// <summary>
-    /// Interleaves with the sensor's other calls: it sorts the readings, waits for the journal to make the new ones
+    /// Interleaves with the sensor's other calls: it checks the readings, waits for the journal to make the new ones
     /// durable, and only then changes live state. If the journal fails nothing has changed, so a retry is safe. The
     /// recent timestamps are only a cheap first filter: the journal decides what is a duplicate (what it did not store),
     /// and only what it stored counts in the live figures.

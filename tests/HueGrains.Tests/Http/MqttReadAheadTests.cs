@@ -50,8 +50,10 @@ public class MqttReadAheadTests
         Assert.Equal(6, await guard.ReadAsync(new byte[6], 0, 6, CancellationToken.None));
         Assert.Null(guard.Refusal); // the first packet went through whole
 
-        Assert.Equal(0, await guard.ReadAsync(new byte[2], 0, 2, CancellationToken.None)); // MQTTnet sees a closed stream
+        var header = new byte[2];
+        Assert.Equal(0, await guard.ReadAsync(header, 0, 2, CancellationToken.None)); // MQTTnet sees a closed stream
         Assert.Equal("too-large", guard.Refusal);
+        Assert.Equal(new byte[2], header); // and never the announced length
         Assert.Equal(0, await guard.ReadAsync(new byte[2], 0, 2, CancellationToken.None));
         Assert.Equal(1, socket.Reads);
     }
@@ -76,7 +78,7 @@ public class MqttReadAheadTests
     [Fact]
     public void Publishes_in_one_slice_share_a_deadline_that_falls_between_the_timeout_and_one_slice_more()
     {
-        var clock = new FakeTimeProvider();
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 8, 0, 0, TimeSpan.Zero)); // a slice starts here
         var deadlines = new SharedDeadline(TimeSpan.FromSeconds(10), clock);
 
         var first = deadlines.Next();
