@@ -16,6 +16,9 @@ public static class LoopbackPorts
     /// </summary>
     public static int Free() => Free(20_000, 32_000);
 
+    /// <summary><see cref="Free()"/> as a configuration value.</summary>
+    public static string FreeSetting() => Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A free loopback port in [<paramref name="from"/>, <paramref name="to"/>) not handed out before, scanned from a random start.</summary>
     public static int Free(int from, int to)
     {

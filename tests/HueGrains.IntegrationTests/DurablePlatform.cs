@@ -29,10 +29,10 @@ public sealed class DurablePlatform : IAsyncDisposable
             ["Hue:Auth:SigningKey"] = SigningKey,
             ["Hue:RateLimit:PermitsPerSecond"] = "1000000", // load from one client by design
             ["Hue:RateLimit:Burst"] = "1000000",
-            ["Hue:Orleans:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:SiloPort"] = LoopbackPorts.FreeSetting(),
+            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.FreeSetting(),
             ["Hue:Orleans:ClusterId"] = $"it-{Guid.NewGuid():N}",
-            ["Hue:Mqtt:Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Mqtt:Port"] = LoopbackPorts.FreeSetting(),
             ["Logging:LogLevel:Default"] = "Warning",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);

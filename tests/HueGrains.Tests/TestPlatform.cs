@@ -15,8 +15,8 @@ public static class TestPlatform
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Hue:Orleans:SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Hue:Orleans:SiloPort"] = LoopbackPorts.FreeSetting(),
+            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.FreeSetting(),
             ["Hue:Http:Port"] = httpPort?.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Logging:LogLevel:Default"] = "Warning",
         });

@@ -82,10 +82,10 @@ public class SecretSettingsTests
         foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("Hue__", StringComparison.OrdinalIgnoreCase) || k.StartsWith("ConnectionStrings__", StringComparison.OrdinalIgnoreCase)).ToList())
             start.Environment.Remove(name);
         start.Environment["HUE_SECRETS_DIR"] = secrets.FullName;
-        start.Environment["Hue__Http__Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Mqtt__Port"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Orleans__SiloPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["Hue__Orleans__GatewayPort"] = LoopbackPorts.Free().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["Hue__Http__Port"] = LoopbackPorts.FreeSetting();
+        start.Environment["Hue__Mqtt__Port"] = LoopbackPorts.FreeSetting();
+        start.Environment["Hue__Orleans__SiloPort"] = LoopbackPorts.FreeSetting();
+        start.Environment["Hue__Orleans__GatewayPort"] = LoopbackPorts.FreeSetting();
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
