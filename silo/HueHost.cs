@@ -50,7 +50,7 @@ public static class HueHost
                 silo.Configure<ClusterOptions>(Cluster)
                     .Configure<SiloMessagingOptions>(m => m.ResponseTimeout = SiloResponseTimeout)
                     .AddHueGrains();
-                if (options.Dashboard) silo.AddDashboard();
+                if (options.Dashboard) silo.AddHueDashboard(options.DashboardProfiling);
                 if (tracing) silo.AddActivityPropagation();
                 if (durable)
                 {

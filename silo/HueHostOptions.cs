@@ -12,8 +12,11 @@ public sealed class HueHostOptions
     /// <summary>Adds the city simulator, so a newcomer sees live numbers.</summary>
     public bool Demo { get; set; }
 
-    /// <summary>The Orleans dashboard at /dashboard (operators only); it profiles every grain call, so it can be turned off.</summary>
+    /// <summary>The Orleans dashboard at /dashboard (operators only).</summary>
     public bool Dashboard { get; set; } = true;
+
+    /// <summary>The dashboard's timings of each grain method: a filter on every grain call (see <see cref="OrleansDashboard"/>).</summary>
+    public bool DashboardProfiling { get; set; }
 
     public HttpOptions Http { get; set; } = new();
     public OrleansOptions Orleans { get; set; } = new();

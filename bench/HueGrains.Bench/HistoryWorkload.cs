@@ -76,7 +76,7 @@ public sealed partial class HistoryWorkload
         var environment = new Dictionary<string, string>
         {
             ["Hue__Grains__CollectionAge"] = settings.CollectionAge.ToString("c", CultureInfo.InvariantCulture),
-            ["Hue__Dashboard"] = "false", // it profiles every grain call
+            ["Hue__Dashboard"] = "false", // not needed by this workload
             // A few citizens file the whole history: far beyond one citizen's hourly quota (Hue:Quotas) by design.
             ["Hue__Quotas__DossiersPerHour"] = "1000000",
             ["Hue__Quotas__ReportsPerHour"] = "1000000",

@@ -7,14 +7,18 @@ namespace HueGrains.Bench;
 /// <summary>
 /// A top-frames profile of the shipped silo during W1b, or W1c with <c>--mqtt</c> (dotnet-trace, sampled thread time),
 /// written to bench/results/w1b-profile-{label}.md (w1c-…): the same load, traced for 30 s after 5 s of warm-up. The silo's
-/// process id is printed first, for a profiler of one's own (perf) to attach during the warm-up.
+/// process id is printed first, for a profiler of one's own (perf) to attach during the warm-up; with the label
+/// <see cref="External"/> nothing else traces it.
 /// </summary>
 public static class Profile
 {
+    /// <summary>The label for a run without dotnet-trace: the load alone, for a profiler of one's own (perf).</summary>
+    public const string External = "external";
+
     public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, string label, bool mqtt)
     {
         var workload = mqtt ? "w1c" : "w1b";
-        var trace = RequiredDotnetTrace();
+        var trace = label == External ? "" : RequiredDotnetTrace();
         await using var silo = await ShippedSilo.StartAsync(postgres, sensors);
         await silo.SendOneReadingEachAsync();
         await using var load = mqtt
@@ -26,6 +30,12 @@ public static class Profile
         await load.GoAsync();
         Console.WriteLine($"Load running; the silo is process {silo.ProcessId}");
         await Task.Delay(5000);
+        if (label == External)
+        {
+            var loaded = await load.ResultAsync();
+            Console.WriteLine($"{loaded.Describe()}; silo CPU {(ProcessCounters.CpuSeconds(silo.ProcessId) - cpu) * 1e6 / loaded.Units:N1} µs per reading");
+            return;
+        }
         Console.WriteLine($"Tracing the silo (process {silo.ProcessId}) for 30 s");
         await Run(trace, "collect", "-p", silo.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), "--profile", "dotnet-common,dotnet-sampled-thread-time",
             "--duration", "00:00:00:30", "-o", file);

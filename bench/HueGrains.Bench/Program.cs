@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using HueGrains.Bench;
 using HueGrains.Testing;
 
@@ -7,7 +8,10 @@ using HueGrains.Testing;
 //   processes of their own, driven by bench/HueGrains.LoadGen processes; W4 measures the shipped silo at 20,000 active
 //   sensors (--w4-sensors N, or --million for 1,000,000) in the full run.
 // W1 alone with its ceiling, printed only (a quick A/B of the ingest path): -- --w1 [--quick]
-// A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after]
+// A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after] [--mqtt: W1c]
+//   (-- --profile external [--mqtt]: the load alone for 40 s, for perf to attach to the silo whose id is printed)
+// W1c of this checkout's silo (A) beside other builds or settings, in rounds, printed only:
+//   -- --w1c-ab other/HueGrains.Silo.dll "other/HueGrains.Silo.dll;Hue__Dashboard=false" … [--rounds 12]
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
 // latest results are merged into latest.md as sections of their own.
@@ -54,6 +58,13 @@ if (args.Contains("--micro"))
 if (args.Contains("--w1"))
 {
     await new ShippedWorkloads(report, settings, postgres).RunIngestAloneAsync();
+    return 0;
+}
+
+if (args.SkipWhile(a => a != "--w1c-ab").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList() is { Count: > 0 } variants)
+{
+    var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(r => int.Parse(r, CultureInfo.InvariantCulture)).FirstOrDefault(12);
+    await MqttComparison.RunAsync(postgres, settings.Sensors, variants, rounds);
     return 0;
 }
 

@@ -56,14 +56,16 @@ public sealed class ShippedSilo : IAsyncDisposable
         : Path.Combine(Repository.Root(), "silo", "bin", "Release", "net10.0", "HueGrains.Silo.dll");
 
     /// <param name="more">Settings a workload changes besides <see cref="ChangedSettings"/> (it reports them itself).</param>
+    /// <param name="dll">Another build of the silo than <see cref="DllPath"/> (an A/B of two builds).</param>
     public static async Task<ShippedSilo> StartAsync(ThrowawayPostgres postgres, int sensors, string prefix = "bench",
-        IReadOnlyDictionary<string, string>? more = null)
+        IReadOnlyDictionary<string, string>? more = null, string? dll = null)
     {
-        if (!File.Exists(DllPath)) throw new InvalidOperationException($"{DllPath} is missing: dotnet build -c Release silo");
+        dll ??= DllPath;
+        if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: dotnet build -c Release silo");
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).Concat(more ?? new Dictionary<string, string>()).ToDictionary();
         var database = await postgres.CreateDatabaseAsync();
-        var process = SiloProcess.Start("all", database, $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, DllPath);
+        var process = SiloProcess.Start("all", database, $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, dll);
         await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
         var silo = new ShippedSilo(process, signingKey, Path.Combine(Path.GetTempPath(), $"hue-bench-devices-{Guid.NewGuid():N}.tsv"), database);
         if (sensors > 0) await silo.ProvisionAsync(sensors, prefix);

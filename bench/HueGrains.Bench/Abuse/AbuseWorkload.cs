@@ -18,7 +18,7 @@ public static class AbuseWorkload
         var environment = new Dictionary<string, string>
         {
             ["Hue__Mqtt__Port"] = mqttPort.ToString(CultureInfo.InvariantCulture),
-            ["Hue__Dashboard"] = "false", // it profiles every grain call
+            ["Hue__Dashboard"] = "false", // not needed by this workload
             ["Logging__LogLevel__HueGrains"] = "Warning",
         };
         await using var silo = SiloProcess.Start("all", await postgres.CreateDatabaseAsync(), $"abuse-{Guid.NewGuid():N}", key, environment);

@@ -27,7 +27,7 @@ public static class ChangeFeedWorkload
         var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var environment = new Dictionary<string, string>
         {
-            ["Hue__Dashboard"] = "false", // it profiles every grain call
+            ["Hue__Dashboard"] = "false", // not needed by this workload
             ["Hue__Subscriptions__AllowedHosts"] = "127.0.0.1", // the receiver is on loopback; everything else as shipped
             ["Logging__LogLevel__HueGrains"] = "Warning",
         };

@@ -1,0 +1,85 @@
+using System.Globalization;
+using HueGrains.Testing;
+
+namespace HueGrains.Bench;
+
+/// <summary>
+/// W1c of several silo builds or settings side by side (-- --w1c-ab VARIANT… [--rounds N], a variant being
+/// <c>path.dll</c> with optional <c>;Key=Value</c> settings): this checkout's silo (A) and each variant (B, C, …), each on
+/// its own database of one PostgreSQL, in many short rounds of the no-work broker and every silo, the silos' order
+/// rotating each round. One build's rounds drift by a factor of 1.5-2 within minutes on a shared VM; rounds taken
+/// seconds apart and compared pairwise show a change of a few percent (A against a copy of itself: median 0.99,
+/// quartiles 0.85-1.08 over 12 rounds). Printed only.
+/// </summary>
+public static class MqttComparison
+{
+    private static readonly TimeSpan Round = TimeSpan.FromSeconds(5);
+
+    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, IReadOnlyList<string> variants, int rounds)
+    {
+        var silos = new List<(string Name, string Describe, ShippedSilo Silo)>();
+        try
+        {
+            silos.Add(("A", "this checkout", await ShippedSilo.StartAsync(postgres, sensors)));
+            foreach (var (variant, i) in variants.Select((v, i) => (v, i)))
+            {
+                var parts = variant.Split(';', StringSplitOptions.RemoveEmptyEntries);
+                var settings = parts.Skip(1).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+                silos.Add(($"{(char)('B' + i)}", variant, await ShippedSilo.StartAsync(postgres, sensors, more: settings, dll: parts[0])));
+            }
+            foreach (var (_, _, silo) in silos) await silo.SendOneReadingEachAsync();
+            await CompareAsync(postgres, silos, rounds);
+        }
+        finally
+        {
+            foreach (var (_, _, silo) in silos) await silo.DisposeAsync();
+        }
+    }
+
+    private static async Task CompareAsync(ThrowawayPostgres postgres, List<(string Name, string Describe, ShippedSilo Silo)> silos, int rounds)
+    {
+        var brokerPort = LoopbackPorts.Free();
+        await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
+        var brokerDevices = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, 64).Select(i => $"ab-{i:D7}\tkey"));
+        var origin = DateTimeOffset.UtcNow.AddHours(-23);
+        var loads = silos.Select(s => (s.Name, Pid: s.Silo.ProcessId, Port: s.Silo.Process.MqttPort, Devices: s.Silo.DevicesFile)).ToList();
+        var samples = loads.Select(l => l.Name).Append("broker").ToDictionary(n => n, _ => new List<(Sample Sample, double Switches)>());
+        for (var round = -1; round < rounds; round++) // round -1 warms every process up, unmeasured
+        {
+            var order = loads.Skip(Math.Max(round, 0) % loads.Count).Concat(loads.Take(Math.Max(round, 0) % loads.Count)).Prepend(("broker", broker.ProcessId, brokerPort, brokerDevices));
+            foreach (var (name, pid, port, devices) in order)
+            {
+                var switches = ProcessCounters.ContextSwitches(pid);
+                origin = origin.AddMinutes(3); // each reading's time is new (1 ms apart, at most 36,000/s for 5 s)
+                var sample = await Sample.MeasureAsync(pid, name == "broker" ? null : postgres.ServerProcessId, null,
+                    await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, "--origin-ms", origin.ToUnixTimeMilliseconds()));
+                if (round >= 0) samples[name].Add((sample, (ProcessCounters.ContextSwitches(pid) - switches) / (double)sample.Load.Units));
+            }
+        }
+        File.Delete(brokerDevices);
+
+        var brokerRuns = samples["broker"];
+        var a = samples["A"];
+        Console.WriteLine($"W1c side by side over {rounds} rounds of {Round.TotalSeconds:0} s");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  broker: {Median(brokerRuns.Select(x => x.Sample.Load.UnitsPerSecond)):F0}/s, {Median(brokerRuns.Select(x => x.Sample.ServerUsPerUnit)):F1} µs, " +
+            $"context switches {Median(brokerRuns.Select(x => x.Switches)):F2} per message"));
+        foreach (var (name, describe, _) in silos)
+        {
+            var s = samples[name];
+            var paired = s.Select((x, i) => x.Sample.Load.UnitsPerSecond / a[i].Sample.Load.UnitsPerSecond).Order().ToList();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {name} ({describe}): /broker {Median(s.Select((x, i) => x.Sample.Load.UnitsPerSecond / brokerRuns[i].Sample.Load.UnitsPerSecond)):F3}, " +
+                $"/A {Median(paired):F3} (quartiles {paired[paired.Count / 4]:F3}-{paired[paired.Count * 3 / 4]:F3}), " +
+                $"silo {Median(s.Select(x => x.Sample.ServerUsPerUnit)):F1} µs, PostgreSQL {Median(s.Select(x => x.Sample.PostgresUsPerUnit)):F1} µs, " +
+                $"generator {Median(s.Select(x => x.Sample.GeneratorUsPerUnit)):F1} µs, context switches {Median(s.Select(x => x.Switches)):F2} per reading"));
+        }
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    }
+}
