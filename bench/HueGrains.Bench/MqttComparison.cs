@@ -28,12 +28,22 @@ public static class MqttComparison
                 silos.Add(($"{(char)('B' + i)}", variant, await ShippedSilo.StartAsync(postgres, sensors, more: settings, dll: parts[0])));
             }
             foreach (var (_, _, silo) in silos) await silo.SendOneReadingEachAsync();
+            await IdleAsync(silos);
             await CompareAsync(postgres, silos, rounds);
         }
         finally
         {
             foreach (var (_, _, silo) in silos) await silo.DisposeAsync();
         }
+    }
+
+    /// <summary>What each silo spends with no load at all (timers, stream polls), all of them idle together.</summary>
+    private static async Task IdleAsync(List<(string Name, string Describe, ShippedSilo Silo)> silos)
+    {
+        var before = silos.Select(s => ProcessCounters.CpuSeconds(s.Silo.ProcessId)).ToList();
+        await Task.Delay(TimeSpan.FromSeconds(10));
+        Console.WriteLine("  idle: " + string.Join(", ", silos.Select((s, i) =>
+            string.Create(CultureInfo.InvariantCulture, $"{s.Name} {(ProcessCounters.CpuSeconds(s.Silo.ProcessId) - before[i]) * 10:F1}% of a core"))));
     }
 
     private static async Task CompareAsync(ThrowawayPostgres postgres, List<(string Name, string Describe, ShippedSilo Silo)> silos, int rounds)

@@ -21,6 +21,14 @@ public static class Profile
         var trace = label == External ? "" : RequiredDotnetTrace();
         await using var silo = await ShippedSilo.StartAsync(postgres, sensors);
         await silo.SendOneReadingEachAsync();
+        if (label == External)
+        {
+            // Idle first: what the silo spends on its own (timers, stream polls), for the profiler to see apart.
+            var idle = ProcessCounters.CpuSeconds(silo.ProcessId);
+            Console.WriteLine($"Idle for 20 s; the silo is process {silo.ProcessId}");
+            await Task.Delay(TimeSpan.FromSeconds(20));
+            Console.WriteLine($"Idle: {(ProcessCounters.CpuSeconds(silo.ProcessId) - idle) * 5:F1}% of a core");
+        }
         await using var load = mqtt
             ? await Generator.MqttSinglesAsync(silo.Process.MqttPort, silo.DevicesFile, 40)
             : await Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", "single", "--connections", 64, "--seconds", 40,
