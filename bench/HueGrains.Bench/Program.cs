@@ -125,7 +125,7 @@ static IEnumerable<string> HowMeasured()
         "`dotnet_gc_heap_total_allocated_bytes_total` from its /metrics before and after. W3 and W2 GETs are paced (400/s) so every kind " +
         "of query meets the same ingest load; latency is measured from send to the end of the answer.";
     yield return "- Settings changed from the defaults for the run (besides ports, the connection string and a signing key): " +
-        string.Join("; ", ShippedSilo.ChangedSettings.Select(s => $"`{s.Key}={s.Value}`")) + ". Everything else (the dashboard on, " +
+        string.Join("; ", ShippedSilo.ChangedSettings.Select(s => $"`{s.Key}={s.Value}`")) + ". Everything else (the Orleans dashboard on, without its call profiling, " +
         "OpenTelemetry, rate limiting, authentication) is as an operator gets it.";
 }
 
