@@ -5,11 +5,13 @@ namespace HueGrains.Bench;
 
 /// <summary>
 /// W1c of several silo builds or settings side by side (-- --w1c-ab VARIANT… [--rounds N], a variant being
-/// <c>path.dll</c> with optional <c>;Key=Value</c> settings): this checkout's silo (A) and each variant (B, C, …), each on
+/// <c>path.dll</c> with optional <c>;Key=Value</c> settings, given to the silo as environment variables; an empty path is
+/// this checkout's silo): this checkout's silo (A) and each variant (B, C, …), each on
 /// its own database of one PostgreSQL, in many short rounds of the no-work broker and every silo, the silos' order
 /// rotating each round. One build's rounds drift by a factor of 1.5-2 within minutes on a shared VM; rounds taken
 /// seconds apart and compared pairwise show a change of a few percent (A against a copy of itself: median 0.99,
-/// quartiles 0.85-1.08 over 12 rounds). Printed only.
+/// quartiles 0.85-1.08 over 12 rounds). Context switches are those of the threads alive before and after a load,
+/// its generator's connections included. Printed only.
 /// </summary>
 public static class MqttComparison
 {
@@ -23,9 +25,11 @@ public static class MqttComparison
             silos.Add(("A", "this checkout", await ShippedSilo.StartAsync(postgres, sensors)));
             foreach (var (variant, i) in variants.Select((v, i) => (v, i)))
             {
-                var parts = variant.Split(';', StringSplitOptions.RemoveEmptyEntries);
-                var settings = parts.Skip(1).Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-                silos.Add(($"{(char)('B' + i)}", variant, await ShippedSilo.StartAsync(postgres, sensors, more: settings, dll: parts[0])));
+                var parts = variant.Split(';');
+                var settings = parts.Skip(1).Where(p => p.Length > 0).Select(p => p.Split('=', 2))
+                    .ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : throw new ArgumentException($"A setting is Key=Value: {variant}"));
+                var dll = parts[0].Length > 0 ? parts[0] : null; // ";Key=Value": this checkout's silo with other settings
+                silos.Add(($"{(char)('B' + i)}", variant, await ShippedSilo.StartAsync(postgres, sensors, more: settings, dll: dll)));
             }
             foreach (var (_, _, silo) in silos) await silo.SendOneReadingEachAsync();
             await IdleAsync(silos);
@@ -33,7 +37,17 @@ public static class MqttComparison
         }
         finally
         {
-            foreach (var (_, _, silo) in silos) await silo.DisposeAsync();
+            foreach (var (_, _, silo) in silos)
+            {
+                try
+                {
+                    await silo.DisposeAsync();
+                }
+                catch (Exception ex)
+                {
+                    Console.WriteLine($"  stopping a silo failed: {ex.Message}"); // the others are still stopped
+                }
+            }
         }
     }
 
@@ -62,12 +76,13 @@ public static class MqttComparison
             {
                 var switches = ProcessCounters.ContextSwitches(pid);
                 origin = origin.AddMinutes(3); // each reading's time is new (1 ms apart, at most 36,000/s for 5 s)
+                if (origin > DateTimeOffset.UtcNow.AddMinutes(-10)) throw new InvalidOperationException("Too many rounds: readings would be dated after the run's start.");
                 var sample = await Sample.MeasureAsync(pid, name == "broker" ? null : postgres.ServerProcessId, null,
                     await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, "--origin-ms", origin.ToUnixTimeMilliseconds()));
                 if (round >= 0) samples[name].Add((sample, (ProcessCounters.ContextSwitches(pid) - switches) / (double)sample.Load.Units));
             }
         }
-        File.Delete(brokerDevices);
+        File.Delete(brokerDevices); // (left in the temporary directory if a round fails)
 
         var brokerRuns = samples["broker"];
         var a = samples["A"];

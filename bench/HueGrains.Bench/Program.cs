@@ -61,9 +61,11 @@ if (args.Contains("--w1"))
     return 0;
 }
 
-if (args.SkipWhile(a => a != "--w1c-ab").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList() is { Count: > 0 } variants)
+if (args.Contains("--w1c-ab"))
 {
+    var variants = args.SkipWhile(a => a != "--w1c-ab").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
     var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(r => int.Parse(r, CultureInfo.InvariantCulture)).FirstOrDefault(12);
+    if (variants.Count == 0 || rounds < 1) throw new ArgumentException("--w1c-ab needs at least one variant (path.dll[;Key=Value…]) right after it, and --rounds at least 1.");
     await MqttComparison.RunAsync(postgres, settings.Sensors, variants, rounds);
     return 0;
 }
@@ -121,7 +123,7 @@ static IEnumerable<string> HowMeasured()
         "W3 need a paced rate (wrk has none), the MQTT loads need a publisher anyway, and one generator keeps HTTP and MQTT ceilings comparable. " +
         "Its own CPU is in the 'load generator CPU per unit' rows.";
     yield return "- CPU per unit: utime + stime from /proc/<pid>/stat of the silo (or broker, or baseline) process, and of the PostgreSQL " +
-        "postmaster and every process it started, read just before the load starts and after it ends. Allocations: the silo's own " +
+        "postmaster and every process it started (those that ended included, the postmaster's cutime + cstime), read just before the load starts and after it ends. Allocations: the silo's own " +
         "`dotnet_gc_heap_total_allocated_bytes_total` from its /metrics before and after. W3 and W2 GETs are paced (400/s) so every kind " +
         "of query meets the same ingest load; latency is measured from send to the end of the answer.";
     yield return "- Settings changed from the defaults for the run (besides ports, the connection string and a signing key): " +

@@ -63,13 +63,22 @@ public sealed class ShippedSilo : IAsyncDisposable
         dll ??= DllPath;
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is missing: dotnet build -c Release silo");
         var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).Concat(more ?? new Dictionary<string, string>()).ToDictionary();
+        var settings = ChangedSettings.Where(s => !s.Value.StartsWith('(')).ToDictionary();
+        foreach (var (key, value) in more ?? new Dictionary<string, string>()) settings[key] = value;
         var database = await postgres.CreateDatabaseAsync();
         var process = SiloProcess.Start("all", database, $"bench-{Guid.NewGuid():N}"[..16], signingKey, settings, dll);
-        await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
         var silo = new ShippedSilo(process, signingKey, Path.Combine(Path.GetTempPath(), $"hue-bench-devices-{Guid.NewGuid():N}.tsv"), database);
-        if (sensors > 0) await silo.ProvisionAsync(sensors, prefix);
-        return silo;
+        try
+        {
+            await process.WaitReadyAsync(TimeSpan.FromSeconds(120));
+            if (sensors > 0) await silo.ProvisionAsync(sensors, prefix);
+            return silo;
+        }
+        catch
+        {
+            await silo.DisposeAsync(); // a silo that did not start or provision is not left running
+            throw;
+        }
     }
 
     /// <summary>Bulk provisioning, 1,000 sensors per request as an operator would: the sensors are spread over the 40 communes.</summary>

@@ -1,8 +1,6 @@
 using HueGrains.Silo;
-using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace HueGrains.Tests.Deployment;
@@ -14,19 +12,17 @@ public sealed class DashboardProfilingTests
     [InlineData(null, 0)]
     [InlineData("false", 0)]
     [InlineData("true", 1)]
-    public async Task The_dashboard_filters_grain_calls_only_when_profiling(string? profiling, int filters)
+    public void The_dashboard_filters_grain_calls_only_when_profiling(string? profiling, int filters)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Hue:Orleans:SiloPort"] = LoopbackPorts.FreeSetting(),
-            ["Hue:Orleans:GatewayPort"] = LoopbackPorts.FreeSetting(),
             ["Hue:DashboardProfiling"] = profiling,
         });
         builder.AddHuePlatform();
-        await using var app = builder.Build();
 
-        Assert.Equal(filters, app.Services.GetServices<IIncomingGrainCallFilter>().Count());
-        Assert.NotEmpty(app.Services.GetServices<IConfigureOptions<Orleans.Dashboard.DashboardOptions>>()); // the dashboard is there either way
+        // The registrations, not the resolved filters: tracing (an OTLP endpoint in the environment) adds one of its own.
+        Assert.Equal(filters, builder.Services.Count(OrleansDashboard.IsProfilerFilter));
+        Assert.Contains(builder.Services, s => s.ServiceType == typeof(IConfigureOptions<Orleans.Dashboard.DashboardOptions>)); // the dashboard either way
     }
 }
