@@ -96,15 +96,11 @@ public static class MqttComparison
             var paired = s.Select((x, i) => x.Sample.Load.UnitsPerSecond / a[i].Sample.Load.UnitsPerSecond).Order().ToList();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {name} ({describe}): /broker {Median(s.Select((x, i) => x.Sample.Load.UnitsPerSecond / brokerRuns[i].Sample.Load.UnitsPerSecond)):F3}, " +
-                $"/A {Median(paired):F3} (quartiles {paired[paired.Count / 4]:F3}-{paired[paired.Count * 3 / 4]:F3}), " +
+                $"/A {Median(paired):F3} (quartiles {Load.Percentile(paired, 0.25):F3}-{Load.Percentile(paired, 0.75):F3}), " +
                 $"silo {Median(s.Select(x => x.Sample.ServerUsPerUnit)):F1} µs, PostgreSQL {Median(s.Select(x => x.Sample.PostgresUsPerUnit)):F1} µs, " +
                 $"generator {Median(s.Select(x => x.Sample.GeneratorUsPerUnit)):F1} µs, context switches {Median(s.Select(x => x.Switches)):F2} per reading"));
         }
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Load.Percentile([.. values.Order()], 0.5);
 }
