@@ -256,12 +256,13 @@ public sealed partial class MqttEdge(
         }
 
         // Not linked to the session's token: a device that goes away meanwhile gets no PUBACK either way, and an ingest
-        // under way when the edge stops ends by itself (a grain call or its deadline).
+        // under way when the edge stops ends by itself (a grain call or its deadline). Orleans ends a call whose token is
+        // cancelled at once, without waiting for the grain (MessagingOptions.WaitForCancellationAcknowledgement is off).
         var deadline = _deadlines.Next();
         try
         {
             var (readings, unit) = ReadingsReader.TryRead(message.Payload, out var plain, out _) ? (plain, null) : Parse(message.Payload.ToArray(), sensor);
-            var result = await ingest.IngestAsync("mqtt", sensor, readings, keyHash, unit, deadline).WaitAsync(deadline);
+            var result = await ingest.IngestAsync("mqtt", sensor, readings, keyHash, unit, deadline);
             if (result.Accepted + result.Duplicates == 0) e.Response.ReasonCode = MqttPubAckReasonCode.PayloadFormatInvalid;
         }
         catch (HueValidationException ex)

@@ -4,9 +4,12 @@ using System.Security.Cryptography;
 using HueGrains.Api;
 using HueGrains.Api.Auth;
 using HueGrains.Client;
+using HueGrains.Persistence;
 using HueGrains.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.Kiota.Abstractions.Authentication;
 using Microsoft.Kiota.Http.HttpClientLibrary;
 
@@ -56,11 +59,15 @@ public sealed class ApiFixture : IAsyncLifetime
             ["Hue:Subscriptions:MaxPerOwner"] = "3",
             ["Hue:NationalSync:AccessKey"] = NationalAccessKey,
             ["Hue:NationalSync:SecretKey"] = NationalSecretKey,
-        });
+        }, services: s => s.AddSingleton(sp => new HoldingJournal(new MemoryReadingJournal(sp.GetRequiredService<IOptions<HistoryOptions>>())))
+            .AddSingleton<IReadingJournal>(sp => sp.GetRequiredService<HoldingJournal>()));
         Anonymous = App.GetTestClient();
     }
 
     public Task DisposeAsync() => TestPlatform.StopAsync(App);
+
+    /// <summary>The platform's reading journal, which can hold a sensor's appends (see <see cref="HoldingJournal"/>).</summary>
+    public HoldingJournal Journal => App.Services.GetRequiredService<HoldingJournal>();
 
     public HttpClient As(string role, string? commune = null, string? citizenId = null) =>
         WithToken(TokenIssuer.Issue(Auth, role, commune, citizenId));

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using HueGrains.Api.Ingest;
@@ -245,6 +246,50 @@ public class MqttEdgeDefenceTests(ApiFixture api)
         if (ended == publish && publish.IsCompletedSuccessfully) return; // acknowledged (with a reason): an answer
         Assert.Same(dropped.Task, await Task.WhenAny(dropped.Task, Task.Delay(TimeSpan.FromSeconds(5))));
         Assert.NotEqual(MqttClientDisconnectReason.NormalDisconnection, await dropped.Task); // a DISCONNECT with a reason
+    }
+
+    [Fact]
+    public async Task A_publish_not_durable_by_its_deadline_gets_no_PUBACK_and_its_resend_is_stored_once()
+    {
+        var (id, key) = await ProvisionAsync();
+        var at = DateTimeOffset.UtcNow.AddSeconds(-5);
+        var publish = MqttWire.Publish(id, 1, $$"""{"at":"{{at:O}}","value":1.5}""");
+        api.Journal.Hold(id); // the database stops answering this sensor's appends
+        var edge = await MqttWire.StartEdgeAsync(api, EdgeOptions(o => o.PublishTimeoutSeconds = 1));
+        try
+        {
+            using (var socket = await MqttWire.OpenAsync(edge.Front!.Port))
+            {
+                await socket.SendAsync(MqttWire.Connect(id, id, key));
+                Assert.Equal(0, await MqttWire.ConnAckAsync(socket));
+                var sent = Stopwatch.StartNew();
+                await socket.SendAsync(publish);
+                var answer = await MqttWire.ReceivedUntilClosedAsync(socket, TimeSpan.FromSeconds(5));
+
+                Assert.NotNull(answer); // closed although the append never finished: the deadline ended the call
+                Assert.Empty(answer); // and no PUBACK: the device keeps the reading and resends it
+                Assert.InRange(sent.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(5));
+                Assert.Equal(1, api.Journal.Waiting); // it reached the journal, whose commit is still to come
+            }
+
+            api.Journal.Release(id); // the held commit completes after all
+            using var again = await MqttWire.OpenAsync(edge.Front!.Port);
+            await again.SendAsync(MqttWire.Connect(id, id, key));
+            Assert.Equal(0, await MqttWire.ConnAckAsync(again));
+            await again.SendAsync(publish);
+            var puback = new byte[4];
+            using var stream = new NetworkStream(again);
+            await stream.ReadExactlyAsync(puback).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.Equal(new byte[] { 0x40, 0x02, 0x00, 0x01 }, puback);
+
+            var stored = await api.Journal.ReadAsync(id, SensorKind.WaterLevel, at.AddMinutes(-1), at.AddMinutes(1), 10, CancellationToken.None);
+            Assert.Equal(1.5, Assert.Single(stored).Value);
+        }
+        finally
+        {
+            api.Journal.Release(id);
+            await MqttWire.StopAsync(edge);
+        }
     }
 
     [Theory]

@@ -76,6 +76,35 @@ public static class MqttWire
         return buffer[3];
     }
 
+    /// <summary>A QoS 1 PUBLISH of <paramref name="payload"/> to <c>hue/sensors/{sensor}/readings</c>.</summary>
+    public static byte[] Publish(string sensor, ushort packetId, string payload)
+    {
+        var topic = Encoding.UTF8.GetBytes($"hue/sensors/{sensor}/readings");
+        byte[] body = [(byte)(topic.Length >> 8), (byte)topic.Length, .. topic, (byte)(packetId >> 8), (byte)packetId, .. Encoding.UTF8.GetBytes(payload)];
+        return [0x32, .. RemainingLength(body.Length), .. body];
+    }
+
+    /// <summary>What the server sent until it closed (or reset) the socket; null if it was still open after the time.</summary>
+    public static async Task<byte[]?> ReceivedUntilClosedAsync(Socket socket, TimeSpan time)
+    {
+        var received = new List<byte>();
+        var buffer = new byte[64];
+        using var timeout = new CancellationTokenSource(time);
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, timeout.Token) is var n and > 0) received.AddRange(buffer.AsSpan(0, n));
+            return [.. received];
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+        catch (SocketException)
+        {
+            return [.. received];
+        }
+    }
+
     /// <summary>Whether the server closed (or reset) the socket within the time.</summary>
     public static async Task<bool> ClosedWithinAsync(Socket socket, TimeSpan time)
     {
