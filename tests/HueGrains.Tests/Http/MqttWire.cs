@@ -106,26 +106,7 @@ public static class MqttWire
     }
 
     /// <summary>Whether the server closed (or reset) the socket within the time.</summary>
-    public static async Task<bool> ClosedWithinAsync(Socket socket, TimeSpan time)
-    {
-        var buffer = new byte[64];
-        using var timeout = new CancellationTokenSource(time);
-        try
-        {
-            while (true)
-            {
-                if (await socket.ReceiveAsync(buffer, timeout.Token) == 0) return true;
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-        catch (SocketException)
-        {
-            return true;
-        }
-    }
+    public static async Task<bool> ClosedWithinAsync(Socket socket, TimeSpan time) => await ReceivedUntilClosedAsync(socket, time) is not null;
 
     /// <summary>The local addresses listening on a TCP port, from /proc/net/tcp and /proc/net/tcp6 (no traffic sent).</summary>
     public static IReadOnlyList<string> Listeners(int port)
