@@ -36,7 +36,9 @@ public class LiveFeedRetentionTests(FakeClockFixture fixture) : IClassFixture<Fa
             Assert.Equal(alert.Position - 1, fromMemory.Through); // the rest comes from memory
 
             fixture.Clock.Advance(LiveFeed.KeptFor + TimeSpan.FromSeconds(1));
-            await WaitUntil(() => feed.After(0).Count == 0);
+            // The alert and all before it are forgotten. Not the whole memory: the commune's and the city's indicator
+            // changes that the alert causes may be read after the jump, and the stopped clock then keeps them recent.
+            await WaitUntil(() => !feed.After(0).Any(e => e.Position <= alert.Position));
 
             // Older than memory: read from the feed itself, the same event at the same position.
             var fromFeed = await feed.MissedAsync(alert.Position - 1, code, 200, CancellationToken.None);
