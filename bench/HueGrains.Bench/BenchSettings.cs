@@ -1,7 +1,11 @@
 namespace HueGrains.Bench;
 
-/// <summary>How many times and how long each measurement runs; every run is bounded in time.</summary>
-public sealed record BenchSettings(int Runs, TimeSpan RunLength, int Sensors, int[] MemoryActivations)
+/// <summary>
+/// How many times and how long each measurement runs; every run is bounded in time. W0's ceilings and W1 run
+/// <see cref="IngestRounds"/> rounds: their ratios are taken within a round, and one round spreads by about ±10% on a
+/// shared machine, so their medians take more rounds than the other figures' runs.
+/// </summary>
+public sealed record BenchSettings(int Runs, int IngestRounds, TimeSpan RunLength, int Sensors, int[] MemoryActivations)
 {
     public async Task<List<double>> RepeatAsync(Func<TimeSpan, Task<double>> measure)
     {

@@ -23,8 +23,8 @@ using HueGrains.Testing;
 // Everything on loopback, every run bounded; results in bench/results/latest.md and latest.json.
 var quick = args.Contains("--quick");
 var settings = quick
-    ? new BenchSettings(Runs: 1, RunLength: TimeSpan.FromSeconds(3), Sensors: 2_000, MemoryActivations: [10_000])
-    : new BenchSettings(Runs: 3, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000, MemoryActivations: [100_000]);
+    ? new BenchSettings(Runs: 1, IngestRounds: 1, RunLength: TimeSpan.FromSeconds(3), Sensors: 2_000, MemoryActivations: [10_000])
+    : new BenchSettings(Runs: 3, IngestRounds: 5, RunLength: TimeSpan.FromSeconds(5), Sensors: 20_000, MemoryActivations: [100_000]);
 // W4 in the shipped silo provisions every sensor through the API (a few hundred per second here): 1,000,000 (it fits in
 // 8 GB) when W4 runs alone, which takes about an hour; 20,000 in the full run to keep it short; or --w4-sensors N.
 var shippedSensors = args.Contains("--million") ? 1_000_000
@@ -105,7 +105,7 @@ report.Section("How W0-W4 were measured", HowMeasured());
 ExplainGaps(report);
 
 var results = Path.Combine(Repository.Root(), "bench", "results");
-await report.WriteAsync(results, elapsed.Elapsed, settings.Runs, settings.RunLength);
+await report.WriteAsync(results, elapsed.Elapsed, settings.Runs, settings.RunLength, ingestRounds: settings.IngestRounds);
 foreach (var alone in RunAlone.Names.Where(a => File.Exists(Path.Combine(results, a + ".md"))))
     await Report.MergeIntoLatestAsync(results, alone);
 Console.WriteLine($"Wrote {Path.Combine(results, "latest.md")} after {elapsed.Elapsed.TotalMinutes:0.0} min");

@@ -40,7 +40,7 @@ public sealed class Report
     public void Section(string title, IEnumerable<string> lines) => _sections.Add((title, [.. lines]));
 
     /// <param name="name">The file names: latest.md and latest.json for the full run; a workload run alone writes its own.</param>
-    public async Task WriteAsync(string directory, TimeSpan elapsed, int runs, TimeSpan runLength, string name = "latest")
+    public async Task WriteAsync(string directory, TimeSpan elapsed, int runs, TimeSpan runLength, string name = "latest", int ingestRounds = 0)
     {
         Directory.CreateDirectory(directory);
         var machine = new
@@ -57,7 +57,7 @@ public sealed class Report
         };
         await File.WriteAllTextAsync(Path.Combine(directory, $"{name}.json"), JsonSerializer.Serialize(new
         {
-            machine, runs, runSeconds = runLength.TotalSeconds, elapsedSeconds = Math.Round(elapsed.TotalSeconds), figures = _figures, notes = _notes,
+            machine, runs, ingestRounds, runSeconds = runLength.TotalSeconds, elapsedSeconds = Math.Round(elapsed.TotalSeconds), figures = _figures, notes = _notes,
             sections = _sections.Select(s => new { title = s.Title, lines = s.Lines }),
         }, JsonOptions));
 
@@ -65,7 +65,7 @@ public sealed class Report
         md.AppendLine("# HueGrains benchmark results").AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"Machine: {machine.host}, {machine.cpu}, {machine.cores} cores, {machine.memoryGiB} GiB, {machine.os}; {machine.runtime}; Orleans {machine.orleans}; Npgsql {machine.npgsql}.");
         if (runLength > TimeSpan.Zero)
-            md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
+            md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; every figure is the median of {runs} runs of {runLength.TotalSeconds:0} s{(ingestRounds > 0 ? $", W0 and W1's of {ingestRounds} rounds" : "")} (min–max beside it); the whole run took {elapsed.TotalMinutes:0.0} min.");
         else
             md.AppendLine(CultureInfo.InvariantCulture, $"Run {machine.date:yyyy-MM-dd HH:mm} UTC; one run; it took {elapsed.TotalMinutes:0.0} min.");
         md.AppendLine("Load generators, PostgreSQL 15 and the platform share the same cores on loopback.").AppendLine();

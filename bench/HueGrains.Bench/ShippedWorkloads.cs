@@ -17,14 +17,15 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
     private int _minutes;
 
     /// <summary>
-    /// Each load that sends readings starts its own reading times (one millisecond per reading, so no reading repeats):
-    /// 40 minutes for a load at full speed, 5 for a paced one. The run's loads stay within the 23 hours before its start
-    /// (a reading more than 5 minutes ahead of the clock is refused, not ingested); GETs take none.
+    /// Each load that stores readings starts its own reading times (one millisecond per reading, so no reading repeats):
+    /// 6 minutes per second of a load at full speed (room for 360,000 readings a second; W1a peaks near 170,000), 5 for
+    /// a paced one. The run's loads stay within the 23 hours before its start (a reading more than 5 minutes ahead of the
+    /// clock is refused, not ingested); GETs and the no-work broker take none.
     /// </summary>
-    private long NextOrigin(bool paced)
+    private long NextOrigin(TimeSpan duration, bool paced)
     {
         var start = Origin.AddMinutes(_minutes);
-        _minutes += paced ? 5 : 40;
+        _minutes += paced ? 5 : (int)Math.Ceiling(duration.TotalSeconds * 6);
         if (_minutes > 23 * 60) throw new InvalidOperationException("The run's loads would send readings dated after its start.");
         return start.ToUnixTimeMilliseconds();
     }
@@ -110,14 +111,14 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
             ("trivial", d => Http(silo, "get", 64, d, trivialPaths), silo.ProcessId),
             ("(b)", d => Http(silo, "single", 64, d), silo.ProcessId),
             ("baseline", d => BaselineSingles(baseline, d), baseline.ProcessId),
-            ("broker", d => Mqtt(brokerPort, brokerDevices, d), broker.ProcessId),
+            ("broker", d => Mqtt(brokerPort, brokerDevices, d, stores: false), broker.ProcessId),
             ("(c)", d => Mqtt(silo.Process.MqttPort, silo.DevicesFile, d), silo.ProcessId),
         };
         // 2 s of each load unmeasured first (the silo's JIT and tiering, the broker's and the grains' first connections).
         foreach (var load in loads) await Sample.MeasureAsync(load.Server, null, null, await load.Start(TimeSpan.FromSeconds(2)));
         var copy = new List<(double Rate, double PgUs)>();
         var runs = loads.ToDictionary(l => l.Name, _ => new List<Sample>());
-        for (var round = 0; round < settings.Runs; round++)
+        for (var round = 0; round < settings.IngestRounds; round++)
         {
             copy.Add(await CopyCeilingAsync(db, settings.RunLength));
             foreach (var load in loads)
@@ -148,7 +149,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         return w1b;
 
         void Ratio(string workload, string name, Func<int, double> ofRound, string? target) =>
-            report.Add(workload, name, [.. Enumerable.Range(0, settings.Runs).Select(ofRound)], "ratio", target);
+            report.Add(workload, name, [.. Enumerable.Range(0, settings.IngestRounds).Select(ofRound)], "ratio", target);
     }
 
     /// <summary>One run of the COPY ceiling: rows per second, and PostgreSQL's CPU per row.</summary>
@@ -176,7 +177,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
     private Task<Generator> BaselineSingles(BaselineApp baseline, TimeSpan duration, double rate = 0) =>
         Generator.StartAsync("http", "--port", baseline.Port, "--kind", "single", "--connections", 64, "--seconds", duration.TotalSeconds,
-            "--devices", baseline.DevicesFile, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(rate > 0), "--rate", rate);
+            "--devices", baseline.DevicesFile, "--path-template", "/readings/{id}", "--origin-ms", NextOrigin(duration, rate > 0), "--rate", rate);
 
     /// <summary>
     /// The plain ASP.NET Core + Npgsql app (bench/HueGrains.Baseline, one INSERT per reading, GROUP BY per query) as its
@@ -216,10 +217,11 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
 
     private Task<Generator> Http(ShippedSilo silo, string kind, int connections, TimeSpan duration, string? paths = null, double rate = 0) =>
         Generator.StartAsync("http", "--port", silo.Process.HttpPort, "--kind", kind, "--connections", connections, "--seconds", duration.TotalSeconds,
-            "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", kind == "get" ? 0 : NextOrigin(rate > 0), "--rate", rate);
+            "--devices", silo.DevicesFile, "--paths", paths ?? "", "--origin-ms", kind == "get" ? 0 : NextOrigin(duration, rate > 0), "--rate", rate);
 
-    private Task<Generator> Mqtt(int port, string devices, TimeSpan duration) =>
-        Generator.MqttSinglesAsync(port, devices, duration.TotalSeconds, "--origin-ms", NextOrigin(paced: false));
+    /// <param name="stores">False for the no-work broker: its readings are dropped, so they need no reading times of their own.</param>
+    private Task<Generator> Mqtt(int port, string devices, TimeSpan duration, bool stores = true) =>
+        Generator.MqttSinglesAsync(port, devices, duration.TotalSeconds, "--origin-ms", stores ? NextOrigin(duration, paced: false) : Origin.ToUnixTimeMilliseconds());
 
     /// <summary>Throughput with the CPU per unit of the server, PostgreSQL and the generator, and the server's allocations per unit.</summary>
     private Figure AddCosted(string workload, string name, List<Sample> runs, string unit, string? target = null, string server = "silo")
