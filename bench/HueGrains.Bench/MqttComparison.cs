@@ -65,7 +65,7 @@ public static class MqttComparison
         var brokerPort = LoopbackPorts.Free();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
         var brokerDevices = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, 64).Select(i => $"ab-{i:D7}\tkey"));
+        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, Generator.MqttDevices).Select(i => $"ab-{i:D7}\tkey"));
         var origin = DateTimeOffset.UtcNow.AddHours(-23);
         var loads = silos.Select(s => (s.Name, Pid: s.Silo.ProcessId, Port: s.Silo.Process.MqttPort, Devices: s.Silo.DevicesFile)).ToList();
         var samples = loads.Select(l => l.Name).Append("broker").ToDictionary(n => n, _ => new List<(Sample Sample, double Switches)>());
@@ -78,7 +78,7 @@ public static class MqttComparison
                 origin = origin.AddMinutes(3); // each reading's time is new (1 ms apart, at most 36,000/s for 5 s)
                 if (origin > DateTimeOffset.UtcNow.AddMinutes(-10)) throw new InvalidOperationException("Too many rounds: readings would be dated after the run's start.");
                 var sample = await Sample.MeasureAsync(pid, name == "broker" ? null : postgres.ServerProcessId, null,
-                    await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, "--origin-ms", origin.ToUnixTimeMilliseconds()));
+                    await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, Generator.MqttDevices, "--origin-ms", origin.ToUnixTimeMilliseconds()));
                 if (round >= 0) samples[name].Add((sample, (ProcessCounters.ContextSwitches(pid) - switches) / (double)sample.Load.Units));
             }
         }

@@ -51,7 +51,7 @@ public static class Profile
         var siloUs = (ProcessCounters.CpuSeconds(silo.ProcessId) - cpu) * 1e6 / result.Units;
         var md = new StringBuilder();
         md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"# {workload.ToUpperInvariant()} profile ({label}): the shipped silo under {(mqtt ? "MQTT QoS 1" : "HTTP")} single readings").AppendLine();
-        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores. Load: bench/HueGrains.LoadGen, 64 connections, " +
+        md.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores. Load: bench/HueGrains.LoadGen, {(mqtt ? Generator.MqttDevices : 64)} connections, " +
             $"single readings over {sensors:N0} active devices (one reading each first), 40 s: {result.Describe()}; silo CPU {siloUs:N0} µs per reading (with the tracing overhead).");
         md.AppendLine("Trace: `dotnet-trace collect --profile dotnet-common,dotnet-sampled-thread-time` for 30 s after 5 s of warm-up. " +
             "Sampled *thread time*: threads blocked in waits (thread pool, sockets, timers) count too, so read the frames below the waits. " +

@@ -122,6 +122,9 @@ static IEnumerable<string> HowMeasured()
         "PUBLISH QoS 1 packets pre-built the same way and counted by PUBACK. Chosen over wrk (installable here with apt-get) because W2 and " +
         "W3 need a paced rate (wrk has none), the MQTT loads need a publisher anyway, and one generator keeps HTTP and MQTT ceilings comparable. " +
         "Its own CPU is in the 'load generator CPU per unit' rows.";
+    yield return $"- W1c and its no-work broker: {Generator.MqttDevices:N0} devices, each on its own connection (100 per loopback source address, " +
+        "127.0.0.1 up, so the silo's per-address limit stays at its default), one QoS 1 publish in flight each. Until 2026-12-03 it was 64 devices, " +
+        "each publishing ~230 readings/s, 10 times the default device quota: that shape is kept beside it as (c64), against the broker at 64 connections.";
     yield return "- CPU per unit: utime + stime from /proc/<pid>/stat of the silo (or broker, or baseline) process, and of the PostgreSQL " +
         "postmaster and every process it started (those that ended included, the postmaster's cutime + cstime), read just before the load starts and after it ends. Allocations: the silo's own " +
         "`dotnet_gc_heap_total_allocated_bytes_total` from its /metrics before and after. W3 and W2 GETs are paced (400/s) so every kind " +

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
@@ -7,6 +8,8 @@ namespace HueGrains.LoadGen;
 /// <summary>
 /// MQTT 3.1.1 publishers over raw sockets: one device per connection (its id and key as user name and password),
 /// pre-built QoS 1 PUBLISH packets with the reading's time written in place, one in flight, acknowledged by PUBACK.
+/// On IPv4 loopback the devices come from <see cref="DevicesPerAddress"/> per source address (127.0.0.1, .2, …), as a
+/// city's devices come from many networks: the silo's per-address connection limit (200) stays at its default.
 /// </summary>
 public sealed class MqttLoad(Options options) : ILoad
 {
@@ -14,12 +17,16 @@ public sealed class MqttLoad(Options options) : ILoad
     private readonly long _originTicks = DateTimeOffset.FromUnixTimeMilliseconds(options.Whole("origin-ms", DateTimeOffset.UtcNow.AddHours(-12).ToUnixTimeMilliseconds())).UtcTicks;
     private NetworkStream[] _streams = [];
 
+    private const int DevicesPerAddress = 100;
+
     public async Task ConnectAsync()
     {
-        _streams = await Task.WhenAll(_devices.Select(async d =>
+        var host = IPAddress.Parse(options.Text("host") ?? "127.0.0.1");
+        _streams = await Task.WhenAll(_devices.Select(async (d, c) =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(options.Text("host") ?? "127.0.0.1", options.Number("port"));
+            if (host.Equals(IPAddress.Loopback)) socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + c / DevicesPerAddress)]), 0));
+            await socket.ConnectAsync(host, options.Number("port"));
             var stream = new NetworkStream(socket, ownsSocket: true);
             await stream.WriteAsync(Connect(d.Id, d.Key, options.Flag("anonymous")));
             var ack = new byte[4];
