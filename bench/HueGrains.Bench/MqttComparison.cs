@@ -4,7 +4,8 @@ using HueGrains.Testing;
 namespace HueGrains.Bench;
 
 /// <summary>
-/// W1c of several silo builds or settings side by side (-- --w1c-ab VARIANT… [--rounds N], a variant being
+/// W1c of several silo builds or settings side by side (-- --w1c-ab VARIANT… [--rounds N] [--connections N, W1c's
+/// 1,000 devices by default], a variant being
 /// <c>path.dll</c> with optional <c>;Key=Value</c> settings, given to the silo as environment variables; an empty path is
 /// this checkout's silo): this checkout's silo (A) and each variant (B, C, …), each on
 /// its own database of one PostgreSQL, in many short rounds of the no-work broker and every silo, the silos' order
@@ -17,7 +18,7 @@ public static class MqttComparison
 {
     private static readonly TimeSpan Round = TimeSpan.FromSeconds(5);
 
-    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, IReadOnlyList<string> variants, int rounds)
+    public static async Task RunAsync(ThrowawayPostgres postgres, int sensors, IReadOnlyList<string> variants, int rounds, int connections)
     {
         var silos = new List<(string Name, string Describe, ShippedSilo Silo)>();
         try
@@ -33,7 +34,7 @@ public static class MqttComparison
             }
             foreach (var (_, _, silo) in silos) await silo.SendOneReadingEachAsync();
             await IdleAsync(silos);
-            await CompareAsync(postgres, silos, rounds);
+            await CompareAsync(postgres, silos, rounds, connections);
         }
         finally
         {
@@ -60,12 +61,12 @@ public static class MqttComparison
             string.Create(CultureInfo.InvariantCulture, $"{s.Name} {(ProcessCounters.CpuSeconds(s.Silo.ProcessId) - before[i]) * 10:F1}% of a core"))));
     }
 
-    private static async Task CompareAsync(ThrowawayPostgres postgres, List<(string Name, string Describe, ShippedSilo Silo)> silos, int rounds)
+    private static async Task CompareAsync(ThrowawayPostgres postgres, List<(string Name, string Describe, ShippedSilo Silo)> silos, int rounds, int connections)
     {
         var brokerPort = LoopbackPorts.Free();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
         var brokerDevices = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, Generator.MqttDevices).Select(i => $"ab-{i:D7}\tkey"));
+        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, connections).Select(i => $"ab-{i:D7}\tkey"));
         var origin = DateTimeOffset.UtcNow.AddHours(-23);
         var loads = silos.Select(s => (s.Name, Pid: s.Silo.ProcessId, Port: s.Silo.Process.MqttPort, Devices: s.Silo.DevicesFile)).ToList();
         var samples = loads.Select(l => l.Name).Append("broker").ToDictionary(n => n, _ => new List<(Sample Sample, double Switches)>());
@@ -78,7 +79,7 @@ public static class MqttComparison
                 origin = origin.AddMinutes(3); // each reading's time is new (1 ms apart, at most 36,000/s for 5 s)
                 if (origin > DateTimeOffset.UtcNow.AddMinutes(-10)) throw new InvalidOperationException("Too many rounds: readings would be dated after the run's start.");
                 var sample = await Sample.MeasureAsync(pid, name == "broker" ? null : postgres.ServerProcessId, null,
-                    await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, Generator.MqttDevices, "--origin-ms", origin.ToUnixTimeMilliseconds()));
+                    await Generator.MqttSinglesAsync(port, devices, Round.TotalSeconds, connections, "--origin-ms", origin.ToUnixTimeMilliseconds()));
                 if (round >= 0) samples[name].Add((sample, (ProcessCounters.ContextSwitches(pid) - switches) / (double)sample.Load.Units));
             }
         }

@@ -11,7 +11,7 @@ using HueGrains.Testing;
 // A W1b top-frames profile (bench/results/w1b-profile-before.md or -after.md): -- --profile [before|after] [--mqtt: W1c]
 //   (-- --profile external [--mqtt]: the load alone for 40 s, for perf to attach to the silo whose id is printed)
 // W1c of this checkout's silo (A) beside other builds or settings, in rounds, printed only:
-//   -- --w1c-ab other/HueGrains.Silo.dll "other/HueGrains.Silo.dll;Hue__Dashboard=false" … [--rounds 12]
+//   -- --w1c-ab other/HueGrains.Silo.dll "other/HueGrains.Silo.dll;Hue__Dashboard=false" … [--rounds 12] [--connections 1000]
 // W4's embedded sensor figure alone, printed only: -- --w4-embedded N
 // The full run is W0-W5 and the micro figures; W6, W7 and the attacks run alone (each long or separate) and their
 // latest results are merged into latest.md as sections of their own.
@@ -66,7 +66,8 @@ if (args.Contains("--w1c-ab"))
     var variants = args.SkipWhile(a => a != "--w1c-ab").Skip(1).TakeWhile(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
     var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(r => int.Parse(r, CultureInfo.InvariantCulture)).FirstOrDefault(12);
     if (variants.Count == 0 || rounds < 1) throw new ArgumentException("--w1c-ab needs at least one variant (path.dll[;Key=Value…]) right after it, and --rounds at least 1.");
-    await MqttComparison.RunAsync(postgres, settings.Sensors, variants, rounds);
+    var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).FirstOrDefault(Generator.MqttDevices);
+    await MqttComparison.RunAsync(postgres, settings.Sensors, variants, rounds, connections);
     return 0;
 }
 
@@ -124,7 +125,7 @@ static IEnumerable<string> HowMeasured()
         "Its own CPU is in the 'load generator CPU per unit' rows.";
     yield return $"- W1c and its no-work broker: {Generator.MqttDevices:N0} devices, each on its own connection (100 per loopback source address, " +
         "127.0.0.1 up, so the silo's per-address limit stays at its default), one QoS 1 publish in flight each. Until 2026-12-03 it was 64 devices, " +
-        "each publishing ~230 readings/s, 10 times the default device quota: that shape is kept beside it as (c64), against the broker at 64 connections.";
+        "each publishing ~230 readings/s, more than ten times the default device quota: that shape is kept beside it as (c64), against the broker at 64 connections.";
     yield return "- CPU per unit: utime + stime from /proc/<pid>/stat of the silo (or broker, or baseline) process, and of the PostgreSQL " +
         "postmaster and every process it started (those that ended included, the postmaster's cutime + cstime), read just before the load starts and after it ends. Allocations: the silo's own " +
         "`dotnet_gc_heap_total_allocated_bytes_total` from its /metrics before and after. W3 and W2 GETs are paced (400/s) so every kind " +
