@@ -67,6 +67,7 @@ if (args.Contains("--w1c-ab"))
     var rounds = args.SkipWhile(a => a != "--rounds").Skip(1).Select(r => int.Parse(r, CultureInfo.InvariantCulture)).FirstOrDefault(12);
     if (variants.Count == 0 || rounds < 1) throw new ArgumentException("--w1c-ab needs at least one variant (path.dll[;Key=Value…]) right after it, and --rounds at least 1.");
     var connections = args.SkipWhile(a => a != "--connections").Skip(1).Select(c => int.Parse(c, CultureInfo.InvariantCulture)).FirstOrDefault(Generator.MqttDevices);
+    if (connections < 1 || connections > settings.Sensors) throw new ArgumentException($"--connections is between 1 and the sensors ({settings.Sensors:N0}).");
     await MqttComparison.RunAsync(postgres, settings.Sensors, variants, rounds, connections);
     return 0;
 }

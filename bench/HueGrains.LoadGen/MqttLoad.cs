@@ -21,11 +21,12 @@ public sealed class MqttLoad(Options options) : ILoad
 
     public async Task ConnectAsync()
     {
-        var host = IPAddress.Parse(options.Text("host") ?? "127.0.0.1");
+        var host = options.Text("host") ?? "127.0.0.1";
+        var spread = IPAddress.TryParse(host, out var address) && address.Equals(IPAddress.Loopback);
         _streams = await Task.WhenAll(_devices.Select(async (d, c) =>
         {
             var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            if (host.Equals(IPAddress.Loopback)) socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + c / DevicesPerAddress)]), 0));
+            if (spread) socket.Bind(new IPEndPoint(new IPAddress([127, 0, 0, (byte)(1 + c / DevicesPerAddress % 254)]), 0));
             await socket.ConnectAsync(host, options.Number("port"));
             var stream = new NetworkStream(socket, ownsSocket: true);
             await stream.WriteAsync(Connect(d.Id, d.Key, options.Flag("anonymous")));
