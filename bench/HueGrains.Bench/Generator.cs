@@ -38,6 +38,14 @@ public sealed class Generator : IAsyncDisposable
     public static Task<Generator> MqttSinglesAsync(int port, string devices, double seconds, int connections = MqttDevices, params object[] more) =>
         StartAsync(["mqtt", "--port", port, "--devices", devices, "--connections", connections, "--seconds", seconds, .. more]);
 
+    /// <summary>A temporary devices file of <paramref name="count"/> made-up devices for the no-work broker, which accepts any.</summary>
+    public static async Task<string> BrokerDevicesAsync(int count)
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file, Enumerable.Range(0, count).Select(i => $"broker-{i:D7}\tkey"));
+        return file;
+    }
+
     public static async Task<Generator> StartAsync(params object[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -65,8 +65,7 @@ public static class MqttComparison
     {
         var brokerPort = LoopbackPorts.Free();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
-        var brokerDevices = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, connections).Select(i => $"ab-{i:D7}\tkey"));
+        var brokerDevices = await Generator.BrokerDevicesAsync(connections);
         var origin = DateTimeOffset.UtcNow.AddHours(-23);
         var loads = silos.Select(s => (s.Name, Pid: s.Silo.ProcessId, Port: s.Silo.Process.MqttPort, Devices: s.Silo.DevicesFile)).ToList();
         var samples = loads.Select(l => l.Name).Append("broker").ToDictionary(n => n, _ => new List<(Sample Sample, double Switches)>());

@@ -101,8 +101,7 @@ public sealed class ShippedWorkloads(Report report, BenchSettings settings, Thro
         var db = await postgres.CreateDatabaseAsync();
         var brokerPort = LoopbackPorts.Free();
         await using var broker = await Generator.StartAsync("broker", "--port", brokerPort);
-        var brokerDevices = Path.GetTempFileName();
-        await File.WriteAllLinesAsync(brokerDevices, Enumerable.Range(0, Generator.MqttDevices).Select(i => $"bench-{i:D7}\tkey"));
+        var brokerDevices = await Generator.BrokerDevicesAsync(Generator.MqttDevices);
         var trivialPaths = PathsFile("/health/live");
         // Every HTTP load keeps 64 requests in flight. Batches had 16 (1,600 readings): the silo, PostgreSQL and the
         // generator then used 1.35 of the 2 cores at 125,000 readings/s, bounded by readings in flight over the group
